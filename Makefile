@@ -1,0 +1,46 @@
+# Two commands on a fresh clone: `make run` then `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Prefect runs embedded (its own local API, SQLite under PREFECT_HOME) unless PREFECT_API_URL is set.
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export DO_NOT_TRACK ?= 1
+
+.PHONY: run test install lint bench clean help
+
+help:
+	@echo "make run    install into $(VENV) and ingest seeds/ into the local warehouse"
+	@echo "make test   install into $(VENV) (with test extras) and run the tests"
+	@echo "make bench  run the ingest benchmark (CORPUS=path/to/text/bbc)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newsflow run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/ruff check flows tasks tests benchmarks
+	$(BIN)/mypy flows tasks
+
+CORPUS ?= ../shared/corpus/text/bbc
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_ingest.py $(CORPUS)
+
+clean:
+	rm -rf $(VENV) .prefect data *.egg-info

@@ -1,0 +1,310 @@
+"""Prefect flows that ingest articles: batches through extract, clean, enrich and load.
+
+Tasks are thin wrappers over the pure functions in `tasks/` and work on batches, never one task
+per article. While spaCy works on batch N+1, batch N is being written to DuckDB in a worker thread.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import flows  # noqa: F401  (sets Prefect's environment defaults before prefect is imported)
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+
+from tasks import PIPELINE_VERSION
+from tasks import warehouse as wh
+from tasks.extract import dedupe_ids, prepare_articles
+from tasks.nlp import enrich_articles, load_nlp, model_version
+from tasks.records import Article, Enrichment, Failure
+from tasks.settings import Settings, load_settings
+from tasks.sources import FileRef, discover_files, read_files
+
+# Batch payloads live in memory only: Prefect must neither hash them for caching nor persist them.
+_TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI summary, the runs table and the Prefect artifact."""
+
+    run_id: str
+    flow: str
+    warehouse: str
+    status: str = "running"
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    message: str | None = None
+
+    @property
+    def failed_items(self) -> int:
+        """Number of items that failed in this run."""
+        return len(self.failures)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain-dict form (JSON-serialisable)."""
+        return asdict(self)
+
+
+# ----------------------------------------------------------------------------------------------
+# Tasks: thin wrappers
+# ----------------------------------------------------------------------------------------------
+
+
+@task(name="extract-files-batch", **_TASK_OPTS)
+def extract_files_batch(refs: Sequence[FileRef], max_bytes: int) -> tuple[list[Article], list[Failure]]:
+    """Read, extract and clean a batch of files."""
+    docs, failures = read_files(refs, max_bytes)
+    articles, more = prepare_articles(docs)
+    return dedupe_ids(articles), failures + more
+
+
+@task(name="plan-batch", **_TASK_OPTS)
+def plan_batch_task(
+    warehouse: Path, lock_timeout: float, articles: Sequence[Article], pending: dict[str, str]
+) -> wh.BatchPlan:
+    """Split a batch into what must be enriched and what is already stored."""
+    with wh.connect(warehouse, lock_timeout=lock_timeout) as con:
+        return wh.plan_batch(con, articles, pending)
+
+
+@task(name="enrich-batch", **_TASK_OPTS)
+def enrich_batch_task(articles: Sequence[Article], settings: Settings) -> tuple[list[Enrichment], list[Failure]]:
+    """Run spaCy over a batch with nlp.pipe and derive entities (and events when enabled)."""
+    if not articles:
+        return [], []
+    n = settings.nlp
+    nlp = load_nlp(n.model, n.components)
+    return enrich_articles(
+        articles, nlp, lexicon=_lexicon(settings), batch_size=n.pipe_batch_size,
+        n_process=n.n_process, max_chars=n.max_chars,
+    )
+
+
+@task(name="load-batch", **_TASK_OPTS)
+def load_batch_task(
+    warehouse: Path,
+    lock_timeout: float,
+    enriched: Sequence[Enrichment],
+    routes: Sequence[tuple[str, Article]],
+    failures: Sequence[Failure],
+    prov: wh.Provenance,
+) -> wh.LoadCounts:
+    """Write one batch in one transaction."""
+    with wh.connect(warehouse, lock_timeout=lock_timeout) as con:
+        return wh.load_batch(con, enriched, routes, failures, prov)
+
+
+def _lexicon(settings: Settings) -> Any | None:
+    if not (settings.enrich.events or settings.enrich.quotes):
+        return None
+    try:
+        from tasks.lexicon import load_lexicon
+    except ImportError:  # event enrichment not installed in this build
+        return None
+    return load_lexicon(settings.enrich.lexicon)
+
+
+# ----------------------------------------------------------------------------------------------
+# The shared batch pipeline
+# ----------------------------------------------------------------------------------------------
+
+
+def _run_id() -> str:
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.get_id()
+    return str(run_id) if run_id else str(uuid.uuid4())
+
+
+class BatchPipeline:
+    """Plan, enrich and load batches of articles for one run, overlapping NLP with loading."""
+
+    def __init__(self, settings: Settings, summary: RunSummary) -> None:
+        self.settings = settings
+        self.summary = summary
+        self.logger = get_run_logger()
+        self.warehouse = settings.warehouse.path
+        self.lock_timeout = settings.warehouse.lock_timeout_seconds
+        nlp = load_nlp(settings.nlp.model, settings.nlp.components)
+        rules = None
+        if settings.enrich.events or settings.enrich.quotes:
+            lexicon = _lexicon(settings)
+            rules = getattr(lexicon, "version", None) if lexicon is not None else None
+        self.prov = wh.Provenance(summary.run_id, model_version(nlp), PIPELINE_VERSION, rules)
+        self.loaded = wh.LoadCounts()
+        self.pending: dict[str, str] = {}
+        self.in_flight: PrefectFuture[wh.LoadCounts] | None = None
+        self.stage: dict[str, int] = {
+            "batches": 0, "extracted": 0, "enriched": 0, "unchanged": 0, "duplicates": 0,
+            "words": 0,
+        }
+        self.failures: list[Failure] = []
+        self.started = time.perf_counter()
+
+    def _drain(self) -> None:
+        if self.in_flight is not None:
+            self.loaded.add(self.in_flight.result())
+            self.in_flight = None
+
+    def process(self, articles: Sequence[Article], failures: Sequence[Failure], total: int | None = None) -> None:
+        """Plan, enrich and (asynchronously) load one batch."""
+        self.stage["batches"] += 1
+        self.stage["extracted"] += len(articles)
+        plan = plan_batch_task(self.warehouse, self.lock_timeout, articles, self.pending)
+        enriched, enrich_failures = enrich_batch_task(plan.to_enrich, self.settings)
+        all_failures = [*failures, *enrich_failures]
+        self.stage["enriched"] += len(enriched)
+        self.stage["unchanged"] += plan.unchanged
+        self.stage["duplicates"] += plan.duplicates
+        self.stage["words"] += sum(len(e.article.text.split()) for e in enriched)
+        self.failures.extend(all_failures)
+        for f in all_failures:
+            self.logger.warning("%s failed at %s: %s: %s", f.uri, f.stage, f.error_type, f.message)
+        self._drain()  # one writer at a time, batches land in order
+        self.in_flight = load_batch_task.submit(
+            self.warehouse, self.lock_timeout, enriched, plan.routes, all_failures, self.prov
+        )
+        elapsed = time.perf_counter() - self.started
+        done = self.stage["extracted"]
+        of = f" of {total} files" if total else ""
+        self.logger.info(
+            "batch %d: %d articles read%s, %d enriched, %d unchanged, %d failed (%.0f words/s)",
+            self.stage["batches"], done, of, self.stage["enriched"], self.stage["unchanged"],
+            len(self.failures), self.stage["words"] / elapsed if elapsed else 0.0,
+        )
+
+    def record_failures(self, failures: Sequence[Failure]) -> None:
+        """Failures found outside any batch (e.g. missing paths)."""
+        if failures:
+            self.process([], failures)
+
+    def finish(self) -> None:
+        """Wait for the last load and fill in the summary."""
+        self._drain()
+        loaded = asdict(self.loaded)
+        loaded.pop("extra", None)
+        self.summary.counts = {**self.stage, **loaded, "failed": len(self.failures)}
+        self.summary.failures = [
+            {"stage": f.stage, "uri": f.uri, "error": f.error_type, "message": f.message}
+            for f in self.failures
+        ]
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most `size` items."""
+    for i in range(0, len(items), max(1, size)):
+        yield items[i:i + size]
+
+
+def _begin(flow_name: str, settings: Settings, parameters: dict[str, Any]) -> RunSummary:
+    from prefect.runtime import deployment
+
+    summary = RunSummary(_run_id(), flow_name, str(settings.warehouse.path))
+    with wh.connect(settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+        wh.start_run(con, summary.run_id, flow_name, parameters,
+                     deployment=deployment.get_name() if deployment.get_id() else None,
+                     model=settings.nlp.model, pipeline_version=PIPELINE_VERSION)
+    return summary
+
+
+def _end(settings: Settings, summary: RunSummary, started: float, error: BaseException | None) -> None:
+    summary.seconds = round(time.perf_counter() - started, 2)
+    if error is not None:
+        summary.status = "failed"
+        summary.message = f"{type(error).__name__}: {error}"
+    else:
+        summary.status = "completed_with_failures" if summary.failures else "completed"
+    try:
+        with wh.connect(settings.warehouse.path,
+                        lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+            wh.finish_run(con, summary.run_id, summary.status, summary.counts,
+                          len(summary.failures), summary.message)
+            summary.totals = wh.table_counts(con)
+    except wh.WarehouseError:
+        pass  # the original error says more; the run row stays 'running'
+    _artifact(summary)
+
+
+def _artifact(summary: RunSummary) -> None:
+    """A markdown artifact so the Prefect UI shows what the run did."""
+    try:
+        from prefect.artifacts import create_markdown_artifact
+    except ImportError:
+        return
+    rows = "\n".join(f"| {k} | {v} |" for k, v in summary.counts.items())
+    failed = "\n".join(
+        f"| {f['stage']} | {f['uri']} | {f['error']} | {f['message'][:120]} |"
+        for f in summary.failures[:50]
+    )
+    body = (
+        f"## newsflow {summary.flow}: {summary.status}\n\nWarehouse: `{summary.warehouse}`  \n"
+        f"Run id: `{summary.run_id}`, {summary.seconds} s\n\n| count | value |\n|---|---|\n{rows}\n"
+    )
+    if failed:
+        body += f"\n### Failures\n\n| stage | item | error | message |\n|---|---|---|---|\n{failed}\n"
+    try:
+        create_markdown_artifact(markdown=body, key="newsflow-run-summary",
+                                 description=f"newsflow {summary.flow} run summary")
+    except Exception:  # the artifact is a convenience; never fail a run over it
+        pass
+
+
+def _settings(config: str | None, warehouse: str | None) -> Settings:
+    return load_settings(config).with_warehouse(warehouse)
+
+
+# ----------------------------------------------------------------------------------------------
+# Flows
+# ----------------------------------------------------------------------------------------------
+
+
+@flow(name="ingest-files", log_prints=True)
+def ingest_files_flow(
+    paths: list[str] | None = None,
+    warehouse: str | None = None,
+    config: str | None = None,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """Ingest local article files and folders (.txt, .html, .json, .jsonl) into the warehouse."""
+    settings = _settings(config, warehouse)
+    targets = [str(p) for p in (paths or settings.ingest.default_paths)]
+    size = batch_size or settings.ingest.batch_size
+    started = time.perf_counter()
+    summary = _begin("ingest-files", settings, {"paths": targets, "batch_size": size})
+    error: BaseException | None = None
+    try:
+        refs, missing = discover_files(targets)
+        logger = get_run_logger()
+        logger.info("ingesting %d files from %s into %s", len(refs), ", ".join(targets),
+                    settings.warehouse.path)
+        pipeline = BatchPipeline(settings, summary)
+        pipeline.record_failures(missing)
+        for batch in chunks(refs, size):
+            articles, failures = extract_files_batch(batch, settings.ingest.max_file_bytes)
+            pipeline.process(articles, failures, total=len(refs))
+        pipeline.finish()
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        _end(settings, summary, started, error)
+    return summary.as_dict()
+
+
+def ingest_articles(
+    settings: Settings, summary: RunSummary, batches: Iterable[tuple[list[Article], list[Failure]]]
+) -> None:
+    """Run already-extracted article batches through plan, enrich and load (for other flows)."""
+    pipeline = BatchPipeline(settings, summary)
+    for articles, failures in batches:
+        pipeline.process(dedupe_ids(articles), failures)
+    pipeline.finish()

