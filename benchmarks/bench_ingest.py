@@ -1,0 +1,113 @@
+"""Ingest benchmark: the whole files pipeline against bare `nlp.pipe` on the same texts.
+
+    python benchmarks/bench_ingest.py ../shared/corpus/text/bbc [--events both|on|off] [--limit N]
+
+Prints articles/s and words/s for bare `nlp.pipe` (same model, same components, same batch size,
+over the same cleaned bodies) and for the pipeline (read, extract, clean, NLP, entities, events
+when on, DuckDB load, Prefect tasks), their ratio on a line of its own, and peak RSS.
+
+The Prefect API server and the model are started and loaded before timing (a fixed start-up
+cost, not throughput); the start-up is printed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import flows  # noqa: E402,F401  (Prefect environment defaults)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="folder of articles (e.g. corpus/text/bbc)")
+    parser.add_argument("--events", choices=["off", "on", "both"], default="both",
+                        help="pipeline with event/quote enrichment off, on, or both (default)")
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N files")
+    args = parser.parse_args()
+
+    from flows.ingest import ingest_files_flow
+    from tasks.extract import prepare_articles
+    from tasks.nlp import load_nlp
+    from tasks.settings import load_settings
+    from tasks.sources import discover_files, read_files
+
+    settings = load_settings()
+    refs, _ = discover_files([args.corpus])
+    if args.limit:
+        refs = refs[: args.limit]
+    corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+    if args.limit:  # a folder with just those files, so the flow reads the same set
+        for ref in refs:
+            target = corpus / ref.uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(ref.path)
+    else:
+        corpus = args.corpus
+    docs, _ = read_files(refs, settings.ingest.max_file_bytes)
+    articles, _ = prepare_articles(docs)
+    texts = [a.text for a in articles]
+    words = sum(len(t.split()) for t in texts)
+    print(f"corpus: {args.corpus} ({len(texts)} articles, {words} words)")
+    print(f"model: {settings.nlp.model}, components: {', '.join(settings.nlp.components)}, "
+          f"pipe batch size {settings.nlp.pipe_batch_size}, n_process {settings.nlp.n_process}")
+
+    t0 = time.perf_counter()
+    nlp = load_nlp(settings.nlp.model, settings.nlp.components)
+    t_model = time.perf_counter() - t0
+
+    # Warm up: start Prefect's local API server with a tiny run into a throwaway warehouse.
+    with tempfile.TemporaryDirectory() as warm:
+        warm_dir = Path(warm) / "warm"
+        warm_dir.mkdir()
+        (warm_dir / "a.txt").write_text("Warm up\n\nThe minister met officials in Paris.")
+        t0 = time.perf_counter()
+        ingest_files_flow(paths=[str(warm_dir)], warehouse=str(Path(warm) / "w.duckdb"))
+        t_start = time.perf_counter() - t0
+    print(f"start-up: model load {t_model:.1f} s, Prefect server + first run {t_start:.1f} s")
+
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=settings.nlp.pipe_batch_size,
+                      n_process=settings.nlp.n_process):
+        pass
+    bare = time.perf_counter() - t0
+    print(f"bare nlp.pipe: {bare:.1f} s, {len(texts) / bare:.1f} articles/s, "
+          f"{words / bare:.0f} words/s")
+
+    modes = ["off", "on"] if args.events == "both" else [args.events]
+    for mode in modes:
+        flag = "true" if mode == "on" else "false"
+        os.environ["NEWSFLOW_ENRICH_EVENTS"] = flag
+        os.environ["NEWSFLOW_ENRICH_QUOTES"] = flag
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.duckdb"
+            t0 = time.perf_counter()
+            summary = ingest_files_flow(paths=[str(corpus)], warehouse=str(db))
+            took = time.perf_counter() - t0
+            size = db.stat().st_size / 1e6
+        c = summary["counts"]
+        label = "pipeline" if mode == "off" else "pipeline with events and quotes"
+        print(f"{label}: {took:.1f} s, {c['enriched'] / took:.1f} articles/s, "
+              f"{c['words'] / took:.0f} words/s ({c['articles']} articles, {c['mentions']} "
+              f"mentions, {c['events']} events, {c['quotes']} quotes, {c['failed']} failed; "
+              f"warehouse {size:.1f} MB)")
+        ratio = (c["words"] / took) / (words / bare)
+        print(f"ratio: {ratio:.2f}" if mode == "off" else f"ratio_with_events: {ratio:.2f}")
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

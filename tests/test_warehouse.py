@@ -1,0 +1,126 @@
+"""The warehouse module: migrations, idempotent loads, failures, the writer lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tasks import warehouse as wh
+from tasks.records import Article, Enrichment, Entity, Failure, Mention
+
+PROV = wh.Provenance("run-1", "model-1", "0.1.0", "rules-1")
+
+
+def _article(aid: str, text: str = "Alice met Bob in Paris.", uri: str | None = None) -> Article:
+    return Article(id=aid, source="src", uri=uri or f"{aid}.txt", url=None, title=f"T {aid}",
+                   text=text, content_hash=f"h-{text}", extractor="plaintext/1")
+
+
+def _enriched(a: Article) -> Enrichment:
+    name = a.text.split()[0]
+    m = Mention(a.id, f"e-{name}", name, "PERSON", name, "PERSON", 0, len(name), 0)
+    return Enrichment(article=a, mentions=(m,), entities=(Entity(f"e-{name}", name, "PERSON",
+                                                                  (name,)),))
+
+
+def test_migrate_creates_schema_once(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with wh.connect(db) as con:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == \
+            [(wh.SCHEMA_VERSION,)]
+        assert set(wh.TABLES) <= {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+    with wh.connect(db) as con:  # reopening applies nothing twice
+        assert wh.migrate(con) == wh.SCHEMA_VERSION
+        assert con.execute("SELECT count(*) FROM schema_version").fetchall() == [(1,)]
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with wh.connect(db) as con:
+        con.execute("INSERT INTO schema_version VALUES (999, now(), 'future')")
+    with pytest.raises(wh.WarehouseError, match="newer than this newsflow"):
+        with wh.connect(db):
+            pass
+
+
+def test_plan_and_load_are_idempotent(tmp_path: Path) -> None:
+    with wh.connect(tmp_path / "w.duckdb") as con:
+        a, b = _article("a"), _article("b", "Carol went home.")
+        dup = _article("c", uri="copy.txt")  # same text as a: a duplicate route
+        plan = wh.plan_batch(con, [a, b, dup])
+        assert [x.id for x in plan.to_enrich] == ["a", "b"] and plan.duplicates == 1
+        counts = wh.load_batch(con, [_enriched(x) for x in plan.to_enrich], plan.routes, [], PROV)
+        assert (counts.articles, counts.entities, counts.mentions, counts.routes) == (2, 2, 2, 3)
+        again = wh.plan_batch(con, [a, b, dup])
+        assert again.to_enrich == [] and again.unchanged == 2
+        counts = wh.load_batch(con, [], again.routes, [], PROV)
+        assert counts.routes == 0
+        changed = _article("a", "Alice met Dave in Rome.")
+        plan = wh.plan_batch(con, [changed])
+        assert plan.changed_ids == {"a"}
+        counts = wh.load_batch(con, [_enriched(changed)], plan.routes, [], PROV)
+        assert counts.replaced == 1 and counts.articles == 0
+        assert con.execute("SELECT count(*) FROM articles").fetchall() == [(2,)]
+        assert con.execute("SELECT count(*) FROM entity_mentions").fetchall() == [(2,)]
+        assert all(v == 0 for v in wh.check_integrity(con).values())
+
+
+def test_failures_are_counted_then_resolved(tmp_path: Path) -> None:
+    with wh.connect(tmp_path / "w.duckdb") as con:
+        f = Failure("read", "src", "bad.txt", "OSError", "cannot read bad.txt")
+        wh.load_batch(con, [], [], [f], PROV)
+        wh.load_batch(con, [], [], [f], PROV)
+        assert con.execute("SELECT count(*), max(attempts) FROM failures").fetchall() == [(1, 2)]
+        fixed = _article("bad", uri="bad.txt")
+        wh.load_batch(con, [_enriched(fixed)], [("bad", fixed)], [], PROV)
+        (resolved,), = con.execute("SELECT resolved_at FROM failures").fetchall()
+        assert resolved is not None
+
+
+_HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_second_writer_waits_then_fails_clearly(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with wh.connect(db):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(db), "3"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(wh.WarehouseBusy, match="locked by another newsflow process"):
+            with wh.connect(db, lock_timeout=0.5):
+                pass
+        assert time.monotonic() - started >= 0.5
+        with wh.connect(db, lock_timeout=20) as con:  # waits for the holder, then gets in
+            assert con.execute("SELECT 1").fetchall() == [(1,)]
+    finally:
+        holder.wait(timeout=30)
+
+
+def test_read_only_on_missing_file_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(wh.WarehouseError, match="make run"):
+        with wh.connect(tmp_path / "none.duckdb", read_only=True):
+            pass
+
+
+def test_arrow_bulk_insert_keeps_types(tmp_path: Path) -> None:
+    with wh.connect(tmp_path / "w.duckdb") as con:
+        a = _article("a")
+        wh.load_batch(con, [_enriched(a)], [("a", a)], [], PROV)
+        row = con.execute("SELECT authors, published_inferred, word_count, run_id, model "
+                          "FROM articles").fetchall()
+        assert row == [([], False, 5, "run-1", "model-1")]
+    assert isinstance(duckdb.__version__, str)
