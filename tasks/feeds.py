@@ -1,0 +1,428 @@
+"""RSS / Atom / JSON Feed parsing into typed entries. Pure: bytes in, records out, never raises.
+
+A broken feed is data, not a crash: whatever feedparser recovers is kept, and the problem is
+recorded (`bozo`, `problem`). Entity bombs are defused before parsing: internal DTD subsets
+whose entities refer to other entities (or are long) are removed, on top of feedparser's own
+DOCTYPE rewriting and expat's amplification limits; bodies over a size cap are refused.
+"""
+
+from __future__ import annotations
+
+import calendar
+import html
+import json
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin
+
+from tasks.urls import canonical_url
+
+__all__ = [
+    "MAX_FEED_BYTES",
+    "FeedEntry",
+    "FeedParse",
+    "feed_body",
+    "html_to_text",
+    "parse_feed",
+    "select_entries_to_fetch",
+]
+
+MAX_FEED_BYTES = 20_000_000
+MAX_ENTRIES = 5_000
+MAX_TEXT_CHARS = 200_000  # per summary / content field
+
+_DOCTYPE_SUBSET_RE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.IGNORECASE | re.DOTALL)
+_ENTITY_DECL_RE = re.compile(rb"<!ENTITY\s+(%\s*)?[\w.:-]+\s+(?:SYSTEM|PUBLIC)?\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption dd dt".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One feed item, with its link in canonical form."""
+
+    url: str | None  # canonical article URL (tracking parameters dropped), None if the item has none
+    title: str | None
+    published_at: datetime | None  # aware UTC
+    updated_at: datetime | None  # aware UTC
+    authors: tuple[str, ...] = ()
+    summary: str = ""  # plain text
+    content: str = ""  # plain text of the full content, when the feed carries it
+    entry_id: str | None = None  # guid / atom:id as given
+    link: str | None = None  # the link as the feed gave it (resolved, not canonicalised)
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedParse:
+    """A parsed feed: what could be read, and what was wrong with it."""
+
+    title: str | None
+    entries: list[FeedEntry] = field(default_factory=list)
+    bozo: bool = False
+    problem: str | None = None  # "<ExceptionType>: message", or a sentence for our own refusals
+    kind: str = ""  # feedparser's version: "rss20", "atom10", "json11", ...; "" when unknown
+    link: str | None = None  # the site the feed belongs to
+    problem_type: str | None = None  # the exception type name alone, for counting
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def html_to_text(fragment: str | None) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, block elements on new lines."""
+    if not fragment:
+        return ""
+    fragment = fragment[:MAX_TEXT_CHARS]
+    if "<" not in fragment:
+        return _collapse(html.unescape(fragment))
+    try:
+        import lxml.html
+
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        for bad in root.xpath("//script|//style|//noscript|//iframe|//object|//embed"):
+            bad.drop_tree()
+        parts: list[str] = []
+
+        def walk(node: Any) -> None:
+            tag = node.tag if isinstance(node.tag, str) else ""
+            if tag.lower() in _BLOCK_TAGS:
+                parts.append("\n")
+            if node.text and tag:
+                parts.append(node.text)
+            for child in node:
+                walk(child)
+            if tag.lower() in _BLOCK_TAGS:
+                parts.append("\n")
+            if node.tail:
+                parts.append(node.tail)
+
+        walk(root)
+        text = "".join(parts)
+    except Exception:  # noqa: BLE001 - fall back to a crude tag strip
+        text = html.unescape(re.sub(r"<[^>]{0,2000}>", " ", fragment))
+    return _collapse(text)
+
+
+def _collapse(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _defuse(body: bytes) -> tuple[bytes, str | None]:
+    """Remove an internal DTD subset that could expand entities (billion laughs, quadratic blowup)."""
+    head = body[:65536]
+    match = _DOCTYPE_SUBSET_RE.search(head)
+    if not match:
+        return body, None
+    subset = match.group(1)
+    values = [m.group(2) for m in _ENTITY_DECL_RE.finditer(subset)]
+    # External entities are never fetched (feedparser turns external general entities off and
+    # drops unsafe declarations); internal ones that expand others are what bombs are made of.
+    dangerous = any(b"&" in v.replace(b"&#", b"") or b"%" in v or len(v) > 1024 for v in values) or len(values) > 256
+    if not dangerous:
+        return body, None
+    cleaned = body[: match.start()] + body[match.end() :]
+    return cleaned, "entity declarations that expand other entities were removed before parsing"
+
+
+def _utc(parsed: Any) -> datetime | None:
+    """feedparser's UTC struct_time as an aware datetime."""
+    if not parsed:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _raw(entry: Any, key: str) -> Any:
+    """A field as the feed gave it, bypassing feedparser's deprecated fallbacks."""
+    return dict.get(entry, key)
+
+
+def _entry_link(entry: Any) -> str | None:
+    link = _raw(entry, "link")
+    if not link:
+        for candidate in _raw(entry, "links") or []:
+            href = candidate.get("href") if isinstance(candidate, dict) else None
+            if href and candidate.get("rel", "alternate") == "alternate":
+                link = href
+                break
+    if not link:
+        guid = _raw(entry, "id")
+        if isinstance(guid, str) and guid.startswith(("http://", "https://")) and _raw(entry, "guidislink") is not False:
+            link = guid
+    return link.strip() if isinstance(link, str) and link.strip() else None
+
+
+def _entry_authors(entry: Any) -> tuple[str, ...]:
+    names: list[str] = []
+    for author in _raw(entry, "authors") or []:
+        if isinstance(author, dict):
+            name = author.get("name") or author.get("email")
+            if name:
+                names.append(str(name))
+    if not names:
+        single = _raw(entry, "author")
+        if single:
+            names.append(str(single))
+    cleaned = []
+    for name in names:
+        text = html_to_text(name)
+        if text:
+            cleaned.append(text)
+    return tuple(dict.fromkeys(cleaned))
+
+
+def _detail_text(detail: Any, value: str | None) -> str:
+    kind = (detail or {}).get("type", "text/html") if isinstance(detail, dict) else "text/html"
+    if kind == "text/plain":
+        return _collapse(html.unescape(value or ""))
+    return html_to_text(value)
+
+
+def _entry_content(entry: Any) -> str:
+    pieces = []
+    for item in _raw(entry, "content") or []:
+        if isinstance(item, dict) and item.get("value"):
+            pieces.append(_detail_text(item, item.get("value")))
+    return "\n".join(p for p in pieces if p)
+
+
+def _to_entry(entry: Any, base: str) -> FeedEntry:
+    link = _entry_link(entry)
+    url = None
+    resolved = None
+    if link:
+        url = canonical_url(link, base=base or None)
+        if not url.startswith(("http://", "https://")):
+            url = None
+        resolved = urljoin(base, link) if base else link
+    title = _raw(entry, "title")
+    summary = _detail_text(_raw(entry, "summary_detail"), _raw(entry, "summary"))
+    content = _entry_content(entry)
+    guid = _raw(entry, "id")
+    tags = tuple(
+        str(t.get("term")) for t in (_raw(entry, "tags") or []) if isinstance(t, dict) and t.get("term")
+    )
+    return FeedEntry(
+        url=url,
+        title=html_to_text(title) if title else None,
+        published_at=_utc(_raw(entry, "published_parsed")),
+        updated_at=_utc(_raw(entry, "updated_parsed")),
+        authors=_entry_authors(entry),
+        summary=summary,
+        content=content,
+        entry_id=str(guid) if guid else None,
+        link=resolved,
+        tags=tags,
+    )
+
+
+def _problem(exc: BaseException | None) -> tuple[str | None, str | None]:
+    if exc is None:
+        return None, None
+    name = type(exc).__name__
+    message = " ".join(str(exc).split())[:500]
+    return f"{name}: {message}" if message else name, name
+
+
+# --------------------------------------------------------------------------- public
+
+
+def parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None = None) -> FeedParse:
+    """Parse feed bytes; never raises.
+
+    `feed_url` is the base for relative links; `headers` are the HTTP response headers
+    (Content-Type charset matters for the encoding). A body that is not a feed gives no entries
+    and a `problem`; a broken feed keeps the entries that parsed and is marked `bozo`.
+    """
+    try:
+        return _parse_feed(body, feed_url, headers)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence; counted as a crash in benchmarks
+        problem, _ = _problem(exc)
+        return FeedParse(title=None, bozo=True, problem=f"InternalError: {problem}", problem_type="InternalError")
+
+
+def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> FeedParse:
+    import feedparser
+
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    if not body or not body.strip():
+        return FeedParse(title=None, bozo=True, problem="EmptyFeed: the body is empty", problem_type="EmptyFeed")
+    if len(body) > MAX_FEED_BYTES:
+        return FeedParse(
+            title=None,
+            bozo=True,
+            problem=f"FeedTooLarge: {len(body):,} bytes, more than the {MAX_FEED_BYTES:,} byte cap",
+            problem_type="FeedTooLarge",
+        )
+    if body.lstrip()[:1] == b"{":
+        json_parse = _parse_json_feed(body, feed_url)
+        if json_parse is not None:
+            return json_parse
+    body, defused = _defuse(body)
+    # Headers only when the caller has real ones: feedparser reads a header set without
+    # Content-Type as "served with no Content-Type" (bozo). Relative links are resolved
+    # against `feed_url` below either way.
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if response_headers and feed_url:
+        response_headers.setdefault("content-location", feed_url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = feedparser.parse(body, response_headers=response_headers)
+
+    bozo = bool(parsed.get("bozo")) or defused is not None
+    problem, problem_type = _problem(parsed.get("bozo_exception")) if parsed.get("bozo") else (None, None)
+    if defused:
+        problem = f"{problem}; {defused}" if problem else f"EntityDeclarationsRemoved: {defused}"
+        problem_type = problem_type or "EntityDeclarationsRemoved"
+    version = parsed.get("version") or ""
+    feed = parsed.get("feed") or {}
+    base = feed_url or ""
+    entries = []
+    for raw_entry in (parsed.get("entries") or [])[:MAX_ENTRIES]:
+        entries.append(_to_entry(raw_entry, base))
+    feed_fields = [k for k in ("title", "link", "subtitle", "updated") if _raw(parsed.get("feed") or {}, k)]
+    if not version and not entries and not feed_fields:
+        bozo = True
+        if problem is None:
+            problem, problem_type = "NotAFeed: no RSS, Atom or JSON feed found in the body", "NotAFeed"
+        else:
+            problem, problem_type = f"NotAFeed: {problem}", "NotAFeed"
+    title = _raw(feed, "title")
+    link = _raw(feed, "link")
+    return FeedParse(
+        title=html_to_text(title) if title else None,
+        entries=entries,
+        bozo=bozo,
+        problem=problem,
+        kind=version,
+        link=link if isinstance(link, str) else None,
+        problem_type=problem_type,
+    )
+
+
+def _json_date(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _parse_json_feed(body: bytes, feed_url: str) -> FeedParse | None:
+    """A JSON Feed (jsonfeed.org 1.0 / 1.1), which feedparser 6.0 does not read; None if not one."""
+    try:
+        data = json.loads(body.decode("utf-8-sig", "replace"))
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or "jsonfeed.org" not in str(data.get("version", "")):
+        return None
+    kind = "json11" if str(data.get("version", "")).rstrip("/").endswith("1.1") else "json10"
+    items = data.get("items")
+    problem = None if isinstance(items, list) else "InvalidJSONFeed: no items list"
+    entries: list[FeedEntry] = []
+    for item in (items if isinstance(items, list) else [])[:MAX_ENTRIES]:
+        if not isinstance(item, dict):
+            problem = problem or "InvalidJSONFeed: an item is not an object"
+            continue
+        link = item.get("url") or item.get("external_url")
+        link = link.strip() if isinstance(link, str) and link.strip() else None
+        url = canonical_url(link, base=feed_url or None) if link else None
+        if url and not url.startswith(("http://", "https://")):
+            url = None
+        people = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        authors = tuple(
+            dict.fromkeys(str(a["name"]).strip() for a in people if isinstance(a, dict) and a.get("name"))
+        )
+        content = item.get("content_html")
+        content_text = html_to_text(content) if isinstance(content, str) else ""
+        if not content_text and isinstance(item.get("content_text"), str):
+            content_text = _collapse(item["content_text"][:MAX_TEXT_CHARS])
+        summary = item.get("summary")
+        title = item.get("title")
+        tags = item.get("tags")
+        entries.append(
+            FeedEntry(
+                url=url,
+                title=html_to_text(title) if isinstance(title, str) and title else None,
+                published_at=_json_date(item.get("date_published")),
+                updated_at=_json_date(item.get("date_modified")),
+                authors=authors,
+                summary=html_to_text(summary) if isinstance(summary, str) else "",
+                content=content_text,
+                entry_id=str(item["id"]) if item.get("id") is not None else None,
+                link=urljoin(feed_url, link) if link and feed_url else link,
+                tags=tuple(str(t) for t in tags) if isinstance(tags, list) else (),
+            )
+        )
+    title = data.get("title")
+    home = data.get("home_page_url")
+    return FeedParse(
+        title=html_to_text(title) if isinstance(title, str) and title else None,
+        entries=entries,
+        bozo=problem is not None,
+        problem=problem,
+        kind=kind,
+        link=home if isinstance(home, str) else None,
+        problem_type=problem.split(":", 1)[0] if problem else None,
+    )
+
+
+def select_entries_to_fetch(
+    entries: Iterable[FeedEntry], known: Mapping[str, datetime | None]
+) -> list[FeedEntry]:
+    """Entries whose page should be fetched: new canonical URLs, or stored ones the feed says changed.
+
+    `known` maps canonical URLs already stored to the entry date stored with them (the
+    entry's updated or published time when it was last fetched; None if unknown). A stored URL
+    is fetched again only when the entry carries an `updated_at` later than that. Entries
+    without a URL are skipped; the same URL twice in `entries` (one story in two feeds) is
+    kept once, the first time it appears.
+    """
+    chosen: list[FeedEntry] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if not entry.url or entry.url in seen:
+            continue
+        seen.add(entry.url)
+        if entry.url not in known:
+            chosen.append(entry)
+            continue
+        stored, updated = known[entry.url], entry.updated_at
+        if updated is None:
+            continue
+        if stored is not None:
+            changed = updated > stored
+        else:  # no stored date: trust only an update stamp later than the publication
+            changed = entry.published_at is not None and updated > entry.published_at
+        if changed:
+            chosen.append(entry)
+    return chosen
+
+
+def feed_body(entry: FeedEntry, min_chars: int = 1) -> tuple[str, str] | None:
+    """The feed's own text for an entry whose page gave no usable body: (text, body_origin).
+
+    The full content when the feed carries it ("feed_content"), else the summary
+    ("feed_summary"); None when the feed has neither (or less than `min_chars`).
+    """
+    if entry.content and len(entry.content) >= max(min_chars, len(entry.summary)):
+        return entry.content, "feed_content"
+    if entry.summary and len(entry.summary) >= min_chars:
+        return entry.summary, "feed_summary"
+    if entry.content and len(entry.content) >= min_chars:
+        return entry.content, "feed_content"
+    return None

@@ -1,0 +1,734 @@
+"""Polite, bounded HTTP fetching: the only module that talks to the web.
+
+`Fetcher.fetch` returns a `FetchResult` or a `Failure`; it never raises for a per-URL problem.
+Every hop of a redirect chain is checked (scheme, resolved addresses, robots.txt) and counted;
+the addresses are checked again when the socket connects, so a host that changes its DNS
+answer between the check and the connection (DNS rebinding) is still refused. Bodies are read
+as raw bytes and decompressed here, with the cap applied to the decompressed size, which
+bounds gzip bombs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import random
+import re
+import threading
+import time
+import urllib.robotparser
+import zlib
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpcore
+import httpx
+
+from tasks.records import Failure
+from tasks.urls import (
+    UnresolvableHost,
+    UnsafeURL,
+    check_address_allowed,
+    check_url_allowed,
+    host_key,
+    resolve_host,
+)
+
+__all__ = [
+    "FetchConfig",
+    "FetchResult",
+    "Fetcher",
+    "decode_html",
+    "detect_encoding",
+]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+_TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    """Politeness, safety and patience limits for fetching (seconds, bytes, requests/s)."""
+
+    user_agent: str = "newsflow/0.1 (+https://github.com/newsflow/newsflow; news research crawler)"
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    total_timeout: float = 60.0  # one URL, all hops, retries and waits included
+    max_bytes: int = 5_000_000  # decompressed body size
+    max_redirects: int = 5
+    per_host_rate: float = 1.0  # requests per second per host; 0 or less: no limit
+    per_host_concurrency: int = 2
+    max_retries: int = 3  # retries after the first attempt (429, 5xx, timeouts, connection errors)
+    backoff_base: float = 0.5  # first retry waits about this long, then doubles
+    backoff_max: float = 30.0
+    max_retry_after: float = 120.0  # a longer Retry-After gives up instead of waiting
+    respect_robots: bool = True
+    allow_private: bool = False
+    allow_loopback: bool = False
+    max_workers: int = 8  # threads of fetch_many
+    robots_max_bytes: int = 500_000
+    accept: str = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A response that arrived in full (2xx), or a 304 for a conditional request."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes  # decompressed; empty for a 304
+    encoding: str | None  # detected charset for HTML/text, else the declared one
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    attempts: int
+    elapsed: float
+    redirects: tuple[str, ...] = ()  # the URLs that redirected, in order
+    content_type: str | None = None  # media type without parameters
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the detected (or sniffed) charset."""
+        return decode_html(self.body, self.encoding)
+
+
+# --------------------------------------------------------------------------- charset
+
+
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
+)
+_XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)""", re.IGNORECASE)
+# WHATWG encoding labels that browsers decode with a superset codec.
+_SUPERSETS = {
+    "ascii": "cp1252",
+    "latin_1": "cp1252",
+    "iso8859-1": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "tis-620": "cp874",
+    "iso8859_11": "cp874",
+    "iso8859-9": "cp1254",
+}
+_SINGLE_BYTE_PREFIXES = ("cp12", "cp874", "iso8859", "koi8", "mac", "cp437", "cp85", "cp86", "tis")
+
+
+def _normalise_charset(label: str | None) -> str | None:
+    """Python codec name for a charset label, with WHATWG supersets; None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("'\"").lower()
+    if label in ("x-user-defined", "binary", "none"):
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _SUPERSETS.get(name, name)
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """True for UTF-8 with a few stray bytes (a common defect that should not flip the charset)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    non_ascii = sum(1 for ch in text if ord(ch) > 127) - bad
+    return bad <= max(3, non_ascii // 200) and non_ascii >= 10 * bad
+
+
+def sniff_meta_charset(body: bytes) -> str | None:
+    """The charset a page declares in its <meta> or XML declaration (first 16 KB)."""
+    head = body[:16384]
+    match = _XML_DECL_RE.search(head) or _META_CHARSET_RE.search(head)
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def detect_encoding(body: bytes, declared_charset: str | None = None) -> str:
+    """The charset to decode an HTML/text body with.
+
+    Order: byte-order mark; the declared (HTTP) charset and then the <meta> one, each only if
+    the body decodes with it (a single-byte declaration loses to valid non-ASCII UTF-8, which is
+    what "declared wrongly" usually means); UTF-8; charset-normalizer; windows-1252.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    is_ascii = body.isascii()
+    utf8_ok = not is_ascii and _decodes(body, "utf-8")
+    for label in (declared_charset, sniff_meta_charset(body)):
+        encoding = _normalise_charset(label)
+        if encoding is None or encoding.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
+            continue  # an ASCII-compatible body cannot be UTF-16: browsers ignore such labels
+        if is_ascii:
+            return "utf-8" if encoding == "cp1252" else encoding
+        if encoding == "utf-8":
+            if utf8_ok or _mostly_utf8(body):
+                return "utf-8"
+            continue
+        if utf8_ok and encoding.startswith(_SINGLE_BYTE_PREFIXES):
+            return "utf-8"
+        if _decodes(body, encoding):
+            return encoding
+    if is_ascii or utf8_ok:
+        return "utf-8"
+    try:
+        from charset_normalizer import from_bytes
+
+        matches = from_bytes(body[:200_000])
+        best = matches.best()
+        if best is not None:
+            # Short Western texts fit several code pages equally well; windows-1252 is by far
+            # the most common legacy charset on the web, so it wins ties.
+            for match in matches:
+                if match.encoding in ("cp1252", "windows-1252") and match.chaos <= best.chaos + 0.01:
+                    return "cp1252"
+    except Exception:  # noqa: BLE001 - detection is best effort
+        best = None
+    if best is not None and best.encoding:
+        return _normalise_charset(best.encoding) or best.encoding
+    if _mostly_utf8(body):
+        return "utf-8"
+    return "cp1252"
+
+
+def decode_html(body: bytes, declared_charset: str | None = None) -> str:
+    """Decode an HTML page: BOM, declared charset, <meta> sniffing, then charset-normalizer."""
+    encoding = detect_encoding(body, declared_charset)
+    try:
+        return body.decode(encoding, "replace")
+    except LookupError:
+        return body.decode("utf-8", "replace")
+
+
+def _content_type(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(media type, charset) from a Content-Type header."""
+    value = headers.get("content-type")
+    if not value:
+        return None, None
+    media, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = val.strip().strip("'\"") or None
+    return media.strip().lower() or None, charset
+
+
+# --------------------------------------------------------------------------- internals
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _TotalTimeout(Exception):
+    pass
+
+
+class _UnsupportedEncoding(Exception):
+    pass
+
+
+class _Decoder:
+    """Incremental gzip/deflate decoder whose output per call is capped (bounds bombs)."""
+
+    def __init__(self, content_encoding: str | None) -> None:
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1:
+            raise _UnsupportedEncoding(f"stacked content encodings {content_encoding!r} are not supported")
+        self.coding = codings[0] if codings else None
+        if self.coding in ("gzip", "x-gzip"):
+            self._wbits = 16 + zlib.MAX_WBITS
+        elif self.coding == "deflate":
+            self._wbits = zlib.MAX_WBITS
+        elif self.coding is None:
+            self._wbits = 0
+        else:
+            raise _UnsupportedEncoding(f"content encoding {self.coding!r} was not asked for and is not supported")
+        self._obj = zlib.decompressobj(self._wbits) if self.coding else None
+        self._started = False
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        """Decompress `data`, returning at most `limit` bytes (more means the cap is exceeded)."""
+        if self._obj is None:
+            return data
+        out = bytearray()
+        while data:
+            try:
+                chunk = self._obj.decompress(data, limit - len(out))
+            except zlib.error:
+                if self.coding == "deflate" and not self._started:
+                    # Some servers send raw deflate without the zlib wrapper.
+                    self._wbits = -zlib.MAX_WBITS
+                    self._obj = zlib.decompressobj(self._wbits)
+                    self._started = True
+                    continue
+                raise
+            self._started = True
+            out += chunk
+            if len(out) >= limit:
+                return bytes(out)
+            if self._obj.unconsumed_tail:
+                data = self._obj.unconsumed_tail
+            elif self._obj.eof and self._obj.unused_data:
+                # Concatenated gzip members.
+                data = self._obj.unused_data
+                self._obj = zlib.decompressobj(self._wbits)
+            else:
+                data = b""
+        return bytes(out)
+
+    def flush(self) -> bytes:
+        return self._obj.flush() if self._obj is not None else b""
+
+
+@dataclass
+class _Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class _HostGate:
+    """Per-host concurrency cap and request spacing."""
+
+    semaphore: threading.BoundedSemaphore
+    interval: float
+    next_time: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_turn(self, deadline: float) -> None:
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_time)
+            self.next_time = start + self.interval
+        delay = start - now
+        if now + delay > deadline:
+            raise _TotalTimeout(f"waiting {delay:.1f} s for the host's rate limit would pass the total timeout")
+        if delay > 0:
+            time.sleep(delay)
+
+    def push_back(self, seconds: float) -> None:
+        """Keep every request to this host waiting (Retry-After applies to the host)."""
+        with self.lock:
+            self.next_time = max(self.next_time, time.monotonic() + seconds)
+
+
+@dataclass(frozen=True)
+class _Robots:
+    parser: urllib.robotparser.RobotFileParser | None  # None: no rules
+    allow_all: bool
+    reason: str  # how the rules were obtained, for messages
+
+    def can_fetch(self, user_agent: str, url: str) -> bool:
+        if self.parser is None:
+            return self.allow_all
+        return self.parser.can_fetch(user_agent, url)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Checks the addresses a host resolves to at connect time, and connects to a checked one."""
+
+    def __init__(self, allow_private: bool, allow_loopback: bool) -> None:
+        self.allow_private = allow_private
+        self.allow_loopback = allow_loopback
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = resolve_host(host, port)
+        check_address_allowed(host, addresses, self.allow_private, self.allow_loopback)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport with the connect-time address check; environment proxies are not used."""
+
+    def __init__(self, config: FetchConfig) -> None:
+        super().__init__(retries=0)
+        limits = max(10, config.max_workers * 2)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits,
+            max_keepalive_connections=limits,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(config.allow_private, config.allow_loopback),
+        )
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _strip_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+# --------------------------------------------------------------------------- the fetcher
+
+
+class Fetcher:
+    """Owns an httpx.Client; fetches URLs politely and safely. Use as a context manager."""
+
+    def __init__(self, config: FetchConfig | None = None, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.config = config or FetchConfig()
+        cfg = self.config
+        self._client = httpx.Client(
+            transport=transport or _GuardedTransport(cfg),
+            headers={
+                "User-Agent": cfg.user_agent,
+                "Accept": cfg.accept,
+                "Accept-Encoding": "gzip, deflate",
+            },
+            timeout=httpx.Timeout(
+                connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout, pool=cfg.total_timeout
+            ),
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._gates: dict[str, _HostGate] = {}
+        self._gates_lock = threading.Lock()
+        self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._robots_lock = threading.Lock()
+        self.robots_fetches = 0  # how many robots.txt requests were made (for tests and logs)
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    # ----------------------------------------------------------------- public
+
+    def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, *, source: str = "web"
+    ) -> FetchResult | Failure:
+        """GET `url` (conditionally when etag / last_modified are given); never raises per URL."""
+        cfg = self.config
+        started = time.monotonic()
+        deadline = started + cfg.total_timeout
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempts = 0
+        redirects: list[str] = []
+        current = _strip_fragment(url.strip())
+
+        def fail(error_type: str, message: str, status: int | None = None) -> Failure:
+            return Failure(
+                stage="fetch",
+                source=source,
+                uri=url,
+                error_type=error_type,
+                message=message,
+                http_status=status,
+                attempts=max(attempts, 1) if error_type not in ("UnsafeURL", "RobotsDisallowed") else attempts,
+            )
+
+        try:
+            while True:
+                try:
+                    self._check_allowed(current)
+                except UnsafeURL as exc:
+                    return fail("UnsafeURL", str(exc))
+                except UnresolvableHost as exc:
+                    attempts += 1
+                    return fail("UnresolvableHost", str(exc))
+                if cfg.respect_robots:
+                    robots = self._robots_for(current, deadline)
+                    if not robots.can_fetch(cfg.user_agent, current):
+                        return fail(
+                            "RobotsDisallowed",
+                            f"robots.txt of {host_key(current)} ({robots.reason}) disallows {current} "
+                            f"for user agent {cfg.user_agent.split('/')[0]!r}",
+                        )
+                outcome, used = self._request_with_retries(current, headers, deadline, cfg.max_bytes)
+                attempts += used
+                if isinstance(outcome, Failure):
+                    return replace(outcome, source=source, uri=url, attempts=attempts)
+                if outcome.status in REDIRECT_STATUSES:
+                    location = outcome.headers.get("location", "").strip()
+                    if not location:
+                        return fail("RedirectWithoutLocation", f"HTTP {outcome.status} from {current} has no Location", outcome.status)
+                    if len(redirects) >= cfg.max_redirects:
+                        return fail(
+                            "TooManyRedirects",
+                            f"more than {cfg.max_redirects} redirects starting at {url} (last: {current} -> {location})",
+                            outcome.status,
+                        )
+                    redirects.append(current)
+                    current = _strip_fragment(urljoin(current, location))
+                    continue
+                if outcome.status == 304:
+                    return self._result(url, current, outcome, attempts, started, redirects, not_modified=True)
+                if 200 <= outcome.status < 300:
+                    return self._result(url, current, outcome, attempts, started, redirects, not_modified=False)
+                return fail("HTTPError", f"HTTP {outcome.status} for {current}", outcome.status)
+        except _TotalTimeout as exc:
+            return fail("TotalTimeout", f"gave up on {url} after {cfg.total_timeout:g} s: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a per-URL problem must never escape
+            return fail(type(exc).__name__, f"unexpected error fetching {url}: {exc}")
+
+    def fetch_many(
+        self,
+        urls: Iterable[str],
+        conditional: Mapping[str, tuple[str | None, str | None]] | None = None,
+        *,
+        source: str = "web",
+    ) -> list[FetchResult | Failure]:
+        """Fetch several URLs on a small thread pool; results in the order of `urls`.
+
+        `conditional` maps a URL to its stored (etag, last_modified). Per-host rate and
+        concurrency caps hold across threads.
+        """
+        url_list = list(urls)
+        if not url_list:
+            return []
+        conditional = conditional or {}
+
+        def one(u: str) -> FetchResult | Failure:
+            etag, modified = conditional.get(u, (None, None))
+            return self.fetch(u, etag, modified, source=source)
+
+        workers = max(1, min(self.config.max_workers, len(url_list)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+            return list(pool.map(one, url_list))
+
+    # ----------------------------------------------------------------- helpers
+
+    def _check_allowed(self, url: str) -> None:
+        check_url_allowed(url, allow_private=self.config.allow_private, allow_loopback=self.config.allow_loopback)
+
+    def _gate(self, url: str) -> _HostGate:
+        key = host_key(url)
+        with self._gates_lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                rate = self.config.per_host_rate
+                gate = _HostGate(
+                    semaphore=threading.BoundedSemaphore(max(1, self.config.per_host_concurrency)),
+                    interval=1.0 / rate if rate > 0 else 0.0,
+                )
+                self._gates[key] = gate
+            return gate
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.config.backoff_base * (2 ** (attempt - 1))
+        return min(self.config.backoff_max, base) * (0.75 + random.random() * 0.5)
+
+    def _request_with_retries(
+        self, url: str, headers: Mapping[str, str], deadline: float, max_bytes: int
+    ) -> tuple[_Response | Failure, int]:
+        """One hop with retries on 429/5xx/timeouts; (response or Failure, attempts used)."""
+        cfg = self.config
+        gate = self._gate(url)
+        attempt = 0
+        while True:
+            attempt += 1
+            error: Failure | None = None
+            wait: float | None = None
+            try:
+                response = self._request_once(url, headers, deadline, gate, max_bytes)
+            except _BodyTooLarge as exc:
+                return Failure("fetch", "", url, "BodyTooLarge", str(exc)), attempt
+            except _UnsupportedEncoding as exc:
+                return Failure("fetch", "", url, "UnsupportedContentEncoding", str(exc)), attempt
+            except zlib.error as exc:
+                return Failure("fetch", "", url, "DecompressionError", f"corrupt compressed body from {url}: {exc}"), attempt
+            except UnsafeURL as exc:
+                return Failure("fetch", "", url, "UnsafeURL", str(exc)), attempt
+            except UnresolvableHost as exc:
+                return Failure("fetch", "", url, "UnresolvableHost", str(exc)), attempt
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                error = Failure("fetch", "", url, type(exc).__name__, f"{type(exc).__name__} for {url}: {exc or 'no detail'}")
+            except httpx.HTTPError as exc:
+                return Failure("fetch", "", url, type(exc).__name__, f"{type(exc).__name__} for {url}: {exc}"), attempt
+            else:
+                if response.status not in RETRY_STATUSES:
+                    return response, attempt
+                error = Failure(
+                    "fetch", "", url, "HTTPError", f"HTTP {response.status} for {url}", http_status=response.status
+                )
+                retry_after = _parse_retry_after(response.headers.get("retry-after"))
+                if retry_after is not None:
+                    if retry_after > cfg.max_retry_after:
+                        return replace(
+                            error,
+                            error_type="RetryAfterTooLong",
+                            message=f"HTTP {response.status} for {url} asks to retry after {retry_after:.0f} s, "
+                            f"more than the {cfg.max_retry_after:g} s cap; try again in a later run",
+                        ), attempt
+                    wait = retry_after
+                    gate.push_back(retry_after)
+            if attempt > cfg.max_retries:
+                return replace(error, message=f"{error.message} (gave up after {attempt} attempts)"), attempt
+            delay = wait if wait is not None else self._backoff(attempt)
+            if time.monotonic() + delay > deadline:
+                return replace(error, message=f"{error.message} (no time left to retry within {cfg.total_timeout:g} s)"), attempt
+            time.sleep(delay)
+
+    def _request_once(
+        self, url: str, headers: Mapping[str, str], deadline: float, gate: _HostGate, max_bytes: int
+    ) -> _Response:
+        with gate.semaphore:
+            gate.wait_turn(deadline)
+            request = self._client.build_request("GET", url, headers=dict(headers))
+            response = self._client.send(request, stream=True)
+            try:
+                status = response.status_code
+                resp_headers = {k.lower(): v for k, v in response.headers.items()}
+                if status in REDIRECT_STATUSES or status == 304 or status >= 300:
+                    return _Response(status, resp_headers, b"")
+                declared_length = resp_headers.get("content-length", "")
+                if declared_length.isdigit() and int(declared_length) > max_bytes:
+                    raise _BodyTooLarge(
+                        f"{url} declares {int(declared_length):,} bytes, more than the {max_bytes:,} byte cap"
+                    )
+                decoder = _Decoder(resp_headers.get("content-encoding"))
+                body = bytearray()
+                raw_total = 0
+                for raw in response.iter_raw():
+                    raw_total += len(raw)
+                    if time.monotonic() > deadline:
+                        raise _TotalTimeout(f"body of {url} still arriving")
+                    body += decoder.feed(raw, max_bytes - len(body) + 1)
+                    if len(body) > max_bytes or raw_total > max_bytes:
+                        raise _BodyTooLarge(f"body of {url} exceeds the {max_bytes:,} byte cap")
+                body += decoder.flush()
+                if len(body) > max_bytes:
+                    raise _BodyTooLarge(f"body of {url} exceeds the {max_bytes:,} byte cap")
+                return _Response(status, resp_headers, bytes(body))
+            finally:
+                response.close()
+
+    def _result(
+        self,
+        url: str,
+        final_url: str,
+        response: _Response,
+        attempts: int,
+        started: float,
+        redirects: list[str],
+        not_modified: bool,
+    ) -> FetchResult:
+        media_type, charset = _content_type(response.headers)
+        encoding = charset
+        if response.body and (media_type is None or media_type.startswith(_TEXT_TYPES)):
+            encoding = detect_encoding(response.body, charset)
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=response.status,
+            headers=response.headers,
+            body=response.body,
+            encoding=encoding,
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            not_modified=not_modified,
+            attempts=attempts,
+            elapsed=time.monotonic() - started,
+            redirects=tuple(redirects),
+            content_type=media_type,
+        )
+
+    # ----------------------------------------------------------------- robots.txt
+
+    def _robots_for(self, url: str, deadline: float) -> _Robots:
+        key = host_key(url)
+        with self._robots_lock:
+            cached = self._robots.get(key)
+            if cached is not None:
+                return cached
+            lock = self._robots_locks.setdefault(key, threading.Lock())
+        with lock:  # one fetch per host even when many threads ask at once
+            cached = self._robots.get(key)
+            if cached is None:
+                cached = self._load_robots(key, deadline)
+                with self._robots_lock:
+                    self._robots[key] = cached
+            return cached
+
+    def _load_robots(self, origin: str, deadline: float) -> _Robots:
+        """Fetch and parse robots.txt (RFC 9309: 4xx allows all, 5xx/unreachable disallows all)."""
+        cfg = self.config
+        current = origin + "/robots.txt"
+        self.robots_fetches += 1
+        for _hop in range(cfg.max_redirects + 1):
+            try:
+                self._check_allowed(current)
+            except (UnsafeURL, UnresolvableHost) as exc:
+                return _Robots(None, False, f"robots.txt not fetched: {exc}")
+            outcome, _ = self._request_with_retries(current, {}, deadline, cfg.robots_max_bytes)
+            if isinstance(outcome, Failure):
+                if outcome.error_type == "BodyTooLarge":
+                    return _Robots(None, True, "robots.txt too large, ignored")
+                status = f"HTTP {outcome.http_status}" if outcome.http_status else outcome.error_type
+                return _Robots(None, False, f"robots.txt unreachable ({status}), treated as disallow all")
+            if outcome.status in REDIRECT_STATUSES and outcome.headers.get("location"):
+                current = urljoin(current, outcome.headers["location"])
+                continue
+            if 200 <= outcome.status < 300:
+                parser = urllib.robotparser.RobotFileParser()
+                text = outcome.body.decode("utf-8", "replace")
+                parser.parse(text.splitlines())
+                delay = parser.crawl_delay(cfg.user_agent)
+                if delay:
+                    gate = self._gate(origin)
+                    gate.interval = max(gate.interval, min(float(delay), cfg.max_retry_after))
+                return _Robots(parser, True, "robots.txt rules")
+            if 400 <= outcome.status < 500:
+                return _Robots(None, True, f"no robots.txt (HTTP {outcome.status})")
+            return _Robots(None, False, f"robots.txt unreachable (HTTP {outcome.status}), treated as disallow all")
+        return _Robots(None, True, "robots.txt redirected too often, ignored")

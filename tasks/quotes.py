@@ -1,0 +1,152 @@
+"""Quotations: direct ("...", a senior diplomat told AFP) and indirect (diplomats have said ...).
+
+Direct quotes are the text between ASCII double quotes (cleaning has normalised typographic
+ones), paired within a paragraph; an opening quote left unclosed at the paragraph's end runs to
+it, as news style does for quotes that continue. Short quoted phrases ("premature", "business as
+normal") are scare quotes, not quotations. The speaker is the subject of a cue verb ("said",
+"told", "insisted") in the sentence that holds the quote, outside it, nearest first; a pronoun
+speaker is resolved to the last person or organisation named before it. Indirect quotes are the
+clausal complements of cue verbs outside any direct quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tasks.events import _Mentions, _phrase, _resolve_pronoun
+from tasks.records import Article, Mention, Quote
+
+CUE_VERBS = frozenset(
+    """say tell insist claim announce state add note declare confirm explain argue stress assert
+    allege write tweet comment admit acknowledge reply respond reiterate emphasize emphasise
+    warn predict recall remark urge ask suggest maintain concede deny complain vow promise
+    report describe""".split()
+)
+MIN_QUOTE_WORDS = 4  # shorter quoted phrases are scare quotes or titles
+
+_QUOTE_RE = re.compile(r'"([^"\n]+)"|"([^"\n]+)$', re.MULTILINE)
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _QUOTE_RE.finditer(text):
+        g = 1 if m.group(1) is not None else 2
+        start, end = m.start(g), m.end(g)
+        inner = text[start:end].strip()
+        if len(inner.split()) >= MIN_QUOTE_WORDS:
+            spans.append((start, end))
+    return spans
+
+
+def _speaker(verb: Any, index: _Mentions) -> tuple[str | None, str | None]:
+    subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subs and verb.dep_ in ("conj", "advcl") and verb.head != verb:
+        subs = [c for c in verb.head.children if c.dep_ == "nsubj"]
+    if not subs:
+        return None, None
+    sub = subs[0]
+    if sub.pos_ == "PRON":
+        ph = _resolve_pronoun(sub, index)
+        if ph is None:
+            return sub.text, None
+    else:
+        ph = _phrase(sub, index)
+    return ph.text, ph.entity_id
+
+
+def _cue_verbs(sent: Any, exclude: Sequence[tuple[int, int]]) -> list[Any]:
+    return [
+        t for t in sent
+        if t.pos_ == "VERB" and t.lemma_.lower() in CUE_VERBS
+        and not any(a <= t.idx < b for a, b in exclude)
+    ]
+
+
+def extract_quotes(doc: Any, article: Article, mentions: Sequence[Mention]) -> list[Quote]:
+    """Direct and indirect quotations in a spaCy Doc of `article.text`."""
+    index = _Mentions(doc, mentions)
+    sents = list(doc.sents)
+    starts = [s.start_char for s in sents]
+    spans = _quote_spans(doc.text)
+    quotes: list[Quote] = []
+    used_verbs: set[int] = set()
+
+    def sent_index(pos: int) -> int:
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    for start, end in spans:
+        first, last = sent_index(start), sent_index(max(start, end - 1))
+        # the cue sits in the quote's sentences or, for a whole-sentence quote, the next one
+        candidates: list[Any] = []
+        for si in range(first, min(last + 2, len(sents))):
+            cues = _cue_verbs(sents[si], spans)
+            if si == last + 1 and candidates:
+                break
+            if si == last + 1 and cues and cues[0].idx - sents[si].start_char > 40:
+                break
+            candidates.extend(cues)
+        speaker = cue = entity = None
+        if not candidates:
+            # no speech verb: the quoted words belong to the subject of the sentence's main verb
+            root = sents[first].root
+            if root.pos_ == "VERB" and not any(a <= root.idx < b for a, b in spans):
+                candidates = [root]
+        if candidates:
+            verb = min(candidates, key=lambda t: min(abs(t.idx - end), abs(t.idx - start)))
+            speaker, entity = _speaker(verb, index)
+            cue = verb.text
+            used_verbs.add(verb.i)
+        quotes.append(
+            Quote(
+                article_id=article.id,
+                sentence=first,
+                quotation=doc.text[start:end].strip(),
+                start=start,
+                end=end,
+                kind="direct",
+                speaker=speaker,
+                speaker_entity=entity,
+                cue=cue,
+            )
+        )
+    for si, sent in enumerate(sents):
+        for verb in _cue_verbs(sent, spans):
+            if verb.i in used_verbs:
+                continue
+            comps = [c for c in verb.children if c.dep_ in ("ccomp",)]
+            if not comps:
+                continue
+            comp = comps[0]
+            toks = [t for t in comp.subtree if not t.is_punct or t.text in ("-", "'")]
+            if len(toks) < MIN_QUOTE_WORDS:
+                continue
+            start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+            if any(a < end and start < b for a, b in spans):
+                continue
+            speaker, entity = _speaker(verb, index)
+            if speaker is None:
+                continue
+            quotes.append(
+                Quote(
+                    article_id=article.id,
+                    sentence=si,
+                    quotation=doc.text[start:end].strip(" ,"),
+                    start=start,
+                    end=end,
+                    kind="indirect",
+                    speaker=speaker,
+                    speaker_entity=entity,
+                    cue=verb.text,
+                )
+            )
+    quotes.sort(key=lambda q: q.start)
+    return quotes

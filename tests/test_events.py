@@ -1,0 +1,207 @@
+"""Event coding: the seed article's facts, parse-driven actors, the lexicon, and evaluation floors."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tasks.analysis import analyse
+from tasks.clean import clean_text
+from tasks.evaluate_events import evaluate_5w1h, evaluate_plover
+from tasks.lexicon import load_lexicon
+from tasks.records import Article
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = FIXTURES / "text" / "seed_000_791b397503252e09.txt"
+
+
+def _mentions(doc, article_id):  # type: ignore[no-untyped-def]
+    try:
+        from tasks.entities import Span, resolve_mentions
+    except ImportError:
+        return []
+    sent_of = {}
+    for i, s in enumerate(doc.sents):
+        for t in s:
+            sent_of[t.i] = i
+    spans = [Span(e.text, e.label_, e.start_char, e.end_char, sent_of[e.start]) for e in doc.ents]
+    return resolve_mentions(article_id, spans)[0]
+
+
+@pytest.fixture(scope="module")
+def lexicon():  # type: ignore[no-untyped-def]
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def seed(nlp, lexicon):  # type: ignore[no-untyped-def]
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
+    cleaned = clean_text(body)
+    art = Article(
+        id="seed", source="test", uri=SEED.name, url=None, title=title, text=cleaned.text,
+        content_hash="", extractor="test", captions=cleaned.captions,
+    )
+    doc = nlp(art.text)
+    mentions = _mentions(doc, art.id)
+    return art, doc, mentions, analyse(doc, art, mentions, lexicon)
+
+
+def _find(events, category, words, text):  # type: ignore[no-untyped-def]
+    """Events of a category whose sentence contains all `words`."""
+    out = []
+    for e in events:
+        if e.category not in category:
+            continue
+        start = text.rfind("\n", 0, e.trigger_start) + 1
+        end = text.find("\n", e.trigger_end)
+        para = text[start : end if end != -1 else len(text)]
+        if all(w in para for w in words):
+            out.append(e)
+    return out
+
+
+def test_publication_date_inferred(seed) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, result = seed
+    assert result.published_at == datetime(2021, 1, 25)
+    assert result.published_inferred is True
+
+
+def test_borrell_planned_visit(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    evs = _find(result.events, {"CONSULT"}, ["will visit Moscow"], art.text)
+    ev = next(e for e in evs if e.trigger == "visit")
+    assert ev.mode == "planned"
+    assert ev.actor and "Borrell" in ev.actor
+    assert ev.target == "Moscow"
+    assert ev.event_date == date(2021, 2, 1) and ev.date_precision == "month"
+    assert ev.quad_class == "verbal cooperation"
+
+
+def test_police_detained_on_saturday(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    ev = next(e for e in _find(result.events, {"COERCE"}, ["3,500"], art.text) if e.trigger == "detained")
+    assert ev.mode == "asserted"
+    assert ev.actor and "police" in ev.actor
+    assert ev.target and "3,500 people" in ev.target
+    assert ev.event_date == date(2021, 1, 23) and ev.date_precision == "day"
+    assert ev.location and "100 cities" in ev.location
+
+
+def test_eu_weighs_sanctions_not_asserted(seed) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, result = seed
+    sanctions = [e for e in result.events if e.category == "SANCTION" and "sanction" in e.trigger.lower()
+                 or e.category == "SANCTION" and e.trigger.startswith("slap")]
+    assert sanctions
+    assert all(e.mode in ("hypothetical", "negated") for e in sanctions)
+    assert any(e.target == "Kremlin" for e in sanctions)
+
+
+def test_volkov_calls_for_rallies_on_sunday(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    evs = _find(result.events, {"PROTEST", "MOBILIZE"}, ["Volkov", "Sunday"], art.text)
+    assert any(e.mode == "planned" and e.event_date == date(2021, 1, 31) for e in evs)
+    demand = _find(result.events, {"DEMAND"}, ["Volkov", "Sunday"], art.text)
+    assert any(e.actor and "Volkov" in e.actor for e in demand)
+
+
+def test_eu_demands_release(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    evs = _find(result.events, {"DEMAND"}, ["immediate release"], art.text)
+    assert any(e.actor == "EU" and e.target and "Navalny" in e.target for e in evs)
+
+
+def test_october_asset_freeze(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    evs = _find(result.events, {"SANCTION"}, ["In October"], art.text)
+    ev = next(e for e in evs if e.trigger == "put")
+    assert ev.event_date == date(2020, 10, 1) and ev.date_precision == "month"
+    assert ev.mode == "asserted"
+    assert ev.target and "officials" in ev.target
+
+
+def test_navalny_court_date(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    court = [e for e in result.events if e.date_text == "February 2"]
+    assert court and all(e.event_date == date(2021, 2, 2) for e in court)
+    assert any(e.target and "Navalny" in e.target and e.mode == "planned" for e in court)
+
+
+def test_events_link_entities_when_mentions_exist(seed) -> None:  # type: ignore[no-untyped-def]
+    _, _, mentions, result = seed
+    if not mentions:
+        pytest.skip("tasks.entities not available")
+    ids = {m.entity_id for m in mentions}
+    linked = [e for e in result.events if e.actor_entity]
+    assert linked and all(e.actor_entity in ids for e in linked)
+
+
+def test_conjoined_subjects_give_two_actors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Jordan and Britain have agreed to expand military cooperation."
+    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
+                  extractor="t", published_at=datetime(2020, 5, 4))
+    result = analyse(nlp(text), art, [], lexicon)
+    agree = [e for e in result.events if e.trigger == "agreed"]
+    assert {e.actor for e in agree} == {"Jordan", "Britain"}
+    assert all(e.category == "AGREE" for e in agree)
+
+
+def test_passive_voice_swaps_roles(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Two journalists were arrested by police in Minsk on Friday."
+    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
+                  extractor="t", published_at=datetime(2020, 5, 4))
+    result = analyse(nlp(text), art, [], lexicon)
+    ev = next(e for e in result.events if e.trigger == "arrested")
+    assert ev.category == "COERCE"
+    assert ev.actor == "police" and ev.target == "Two journalists"
+    assert ev.location == "Minsk"
+    assert ev.event_date == date(2020, 5, 1)
+
+
+def test_negation_mode(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The government did not impose sanctions on the company."
+    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
+                  extractor="t", published_at=datetime(2020, 5, 4))
+    result = analyse(nlp(text), art, [], lexicon)
+    assert result.events and all(e.mode == "negated" for e in result.events)
+
+
+def test_lexicon_has_breadth(lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert len(lexicon.verbs) > 500
+    assert sum(len(p) for p in lexicon.patterns.values()) > 1000
+    assert lexicon.verbs["detain"].category == "COERCE"
+    assert lexicon.nouns["sanctions"].category == "SANCTION"
+    assert lexicon.phrases[("call", "for")].category == "DEMAND"
+    assert {"will", "plan"} <= lexicon.planning and "say" in lexicon.reporting
+    assert set(lexicon.quad_classes) >= {"AGREE", "FIGHT", "SANCTION"}
+
+
+def test_project_does_not_read_shared_corpus() -> None:
+    root = Path(__file__).parent.parent
+    for name in ("events", "dates", "quotes", "fivew", "analysis", "lexicon"):
+        src = (root / "tasks" / f"{name}.py").read_text(encoding="utf-8")
+        assert "/work/shared" not in src
+
+
+def test_five_w1h_row(seed) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, result = seed
+    row = result.five_w1h
+    assert row.article_id == "seed"
+    assert row.who and "diplomats" in row.who
+    assert row.what and "sanctions" in row.what
+    assert row.when_date is not None
+
+
+def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    result = evaluate_plover(FIXTURES / "events" / "plover_sample.jsonl", nlp, lexicon)
+    assert result["records"] == 36
+    assert result["category_accuracy"] >= 0.45
+    assert result["actor_match"] >= 0.6
+
+
+def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    result = evaluate_5w1h(FIXTURES / "events" / "giveme5w1h", nlp, lexicon)
+    assert result["articles"] == 4
+    assert result["questions"]["when"]["match"] >= 0.5
+    assert result["who_what_when_where_match"] >= 0.4

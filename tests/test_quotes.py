@@ -1,0 +1,67 @@
+"""Direct and indirect quotations on the seed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tasks.clean import clean_text
+from tasks.quotes import extract_quotes
+from tasks.records import Article
+
+SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
+
+
+def _mentions(doc, article_id):  # type: ignore[no-untyped-def]
+    try:
+        from tasks.entities import Span, resolve_mentions
+    except ImportError:
+        return []
+    sent_of = {}
+    for i, s in enumerate(doc.sents):
+        for t in s:
+            sent_of[t.i] = i
+    spans = [Span(e.text, e.label_, e.start_char, e.end_char, sent_of[e.start]) for e in doc.ents]
+    return resolve_mentions(article_id, spans)[0]
+
+
+@pytest.fixture(scope="module")
+def seed_quotes(nlp):  # type: ignore[no-untyped-def]
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
+    cleaned = clean_text(body)
+    art = Article(
+        id="seed", source="test", uri=SEED.name, url=None, title=title, text=cleaned.text,
+        content_hash="", extractor="test", captions=cleaned.captions,
+    )
+    doc = nlp(art.text)
+    return art, extract_quotes(doc, art, _mentions(doc, art.id))
+
+
+def test_senior_diplomat_told_afp(seed_quotes) -> None:  # type: ignore[no-untyped-def]
+    art, quotes = seed_quotes
+    q = next(q for q in quotes if q.quotation.startswith("Borrell will go to Moscow in early February"))
+    assert q.kind == "direct"
+    assert q.speaker and "diplomat" in q.speaker
+    assert q.cue == "told"
+    assert art.text[q.start : q.end].strip() == q.quotation
+
+
+def test_landsbergis_quote(seed_quotes) -> None:  # type: ignore[no-untyped-def]
+    _, quotes = seed_quotes
+    q = next(q for q in quotes if q.quotation.startswith("needs to send a very clear and decisive message"))
+    assert q.speaker and "Landsbergis" in q.speaker
+    assert q.cue == "insisted"
+
+
+def test_indirect_attribution(seed_quotes) -> None:  # type: ignore[no-untyped-def]
+    _, quotes = seed_quotes
+    indirect = [q for q in quotes if q.kind == "indirect"]
+    q = next(q for q in indirect if "will visit Moscow" in q.quotation)
+    assert q.speaker and "diplomats" in q.speaker.lower() and q.cue == "said"
+
+
+def test_scare_quotes_are_not_quotations(seed_quotes) -> None:  # type: ignore[no-untyped-def]
+    _, quotes = seed_quotes
+    assert not any(q.quotation in ("premature", "business as normal", "assassination attempt") for q in quotes)
+    assert all(q.start < q.end for q in quotes)
