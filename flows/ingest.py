@@ -97,10 +97,11 @@ def load_batch_task(
     routes: Sequence[tuple[str, Article]],
     failures: Sequence[Failure],
     prov: wh.Provenance,
+    retry: tuple[float, float] | None = None,
 ) -> wh.LoadCounts:
     """Write one batch in one transaction."""
     with wh.connect(warehouse, lock_timeout=lock_timeout) as con:
-        return wh.load_batch(con, enriched, routes, failures, prov)
+        return wh.load_batch(con, enriched, routes, failures, prov, retry=retry)
 
 
 def _lexicon(settings: Settings) -> Any | None:
@@ -155,8 +156,15 @@ class BatchPipeline:
             self.loaded.add(self.in_flight.result())
             self.in_flight = None
 
-    def process(self, articles: Sequence[Article], failures: Sequence[Failure], total: int | None = None) -> None:
-        """Plan, enrich and (asynchronously) load one batch."""
+    def process(
+        self, articles: Sequence[Article], failures: Sequence[Failure], total: int | None = None,
+        retry: bool = False,
+    ) -> None:
+        """Plan, enrich and (asynchronously) load one batch.
+
+        With `retry`, failures get a next retry time that backs off with their attempts (for
+        fetched pages, which later runs try again).
+        """
         self.stage["batches"] += 1
         self.stage["extracted"] += len(articles)
         plan = plan_batch_task(self.warehouse, self.lock_timeout, articles, self.pending)
@@ -171,7 +179,9 @@ class BatchPipeline:
             self.logger.warning("%s failed at %s: %s: %s", f.uri, f.stage, f.error_type, f.message)
         self._drain()  # one writer at a time, batches land in order
         self.in_flight = load_batch_task.submit(
-            self.warehouse, self.lock_timeout, enriched, plan.routes, all_failures, self.prov
+            self.warehouse, self.lock_timeout, enriched, plan.routes, all_failures, self.prov,
+            (self.settings.sources.retry_base_seconds, self.settings.sources.retry_max_seconds)
+            if retry else None,
         )
         elapsed = time.perf_counter() - self.started
         done = self.stage["extracted"]

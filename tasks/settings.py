@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from tasks.fetch import FetchConfig
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "newsflow.toml"
 
@@ -53,6 +55,13 @@ class EnrichSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SourcesSettings:
+    file: Path = Path("config/sources.toml")
+    retry_base_seconds: float = 300.0
+    retry_max_seconds: float = 86400.0
+
+
+@dataclass(frozen=True, slots=True)
 class PrefectSettings:
     task_runner: str = "threads"
     max_workers: int = 2
@@ -65,6 +74,8 @@ class Settings:
     nlp: NlpSettings = field(default_factory=NlpSettings)
     enrich: EnrichSettings = field(default_factory=EnrichSettings)
     prefect: PrefectSettings = field(default_factory=PrefectSettings)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    sources: SourcesSettings = field(default_factory=SourcesSettings)
     root: Path = PROJECT_ROOT
     extra: dict[str, Any] = field(default_factory=dict)  # sections other modules own (sources, fetch...)
 
@@ -81,6 +92,8 @@ _SECTIONS: dict[str, type] = {
     "nlp": NlpSettings,
     "enrich": EnrichSettings,
     "prefect": PrefectSettings,
+    "fetch": FetchConfig,
+    "sources": SourcesSettings,
 }
 
 

@@ -222,10 +222,32 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
+MIGRATIONS.append((
+    2,
+    "feed entries: every entry a feed listed, fetched or not",
+    [
+        """CREATE TABLE feed_entries (
+            source VARCHAR NOT NULL,                -- the feed's configured name
+            url VARCHAR NOT NULL,                   -- canonical article URL
+            article_id VARCHAR NOT NULL,            -- id the article has (or will have)
+            entry_id VARCHAR,                       -- guid / atom:id as given
+            title VARCHAR,
+            published_at TIMESTAMPTZ,
+            updated_at TIMESTAMPTZ,
+            authors VARCHAR[],
+            summary VARCHAR,
+            status VARCHAR NOT NULL,                -- fetched, failed, feed_body
+            first_seen_at TIMESTAMPTZ,
+            last_seen_at TIMESTAMPTZ,
+            run_id VARCHAR
+        )""",
+    ],
+))
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
     "runs", "sources", "articles", "article_routes", "entities", "entity_mentions",
-    "date_mentions", "events", "quotes", "five_w1h", "raw_pages", "failures",
+    "date_mentions", "events", "quotes", "five_w1h", "raw_pages", "failures", "feed_entries",
 )
 # Enrichment tables: replaced as a whole when their article changes or is re-enriched.
 ENRICHMENT_TABLES = ("entity_mentions", "date_mentions", "events", "quotes", "five_w1h")
@@ -592,6 +614,7 @@ def load_batch(
     prov: Provenance,
     *,
     resolved_uris: Iterable[tuple[str, str]] = (),
+    retry: tuple[float, float] | None = None,
 ) -> LoadCounts:
     """Write one batch in one transaction: articles with their enrichment, routes, failures."""
     now = datetime.now(UTC)
@@ -647,7 +670,11 @@ def load_batch(
             resolved_uris = [*resolved_uris, *((a.source, a.uri) for _, a in routes)]
         failing = {(f.source, f.uri) for f in failures}
         resolved_uris = [pair for pair in resolved_uris if pair not in failing]
-        counts.failures = record_failures(con, failures, prov.run_id, now, in_transaction=True)
+        counts.failures = record_failures(
+            con, failures, prov.run_id, now, in_transaction=True,
+            retry_base_seconds=retry[0] if retry else None,
+            retry_max_seconds=retry[1] if retry else 86400.0,
+        )
         counts.resolved = resolve_failures(con, resolved_uris, now)
         con.execute("COMMIT").fetchall()
     except Exception:
@@ -664,8 +691,14 @@ def record_failures(
     *,
     in_transaction: bool = False,
     next_retry_at: datetime | None = None,
+    retry_base_seconds: float | None = None,
+    retry_max_seconds: float = 86400.0,
 ) -> int:
-    """Insert new failures; a failure seen before gets its attempts counted up instead."""
+    """Insert new failures; a failure seen before gets its attempts counted up instead.
+
+    With `retry_base_seconds`, each failure's `next_retry_at` backs off exponentially with its
+    attempts: base * 2^(attempts - 1), at most `retry_max_seconds`.
+    """
     if not failures:
         return 0
     now = now or datetime.now(UTC)
@@ -697,6 +730,13 @@ def record_failures(
         ).fetchall()
         added = _insert(con, "failures", data,
                         "WHERE failure_id NOT IN (SELECT failure_id FROM failures)")
+        if retry_base_seconds is not None:
+            con.execute(
+                """UPDATE failures SET next_retry_at = last_seen_at + to_seconds(
+                       least(? * pow(2, attempts - 1), ?)::BIGINT)
+                   WHERE failure_id IN (SELECT failure_id FROM _failures)""",
+                [retry_base_seconds, retry_max_seconds],
+            ).fetchall()
         con.unregister("_failures")
         if not in_transaction:
             con.execute("COMMIT").fetchall()
@@ -803,6 +843,100 @@ def upsert_source(
         ).fetchall()
 
 
+def record_routes(
+    con: duckdb.DuckDBPyConnection, routes: Sequence[tuple[str, str, str, str]], run_id: str
+) -> int:
+    """Record (article_id, source, uri, route) rows not seen before."""
+    if not routes:
+        return 0
+    rows = list(dict.fromkeys(routes))
+    return _insert(con, "article_routes", _table({
+        "article_id": (pa.string(), [r[0] for r in rows]),
+        "source": (pa.string(), [r[1] for r in rows]),
+        "uri": (pa.string(), [r[2] for r in rows]),
+        "route": (pa.string(), [r[3] for r in rows]),
+        "first_seen_at": (_TS, [datetime.now(UTC)] * len(rows)),
+        "run_id": (pa.string(), [run_id] * len(rows)),
+    }), "WHERE (article_id, source, uri) NOT IN "
+        "(SELECT (article_id, source, uri) FROM article_routes)")
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A fetched page body, kept so a new extractor can re-extract without fetching."""
+
+    url: str
+    article_id: str | None
+    fetched_at: datetime
+    status: int
+    content_type: str | None
+    encoding: str | None
+    headers: dict[str, str]
+    body: bytes
+
+
+def store_raw_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[RawPage], run_id: str) -> int:
+    """Keep fetched bodies gzip-compressed; the same body at the same URL is stored once."""
+    if not pages:
+        return 0
+    import gzip
+
+    unique = {(p.url, hashlib.sha256(p.body).hexdigest()): p for p in pages}
+    return _insert(con, "raw_pages", _table({
+        "url": (pa.string(), [k[0] for k in unique]),
+        "article_id": (pa.string(), [p.article_id for p in unique.values()]),
+        "fetched_at": (_TS, [_utc(p.fetched_at) for p in unique.values()]),
+        "status": (pa.int32(), [p.status for p in unique.values()]),
+        "content_type": (pa.string(), [p.content_type for p in unique.values()]),
+        "encoding": (pa.string(), [p.encoding for p in unique.values()]),
+        "headers": (pa.string(), [json.dumps(p.headers) for p in unique.values()]),
+        "body_gzip": (pa.binary(), [gzip.compress(p.body, 6) for p in unique.values()]),
+        "body_sha256": (pa.string(), [k[1] for k in unique]),
+        "run_id": (pa.string(), [run_id] * len(unique)),
+    }), "WHERE (url, body_sha256) NOT IN (SELECT (url, body_sha256) FROM raw_pages)")
+
+
+def upsert_feed_entries(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]], run_id: str
+) -> int:
+    """Insert feed entries not seen before; update status and last-seen time of known ones."""
+    if not rows:
+        return 0
+    now = datetime.now(UTC)
+    unique = {(r["source"], r["url"]): r for r in rows}
+    vals = list(unique.values())
+    data = _table({
+        "source": (pa.string(), [r["source"] for r in vals]),
+        "url": (pa.string(), [r["url"] for r in vals]),
+        "article_id": (pa.string(), [r["article_id"] for r in vals]),
+        "entry_id": (pa.string(), [r.get("entry_id") for r in vals]),
+        "title": (pa.string(), [r.get("title") for r in vals]),
+        "published_at": (_TS, [_utc(r.get("published_at")) for r in vals]),
+        "updated_at": (_TS, [_utc(r.get("updated_at")) for r in vals]),
+        "authors": (pa.list_(pa.string()), [list(r.get("authors") or ()) for r in vals]),
+        "summary": (pa.string(), [r.get("summary") for r in vals]),
+        "status": (pa.string(), [r["status"] for r in vals]),
+        "first_seen_at": (_TS, [now] * len(vals)),
+        "last_seen_at": (_TS, [now] * len(vals)),
+        "run_id": (pa.string(), [run_id] * len(vals)),
+    })
+    con.register("_entries", data)
+    try:
+        con.execute(
+            """UPDATE feed_entries SET status = e.status, last_seen_at = e.last_seen_at,
+                   updated_at = coalesce(e.updated_at, feed_entries.updated_at),
+                   title = coalesce(e.title, feed_entries.title), run_id = e.run_id
+               FROM _entries e
+               WHERE feed_entries.source = e.source AND feed_entries.url = e.url
+                 AND (feed_entries.status <> e.status
+                      OR e.updated_at IS DISTINCT FROM feed_entries.updated_at)"""
+        ).fetchall()
+    finally:
+        con.unregister("_entries")
+    return _insert(con, "feed_entries", data,
+                   "WHERE (source, url) NOT IN (SELECT (source, url) FROM feed_entries)")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every warehouse table."""
     return {
@@ -817,6 +951,10 @@ INTEGRITY_CHECKS: dict[str, str] = {
     "duplicate routes": "SELECT article_id, source, uri FROM article_routes GROUP BY ALL "
                         "HAVING count(*) > 1",
     "duplicate failures": "SELECT failure_id FROM failures GROUP BY 1 HAVING count(*) > 1",
+    "duplicate feed entries": "SELECT source, url FROM feed_entries GROUP BY ALL "
+                              "HAVING count(*) > 1",
+    "duplicate raw pages": "SELECT url, body_sha256 FROM raw_pages GROUP BY ALL "
+                           "HAVING count(*) > 1",
     "mentions without article": "SELECT m.article_id FROM entity_mentions m "
                                 "ANTI JOIN articles a USING (article_id)",
     "mentions without entity": "SELECT m.entity_id FROM entity_mentions m "
