@@ -104,6 +104,17 @@ def load_batch_task(
         return wh.load_batch(con, enriched, routes, failures, prov, retry=retry)
 
 
+def _rules_version(settings: Settings) -> str:
+    """Versions of the rules that shaped the rows: cleaning, entities, event lexicon."""
+    from tasks import clean, entities
+
+    parts = [clean.RULES_VERSION, entities.RULES_VERSION]
+    lexicon = _lexicon(settings)
+    if lexicon is not None:
+        parts.append(f"lexicon/{getattr(lexicon, 'version', '?')}")
+    return "+".join(parts)
+
+
 def _lexicon(settings: Settings) -> Any | None:
     if not (settings.enrich.events or settings.enrich.quotes):
         return None
@@ -136,10 +147,7 @@ class BatchPipeline:
         self.warehouse = settings.warehouse.path
         self.lock_timeout = settings.warehouse.lock_timeout_seconds
         nlp = load_nlp(settings.nlp.model, settings.nlp.components)
-        rules = None
-        if settings.enrich.events or settings.enrich.quotes:
-            lexicon = _lexicon(settings)
-            rules = getattr(lexicon, "version", None) if lexicon is not None else None
+        rules = _rules_version(settings)
         self.prov = wh.Provenance(summary.run_id, model_version(nlp), PIPELINE_VERSION, rules)
         self.loaded = wh.LoadCounts()
         self.pending: dict[str, str] = {}
@@ -158,7 +166,7 @@ class BatchPipeline:
 
     def process(
         self, articles: Sequence[Article], failures: Sequence[Failure], total: int | None = None,
-        retry: bool = False,
+        retry: bool = False, force: bool = False,
     ) -> None:
         """Plan, enrich and (asynchronously) load one batch.
 
@@ -167,7 +175,10 @@ class BatchPipeline:
         """
         self.stage["batches"] += 1
         self.stage["extracted"] += len(articles)
-        plan = plan_batch_task(self.warehouse, self.lock_timeout, articles, self.pending)
+        if force:  # re-enrichment: stored articles, enriched again whatever their hash
+            plan = wh.BatchPlan(list(articles), {a.id for a in articles}, [])
+        else:
+            plan = plan_batch_task(self.warehouse, self.lock_timeout, articles, self.pending)
         enriched, enrich_failures = enrich_batch_task(plan.to_enrich, self.settings)
         all_failures = [*failures, *enrich_failures]
         self.stage["enriched"] += len(enriched)
@@ -318,3 +329,65 @@ def ingest_articles(
     for articles, failures in batches:
         pipeline.process(dedupe_ids(articles), failures)
     pipeline.finish()
+
+
+_ARTICLE_COLUMNS = (
+    "article_id, source, uri, url, title, text, content_hash, extractor, authors, "
+    "CASE WHEN published_inferred THEN NULL ELSE published_at END, published_inferred, "
+    "language, site, external_id, captions, body_origin, route"
+)
+
+
+def _stored_article(row: tuple[Any, ...]) -> Article:
+    (aid, source, uri, url, title, text, chash, extractor, authors, published, inferred,
+     language, site, external_id, captions, origin, route) = row
+    return Article(
+        id=aid, source=source, uri=uri, url=url, title=title or "", text=text,
+        content_hash=chash, extractor=extractor or "", authors=tuple(authors or ()),
+        published_at=published, published_inferred=False if published else bool(inferred),
+        language=language, site=site, external_id=external_id, captions=tuple(captions or ()),
+        body_origin=origin or "body", route=route or "file",
+    )
+
+
+@flow(name="reenrich", log_prints=True)
+def reenrich_flow(
+    warehouse: str | None = None, config: str | None = None, all: bool = False,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """Re-enrich stored articles whose model, pipeline or rules version differs (or all).
+
+    Works from the stored clean text: nothing is fetched or read again. An inferred publication
+    date is inferred again; a date read from the source is kept.
+    """
+    settings = _settings(config, warehouse)
+    size = batch_size or settings.ingest.batch_size
+    started = time.perf_counter()
+    summary = _begin("reenrich", settings, {"all": all, "batch_size": size})
+    error: BaseException | None = None
+    try:
+        pipeline = BatchPipeline(settings, summary)
+        prov = pipeline.prov
+        lock = settings.warehouse.lock_timeout_seconds
+        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
+            ids = [r[0] for r in con.execute(
+                "SELECT article_id FROM articles WHERE ? OR model IS DISTINCT FROM ? "
+                "OR pipeline_version IS DISTINCT FROM ? OR rules_version IS DISTINCT FROM ? "
+                "ORDER BY article_id",
+                [all, prov.model, prov.pipeline_version, prov.rules_version]).fetchall()]
+        get_run_logger().info("%d stored articles to re-enrich (model %s, rules %s)",
+                              len(ids), prov.model, prov.rules_version)
+        for batch in chunks(ids, size):
+            with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
+                rows = con.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles "
+                                   "WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id",
+                                   [list(batch)]).fetchall()
+            pipeline.process([_stored_article(r) for r in rows], [], total=len(ids), force=True)
+        pipeline.finish()
+        summary.counts["reenriched"] = summary.counts.get("enriched", 0)
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        _end(settings, summary, started, error)
+    return summary.as_dict()

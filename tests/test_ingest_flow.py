@@ -168,3 +168,30 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     ingest_files_flow(paths=[str(folder)], warehouse=str(db))
     assert _counts(db)["failures"] == before["failures"]
     assert _rows(db, "SELECT max(attempts) FROM failures") == [(2,)]
+
+
+def test_reenrich_reprocesses_only_what_changed(
+    seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.ingest import reenrich_flow
+
+    db = tmp_path / "re.duckdb"
+    monkeypatch.setenv("NEWSFLOW_ENRICH_EVENTS", "false")
+    monkeypatch.setenv("NEWSFLOW_ENRICH_QUOTES", "false")
+    ingest_files_flow(paths=[str(seed_dir)], warehouse=str(db))
+    assert _counts(db)["events"] == 0
+    (rules,), = _rows(db, "SELECT DISTINCT rules_version FROM articles")
+    assert "lexicon" not in rules
+    monkeypatch.delenv("NEWSFLOW_ENRICH_EVENTS")
+    monkeypatch.delenv("NEWSFLOW_ENRICH_QUOTES")
+    summary = reenrich_flow(warehouse=str(db))
+    assert summary["counts"]["reenriched"] == 2
+    after = _counts(db)
+    assert after["events"] > 0 and after["quotes"] > 0 and after["articles"] == 2
+    (rules,), = _rows(db, "SELECT DISTINCT rules_version FROM articles")
+    assert "lexicon" in rules
+    assert reenrich_flow(warehouse=str(db))["counts"]["reenriched"] == 0
+    # The seed's publication date is inferred from its text, and flagged so.
+    (published, inferred), = _rows(db, "SELECT published_at, published_inferred FROM articles "
+                                       "WHERE uri LIKE '000_%'")
+    assert inferred and published.date().isoformat() == "2021-01-25"
