@@ -10,6 +10,9 @@ Rules, applied to normalised paragraphs in this order:
   line or reads like a photo caption; every copy leaves the body and the text goes to
   ``captions`` once.
 - ``duplicate``: later exact copies of an earlier paragraph (the first copy stays).
+- ``comments``: a comments heading ("Comments", "Comentar", "Kommentare", "Leave a comment",
+  "Join the conversation") in the second half of the text, and everything after it: reader
+  comments and comment policies are not the article.
 - ``trailing_junk``: short fragments at the very end ("Route 6", "Share this", "Comments"),
   never short lines in the middle, which are subheadings.
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-RULES_VERSION = "clean/1"
+RULES_VERSION = "clean/2"
 
 # Photo agencies and credit words seen in bylines under pictures; matched case-insensitively
 # as whole phrases.
@@ -78,6 +81,18 @@ DEFAULT_TEASER_LINES: tuple[str, ...] = (
     "share", "comments", "view comments", "show comments", "read more",
 )
 
+# Headings that open a reader-comments section (whole line, case-insensitive, in several
+# languages); the section runs to the end of the text.
+DEFAULT_COMMENT_HEADINGS: tuple[str, ...] = (
+    "comments", "comment", "reader comments", "readers' comments", "leave a comment",
+    "leave a reply", "add a comment", "post a comment", "join the conversation",
+    "join the discussion", "show comments", "view comments", "comments are closed",
+    "comentar", "comentarios", "comentários", "deja un comentario", "kommentare",
+    "kommentar", "kommentieren", "commentaires", "commentaire", "laisser un commentaire",
+    "commenti", "commenta", "reacties", "komentarze", "komentáře", "yorumlar",
+    "комментарии", "коментарі", "评论", "コメント", "댓글", "التعليقات",
+)
+
 # Text that reads like a caption: a trailing "Month D, YYYY" date (the wire caption style),
 # an embedded agency credit, or picture-describing phrases.
 DEFAULT_CAPTION_PATTERNS: tuple[str, ...] = (
@@ -116,6 +131,8 @@ class CleanConfig:
     trailing_max_chars: int = 40  # CJK has no spaces: bound the length too
     trailing_max_paragraphs: int = 1  # two short lines after prose may be a small table
     caption_in_body: bool = True  # keep a repeated caption's first copy in the body
+    comment_headings: tuple[str, ...] = DEFAULT_COMMENT_HEADINGS
+    comments_min_position: float = 0.5  # a comments heading counts only past this share of text
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +398,18 @@ def clean_paragraphs(
             for m in members[1:]:
                 if keys[m] == keys[first]:
                     drop[m] = "duplicate"
+
+    # Comments: from a comments heading in the second half of the text to the end.
+    headings = {h.casefold() for h in config.comment_headings}
+    total = sum(len(t) for t in texts) or 1
+    seen = 0
+    for i, text in enumerate(texts):
+        if i not in drop and seen / total >= config.comments_min_position and \
+                _bare(text).casefold() in headings:
+            for j in range(i, n):
+                drop.setdefault(j, "comments")
+            break
+        seen += len(text)
 
     # Trailing junk: the run of short fragments at the very end, dropped only when prose comes
     # right before it. A longer run, or one after a list line, is a table (line-ups, fixtures,

@@ -335,3 +335,18 @@ def test_empty_and_invisible_paragraphs_dropped() -> None:
 
 def test_clean_text_of_nothing() -> None:
     assert clean_text("") == CleanResult(paragraphs=(), captions=(), removed=())
+
+
+def test_comment_section_goes_to_the_end() -> None:
+    article = [f"{p} ({i})" for i in range(3) for p in BODY]
+    body = article + ["Comentar", "- El contenido de los comentarios es la opinión de los usuarios.",
+                         "Hace 28 minutos", "Vaya comportamiento tan poco ejemplar."]
+    result = clean_paragraphs(body)
+    assert result.paragraphs == tuple(article)
+    assert rules(result) == ["comments"] * 4
+
+
+def test_comments_heading_early_is_left_alone() -> None:
+    # A "Comments" line before most of the text is not a comments section.
+    body = ["Comments", *BODY, *BODY[:1]]
+    assert "comments" not in rules(clean_paragraphs(body))

@@ -89,18 +89,17 @@ def test_must_have_and_must_not_have(extracted: dict[str, tuple[GoldPage, Extrac
 
 
 def test_cleaning_does_not_lower_the_fixture_score() -> None:
-    clean_module = pytest.importorskip("tasks.clean")
-    clean_text = getattr(clean_module, "clean_text", None)
-    if clean_text is None:
-        pytest.skip("tasks.clean.clean_text not there yet")
+    from tasks.clean import clean_text
 
     def clean(text: str) -> str:
         result = clean_text(text)
         return getattr(result, "text", result)
 
     result = evaluate_pages(gold_pages(), clean)
-    assert result["body"]["cleaned"]["f1"] >= result["body"]["trafilatura"]["f1"] - 0.005
-    assert result["body"]["cleaned"]["f1"] >= 0.94
+    # The gate of the extraction evaluation, on a small fixture set: extraction + cleaning
+    # scores no lower than trafilatura alone, and above a floor.
+    assert result["body"]["pipeline"]["f1"] >= result["body"]["trafilatura"]["f1"] - 0.005
+    assert result["body"]["pipeline"]["f1"] >= 0.94
 
 
 def test_unusable_pages_do_not_raise() -> None:
