@@ -149,6 +149,17 @@ def test_feeds_end_to_end(web_env: Path, local_server: LocalServer) -> None:
     assert {k: v for k, v in after.items() if k != "runs"} == \
         {k: v for k, v in before.items() if k != "runs"}
 
+    # Re-extraction from the stored raw pages: no request is made, nothing changes (same
+    # extractor and rules), every web article is read again.
+    from flows.web import reextract_flow
+
+    hits = sum(local_server.hits.values())
+    redo = reextract_flow(warehouse=str(db))
+    assert sum(local_server.hits.values()) == hits
+    assert redo["counts"]["extracted"] == 4 and redo["counts"]["unchanged"] == 4
+    assert {k: v for k, v in _counts(db).items() if k != "runs"} == \
+        {k: v for k, v in after.items() if k != "runs"}
+
 
 def test_urls_flow_with_wrong_charset_and_duplicates(
     web_env: Path, local_server: LocalServer
