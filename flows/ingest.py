@@ -23,7 +23,7 @@ from tasks import warehouse as wh
 from tasks.extract import dedupe_ids, prepare_articles
 from tasks.nlp import enrich_articles, load_nlp, model_version
 from tasks.records import Article, Enrichment, Failure
-from tasks.settings import Settings, load_settings
+from tasks.settings import ConfigError, Settings, load_settings
 from tasks.sources import FileRef, discover_files, read_files
 
 # Batch payloads live in memory only: Prefect must neither hash them for caching nor persist them.
@@ -277,6 +277,33 @@ def _artifact(summary: RunSummary) -> None:
                                  description=f"newsflow {summary.flow} run summary")
     except Exception:  # the artifact is a convenience; never fail a run over it
         pass
+
+
+def task_runner_for(settings: Settings) -> Any:
+    """The task runner the config asks for: threads here, Dask where one machine is not enough.
+
+    `prefect.task_runner = "dask"` needs the prefect-dask package; `prefect.dask_address`
+    (in the TOML) names an existing cluster, otherwise a local one is started.
+    """
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    kind = settings.prefect.task_runner
+    if kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=settings.prefect.max_workers)
+    if kind == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise ConfigError("prefect.task_runner = 'dask' needs prefect-dask: "
+                              "pip install prefect-dask, or use 'threads'") from exc
+        address = settings.prefect.dask_address
+        return DaskTaskRunner(address=address) if address else DaskTaskRunner()
+    raise ConfigError(f"prefect.task_runner = {kind!r}: use 'threads' or 'dask'")
+
+
+def with_configured_runner(flow_fn: Any, config: str | None = None) -> Any:
+    """`flow_fn` with the task runner chosen in the config."""
+    return flow_fn.with_options(task_runner=task_runner_for(load_settings(config)))
 
 
 def _settings(config: str | None, warehouse: str | None) -> Settings:

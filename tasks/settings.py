@@ -65,6 +65,7 @@ class SourcesSettings:
 class PrefectSettings:
     task_runner: str = "threads"
     max_workers: int = 2
+    dask_address: str = ""  # an existing Dask scheduler, for task_runner = "dask"
 
 
 @dataclass(frozen=True, slots=True)
