@@ -3,12 +3,14 @@
 Run: ``python -m tasks.evaluate_events plover PATH.jsonl`` or ``... 5w1h FOLDER``.
 
 Each record becomes an `Article` (no warehouse) and goes through `tasks.analysis.analyse` with
-spaCy entities as mentions.
+spaCy entities as mentions. The command line loads the model with the `newsflow_paragraphs`
+component before the parser, as `tasks.nlp.load_nlp` does.
 
 PLOVER (`evaluate_plover`), one gold record = one sentence with one event:
-- predicted category: the category of the record's main event, i.e. the event whose trigger is
-  nearest the root of the dependency tree (verbs before nouns, then higher confidence); no event
-  counts as the label "NONE" (always wrong). Two figures are printed: `category` uses the coded
+- predicted category: the category of the record's main event (`tasks.events.main_event`: the
+  most central trigger by `event_depth`, reporting verbs transparent, background clauses and
+  nouns costing more; then higher confidence); no event counts as the label "NONE" (always
+  wrong). Two figures are printed: `category` uses the coded
   category as is; `category_intent` applies the CAMEO/PLOVER convention the gold follows for
   promises and plans ("Finland will give Tanzania a grant" is AGREE, an intent to cooperate; a
   planned conflict action is THREATEN): a planned cooperative event is scored as AGREE and a
@@ -139,7 +141,7 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
     for rec, doc in zip(records, nlp.pipe(texts)):
         art = _article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
         result = analyse(doc, art, _mentions_from_doc(doc, art.id), lexicon, quotes=False)
-        main = main_event(list(result.events), doc)
+        main = main_event(list(result.events), doc, lexicon.reporting)
         same = [e for e in result.events if main and e.trigger_start == main.trigger_start]
         cat = main.category if main else "NONE"
         gold.append(rec["event"])
@@ -295,7 +297,10 @@ def main(argv: Iterable[str]) -> int:
         model = args[args.index("--model") + 1]
     import spacy
 
+    import tasks.sentences  # noqa: F401  (registers newsflow_paragraphs)
+
     nlp = spacy.load(model)
+    nlp.add_pipe("newsflow_paragraphs", before="parser")  # as tasks.nlp.load_nlp does
     lexicon = load_lexicon()
     if args[0] == "plover":
         result = evaluate_plover(args[1], nlp, lexicon)

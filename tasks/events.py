@@ -16,7 +16,18 @@ verb alone, then nominalisations ("visit", "sanctions"). For each trigger:
   negated ("not", "premature", "hold off") > hypothetical ("possible", "could", "weigh") >
   planned ("will", "due", infinitives under "call"/"urge", a resolved date after publication) >
   reported (under "say"/"tell") > asserted.
+Then, per sentence (`_reinterpret`), one coded word may decide another's category: a light verb
+takes its event noun's ("held talks", "speeded up the withdrawal"); a purpose clause decides for
+a material act ("shunned work to protest" is PROTEST, "blocked streets to demand" is PROTEST); an
+act under "willing/ready to" is AGREE (cooperation) or THREATEN (force), "prepared to resume
+shelling" is MOBILIZE, "vowed to fight" THREATEN. Generic violence (attack, kill, wound) is FIGHT
+when regular forces act (army, troops, aircraft) and ASSAULT when irregular ones do (gunmen,
+militants, rioters, police). Targets are scored (`_scored_targets`): named actors first, then
+people and groups, places, other nouns, nearer slots first. `main_event` picks the most central
+trigger (`event_depth`): reporting verbs are transparent, background clauses ("after ...",
+relative clauses) cost more, nouns cost more unless a reporting or light verb carries them.
 Everything is linear in the number of tokens; no dateparser or model calls happen here.
+The rules version is the lexicon's `meta.version` (`tasks.lexicon.LEXICON_VERSION`).
 """
 
 from __future__ import annotations
@@ -50,6 +61,44 @@ _PRONOUNS = {
 _PATIENT_POSSESSOR = frozenset({"COERCE", "ASSAULT", "RETREAT", "CRIME"})
 _DEMAND_VERBS = frozenset({"call", "urge", "ask", "appeal", "press", "push", "demand", "invite", "petition"})
 _MODE_ORDER = ("negated", "hypothetical", "planned", "reported", "asserted")
+
+# Light and aspectual verbs: with an event noun as object the noun decides ("hold talks",
+# "launch an attack", "stage a strike", "speed up the withdrawal"); coded alone they say little.
+LIGHT_VERBS = frozenset(
+    """hold launch stage begin start organize organise conduct carry mount wage make issue
+    continue resume complete open take give provide offer extend grant deliver send lodge file
+    express voice engage involve participate lead join intensify step speed escalate undertake
+    perform pursue initiate renew go""".split()
+)
+# Verbs whose event is their "in" object ("engaged in ethnic cleansing").
+_IN_LIGHT = frozenset({"engage", "involve", "participate", "join", "take"})
+# Adjectives of intent: a cooperative act under them is an intent to cooperate (CAMEO 03,
+# PLOVER AGREE), a conflict act a threat ("is willing to withdraw", "ready to fight").
+_INTENT_ADJ = frozenset({"willing", "ready", "prepared", "committed", "determined", "eager", "keen"})
+_PREPARE_VERBS = frozenset({"prepare", "gear", "mass", "poise"})
+_COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "AGREE"})
+_FORCE = frozenset({"FIGHT", "ASSAULT"})
+# FIGHT (conventional military force) vs ASSAULT (irregular or unconventional violence) for
+# generic violence triggers (attack, kill, wound, shoot) is decided by who acts.
+MILITARY_ACTOR_WORDS = frozenset(
+    """army armies troops troop forces force military militaries aircraft jets jet warplanes
+    warplane helicopters helicopter gunships navy naval warships warship artillery tanks tank
+    battalion battalions brigade division marines airforce air-force bombers fighter fighters
+    soldiers""".split()
+)
+IRREGULAR_ACTOR_WORDS = frozenset(
+    """gunmen gunman militants militant rioters rioter police policemen mob mobs guerrillas
+    guerrilla guerillas guerilla militiamen militia militias insurgents insurgent attackers
+    attacker assailants assailant terrorists terrorist bomber bombers extremists extremist
+    gang gangs youths settlers vigilantes kidnappers pirates hijackers bombing bomb""".split()
+)
+# Specific violence codes keep their category whoever acts (torture, abduction, assassination,
+# beating, mass killing; shelling and air strikes).
+_SPECIFIC_FORCE_CODES = frozenset({"181", "182", "1821", "1822", "184", "185", "186", "175", "194", "195"})
+_INTENT_VERBS = frozenset({"vow", "pledge", "promise", "swear", "threaten"})
+# Generic gathering verbs whose "for" object is the event ("converged for a rally").
+_GATHER_VERBS = frozenset({"gather", "converge", "assemble", "meet", "return", "come", "head", "arrive", "go"})
+_PURPOSE_MARKS = frozenset({"to", "in order to"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,19 +152,21 @@ def _finite(tok: Any) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in tok.children)
 
 
-def _phrase_tokens(tok: Any, with_preps: bool) -> list[Any]:
+def _phrase_tokens(tok: Any, with_preps: bool, top: bool = True) -> list[Any]:
     """Tokens of the noun phrase headed by `tok` (no relative clauses, appositions or punctuation)."""
     out = [tok]
     for child in tok.children:
         if child.dep_ in _NP_DEPS:
-            if child.dep_ == "conj":
-                continue  # conjuncts are separate actors
-            out.extend(_phrase_tokens(child, False) if child.dep_ != "cc" else [])
+            if child.dep_ == "conj" and top:
+                continue  # conjuncts of the head are separate actors; of a modifier they stay
+            if child.dep_ == "cc" and top:
+                continue
+            out.extend(_phrase_tokens(child, False, False))
         elif with_preps and child.dep_ == "prep" and child.lower_ in ("of", "to", "from") and tok.pos_ == "NOUN":
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     out.append(child)
-                    out.extend(_phrase_tokens(pobj, False))
+                    out.extend(_phrase_tokens(pobj, False, False))
     return out
 
 
@@ -124,27 +175,34 @@ def _phrase(tok: Any, mentions: _Mentions, with_preps: bool = True) -> Phrase:
     # keep a contiguous run around the head; drop leading determiners and trailing possessives
     lo = hi = toks.index(tok)
     idx = [t.i for t in toks]
-    while lo > 0 and idx[lo - 1] == idx[lo] - 1:
-        lo -= 1
     while hi < len(toks) - 1 and idx[hi + 1] == idx[hi] + 1:
         hi += 1
-    run = toks[lo : hi + 1]
+    doc = tok.doc
+    # left of the head every modifier belongs to the phrase, with what stands between them
+    # ("the pro-Iranian Hizbollah (Party of God) group")
+    first = toks[0].i
+    run = [doc[i] for i in range(first, tok.i)] + toks[lo : hi + 1]
+    opened = sum(t.text == "(" for t in run) - sum(t.text == ")" for t in run)
+    if opened > 0 and run[-1].i + 1 < len(doc) and doc[run[-1].i + 1].text == ")":
+        run.append(doc[run[-1].i + 1])
     while run and run[0].dep_ in ("det", "predet", "cc", "punct") and run[0] != tok:
         run = run[1:]
     while run and run[-1].dep_ in ("case", "punct", "cc") and run[-1] != tok:
         run = run[:-1]
-    doc = tok.doc
     start, end = run[0].idx, run[-1].idx + len(run[-1].text)
     entity_id, label = mentions.best(start, end, (tok.idx, tok.idx + len(tok.text)))
     if label is None and tok.ent_type_:
         label = tok.ent_type_
-    return Phrase(doc.text[start:end], start, end, entity_id, label)
+    # the span's own text: `doc.text` would rebuild the whole document's text on every call
+    return Phrase(doc[run[0].i : run[-1].i + 1].text, start, end, entity_id, label)
 
 
 def _conjuncts(tok: Any) -> list[Any]:
     out = [tok]
     for c in tok.children:
-        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON"):
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON") and not (
+            c.ent_iob_ == "I" and tok.ent_iob_ in ("B", "I")  # a name split by the parser
+        ) and c.is_alpha | any(ch.isalpha() for ch in c.text):
             out.extend(_conjuncts(c))
     return out
 
@@ -174,7 +232,7 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
             if cur != verb and pas and not subs:
                 return [], False
             return (subs or pas), bool(pas and not subs)
-        if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp") and cur.head != cur:
+        if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acomp") and cur.head != cur:
             # "called on Russians to rally": the controller is the object of the head verb
             if cur.dep_ in ("xcomp", "advcl") and cur == verb:
                 objs = [c for c in cur.head.children if c.dep_ in _OBJ or (c.dep_ == "prt" and False)]
@@ -500,6 +558,7 @@ def extract_events(
                 trig = _noun_trigger(tok, lexicon)
                 if trig is not None:
                     found.append((tok, trig, "noun"))
+        found = _reinterpret(found, lexicon, claimed)
         for tok, trig, source in found:
             if not trig.category:
                 continue
@@ -518,6 +577,153 @@ def extract_events(
     return events
 
 
+def _by_token(found: Sequence[tuple[Any, Trigger, str]]) -> dict[int, Trigger]:
+    return {tok.i: trig for tok, trig, _ in found if trig.category}
+
+
+def _light_object(
+    verb: Any, nouns: dict[int, Trigger], coded: dict[int, Trigger] | None = None
+) -> tuple[Any, Trigger] | None:
+    """The event noun a light verb carries: its object, or its "in" object ("engage in"), or
+    the participle on its object ("issued a declaration demanding ...")."""
+    for c in verb.children:
+        if c.dep_ in _OBJ and c.i in nouns:
+            return c, nouns[c.i]
+    if coded:
+        for c in verb.children:
+            if c.dep_ in _OBJ:
+                for g in c.children:
+                    if g.dep_ == "acl" and g.tag_ == "VBG" and g.i in coded:
+                        return g, coded[g.i]
+    if verb.lemma_.lower() in _GATHER_VERBS:
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "for":
+                for g in c.children:
+                    if g.dep_ == "pobj" and g.i in nouns:
+                        return g, nouns[g.i]
+    if verb.lemma_.lower() in _IN_LIGHT:
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ == "in":
+                for g in c.children:
+                    if g.dep_ == "pobj" and g.i in nouns:
+                        return g, nouns[g.i]
+    return None
+
+
+def _purpose(verb: Any, coded: dict[int, Trigger]) -> Trigger | None:
+    """The coded event of a purpose clause: "to protest ...", "in protest of ...", "in order to"."""
+    for c in verb.children:
+        if c.dep_ == "advcl" and c.i in coded and c.tag_ == "VB" and any(
+            k.dep_ in ("aux", "mark") and k.lower_ in ("to", "order") for k in c.children
+        ):
+            return coded[c.i]
+        if c.dep_ == "prep" and c.lower_ == "in":
+            for g in c.children:
+                if g.dep_ == "pobj" and g.lemma_.lower() == "protest" and g.i in coded:
+                    return coded[g.i]
+    return None
+
+
+def _reinterpret(
+    found: list[tuple[Any, Trigger, str]], lexicon: EventLexicon, claimed: set[int]
+) -> list[tuple[Any, Trigger, str]]:
+    """Sentence-level rules that let one coded word decide another's category.
+
+    - light verbs: "hold talks", "launch an attack", "stage a strike" take the noun's category
+      (verb-only codes are replaced, patterns and phrases kept); an uncoded light verb with an
+      event noun as object becomes a trigger with the noun's category;
+    - purpose clauses: "shunned work to protest" is a PROTEST; a material act done to demand,
+      criticise or reject is a PROTEST too ("blocked streets to demand reforms"); a verbal or
+      uncoded act takes its purpose's category ("summoned the ambassador to complain");
+    - intent: an act under "willing/ready/prepared to" is an intent to cooperate (AGREE) or a
+      threat (THREATEN); "prepared to resume shelling" (the verb) is a show of force (MOBILIZE).
+    """
+    nouns = {tok.i: trig for tok, trig, src in found if src == "noun" and trig.category}
+    verbs_coded = {tok.i for tok, _, src in found if src != "noun"}
+    out: list[tuple[Any, Trigger, str]] = []
+    extra: list[tuple[Any, Trigger, str]] = []
+    all_coded = _by_token(found)
+    for tok, trig, source in found:
+        lemma = tok.lemma_.lower()
+        if source == "verb" and (lemma in LIGHT_VERBS or trig.cameo == "040" and lemma in _GATHER_VERBS):
+            obj = _light_object(tok, nouns, all_coded)
+            if obj is not None:
+                trig, source = obj[1], "light"
+                claimed.add(obj[0].i)
+        out.append((tok, trig, source))
+    for tok, _, _ in found:
+        verb = tok.head if tok.dep_ in _OBJ else tok.head.head if tok.dep_ in ("pobj", "acl") else None
+        if verb is None or verb.i in verbs_coded or verb.pos_ != "VERB":
+            continue
+        lemma = verb.lemma_.lower()
+        if lemma not in LIGHT_VERBS and lemma not in _GATHER_VERBS or lemma in lexicon.reporting:
+            continue
+        obj = _light_object(verb, nouns, all_coded)
+        if obj is not None and obj[0] == tok:
+            extra.append((verb, obj[1], "light"))
+            claimed.add(tok.i)
+            verbs_coded.add(verb.i)
+    out.extend(extra)
+    coded = _by_token(out)
+    result = []
+    for tok, trig, source in out:
+        cat = trig.category
+        if source != "noun" and cat:
+            purpose = _purpose(tok, coded)
+            if purpose is not None and purpose.category != cat:
+                quad = trig.quad_class
+                if tok.lemma_.lower() in _DEMAND_VERBS:
+                    pass  # "called for Russians to take to the streets": the call is the event
+                elif purpose.category == "PROTEST" and not quad.startswith("verbal"):
+                    trig = purpose
+                elif purpose.category in ("DEMAND", "DISAPPROVE", "REJECT") and quad.startswith("material"):
+                    trig = lexicon.trigger("PROTEST", "140")
+                elif not quad or (trig.cameo == "040" and purpose.quad_class == "verbal conflict"):
+                    trig = purpose  # a generic "summon/meet/converge ... to complain"
+            head = tok.head
+            if tok.dep_ == "xcomp" and head.pos_ == "ADJ" and head.lemma_.lower() in _INTENT_ADJ:
+                if cat in _COOPERATIVE:
+                    trig = lexicon.trigger("AGREE", "030")
+                elif cat in _FORCE or cat in ("COERCE", "SANCTION", "MOBILIZE"):
+                    trig = lexicon.trigger("THREATEN", "130")
+            lemma = tok.lemma_.lower()
+            if lemma in _PREPARE_VERBS or lemma in _INTENT_VERBS:
+                inner = _xcomp_category(tok, coded)
+                if inner in _FORCE and lemma in _PREPARE_VERBS:
+                    trig = lexicon.trigger("MOBILIZE", "150")  # preparing to attack: a show of force
+                elif inner in _FORCE or inner in ("COERCE", "SANCTION", "MOBILIZE"):
+                    trig = lexicon.trigger("THREATEN", "138")  # vowing to fight is a threat
+        result.append((tok, trig, source))
+    return result
+
+
+def _xcomp_category(verb: Any, coded: dict[int, Trigger]) -> str | None:
+    """Category of the act an intent or preparation verb governs (two infinitives down)."""
+    frontier = [c for c in verb.children if c.dep_ == "xcomp"]
+    for _ in range(2):
+        nxt = []
+        for c in frontier:
+            if c.i in coded:
+                return coded[c.i].category
+            nxt.extend(g for g in c.children if g.dep_ in ("xcomp", "dobj"))
+        frontier = nxt
+    return None
+
+
+def _force_category(trig: Trigger, actor: Phrase | None) -> Trigger:
+    """FIGHT for conventional forces, ASSAULT for irregular ones, on generic violence triggers."""
+    if trig.category not in _FORCE or actor is None or trig.cameo in _SPECIFIC_FORCE_CODES or (
+        trig.cameo.startswith(("183", "20"))
+    ):
+        return trig
+    words = {w.strip(".,'").lower() for w in actor.text.replace("-", " ").split()}
+    if words & IRREGULAR_ACTOR_WORDS and not words & (MILITARY_ACTOR_WORDS - {"force", "forces"}):
+        return Trigger("ASSAULT", trig.quad_class, trig.cameo, trig.passive)
+    if words & MILITARY_ACTOR_WORDS:
+        return Trigger("FIGHT", trig.quad_class, trig.cameo, trig.passive)
+    return trig
+
+
 def _code(
     tok: Any, trig: Trigger, source: str, si: int, sent: Any, article: Article,
     index: _Mentions, dates: Sequence[DateMention], lexicon: EventLexicon, published: date | None,
@@ -525,6 +731,7 @@ def _code(
 ) -> list[Event]:
     actors: list[Phrase | None] = []
     targets: list[Phrase] = []
+    scored: list[Phrase] = []
     if source == "noun":
         poss = [c for c in tok.children if c.dep_ == "poss"]
         by = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
@@ -565,8 +772,12 @@ def _code(
             targets.extend(_phrase(s, index) for s in subs)
         else:
             actors.extend(_actor_phrase(s, index) for sub in subs for s in _conjuncts(sub))
+        kind = 0.0
         if not targets:
-            targets.extend(_actor_like_targets(tok, index, used))
+            spans = [(a.start, a.end) for a in actors if a is not None]
+            kind, scored = _scored_targets(tok, index, used, lexicon, spans)
+            if kind >= 2:
+                targets.extend(scored)
         if not targets:
             for o in _objects(tok):
                 if o.lemma_.lower() in used or o.lower_ in used or _noun_trigger(o, lexicon) is not None:
@@ -583,6 +794,8 @@ def _code(
                     targets.append(_target_phrase(o, index))
                 if targets:
                     break
+    if not targets and scored:
+        targets.extend(scored)
     actors = [a for a in actors if a is not None] or [None]
     used_spans = [(p.start, p.end) for p in [*actors, *targets] if p is not None]
     place = _place(tok, index, used_spans)
@@ -597,9 +810,10 @@ def _code(
     if dm is None and published is not None and mode in ("asserted", "reported") and source != "noun":
         event_date, precision = published, "day"
     target = targets[0] if targets else None
-    base = {"pattern": 0.75, "phrase": 0.75, "verb": 0.65, "noun": 0.5}[source]
+    base = {"pattern": 0.75, "phrase": 0.75, "verb": 0.65, "light": 0.7, "noun": 0.5}[source]
     out = []
     for actor in actors:
+        trig_a = _force_category(trig, actor)
         conf = base + (0.1 if actor and actor.entity_id or actor and actor.label in ACTOR_LABELS else 0.05 if actor else 0)
         conf += 0.05 if target else 0.0
         out.append(
@@ -609,8 +823,8 @@ def _code(
                 trigger=tok.text,
                 trigger_start=tok.idx,
                 trigger_end=tok.idx + len(tok.text),
-                category=trig.category,
-                quad_class=trig.quad_class,
+                category=trig_a.category,
+                quad_class=trig_a.quad_class,
                 mode=mode,
                 confidence=round(min(conf, 0.95), 3),
                 actor=actor.text if actor else None,
@@ -626,6 +840,120 @@ def _code(
             )
         )
     return out
+
+
+HUMAN_NOUNS = frozenset(
+    """people person civilians civilian soldiers soldier troops forces force army military police
+    officials official government governments authorities authority regime rebels rebel
+    refugees refugee detainees detainee prisoners prisoner protesters protester demonstrators
+    demonstrator students student workers worker diplomats diplomat nationals national leaders
+    leader party parties opposition activists activist journalists journalist citizens citizen
+    residents resident villagers villager immigrants immigrant migrants migrant settlers
+    militants militant guerrillas guerrilla insurgents fighters fighter members member minister
+    ministers president premier ambassador envoy delegation country countries nation nations
+    state states partners partner allies ally population community communities group groups
+    peacekeepers peacekeeper inspectors inspector monitors observers observer advisers advisers
+    officers officer suspects suspect hostages hostage victims victim children women men
+    farmers union unions court parliament council committee newspaper company companies
+    rulers ruler clergy bishops voters supporters""".split()
+)
+_NESTED_PREPS = frozenset({"of", "against", "to", "for", "on", "with", "by", "from", "between", "into", "over", "toward", "towards"})
+_LOCATIVE = frozenset(_PLACE_PREPS) | {"along", "across", "within"}
+
+
+def _scored_targets(
+    verb: Any, index: _Mentions, used: frozenset[str], lexicon: EventLexicon,
+    exclude: Sequence[tuple[int, int]],
+) -> tuple[float, list[Phrase]]:
+    """Who or what the event is done to, scored: a named actor (or a noun with a national or
+    named modifier: "Palestinian detainees") 3, a person or group noun 2, a place 1.5, another
+    noun 1; ties go to the nearer slot: dative, object, to/against/with/... object, the subject
+    of a that-clause, the objects' own of/against/to/by ... complements, the same slots one
+    infinitive or purpose clause down, then in/at/near places."""
+    cands: list[tuple[Any, int, bool]] = []  # (token, rank, locative)
+
+    def slots(v: Any, base: int) -> None:
+        objs: list[Any] = []
+        for c in v.children:
+            if c.dep_ == "dative":
+                cands.append((c, base, False))
+            elif c.dep_ in _OBJ or c.dep_ == "attr":
+                objs.extend(_conjuncts(c))
+        for o in objs:
+            cands.append((o, base + 1, False))
+        for c in v.children:
+            if c.dep_ in ("prep", "prt", "agent") and c.lower_ in _NESTED_PREPS | set(_TARGET_PREPS):
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        for x in _conjuncts(g):
+                            cands.append((x, base + 2, False))
+                            objs.append(x)
+            elif c.dep_ == "prep" and c.lower_ in _LOCATIVE:
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        cands.append((g, base + 6, True))
+            elif c.dep_ == "ccomp":
+                cands.extend((g, base + 3, False) for g in c.children if g.dep_ in ("nsubj", "nsubjpass"))
+        for o in objs:  # the objects' own complements and national modifiers
+            for c in o.children:
+                if c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "GPE", "ORG")):
+                    cands.append((c, base + 4, False))
+                if c.dep_ == "prep":
+                    for g in c.children:
+                        if g.dep_ == "pobj":
+                            cands.append((g, base + 4 if c.lower_ in _NESTED_PREPS else base + 6,
+                                          c.lower_ not in _NESTED_PREPS))
+                            for c2 in g.children:  # "the town of Cizre"
+                                if c2.dep_ == "prep" and c2.lower_ in ("of",):
+                                    cands.extend((g2, base + 5, False) for g2 in c2.children if g2.dep_ == "pobj")
+
+    slots(verb, 0)
+    for c in verb.children:
+        if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB":
+            slots(c, 10)
+    best: tuple[float, int] | None = None
+    chosen: Any = None
+    for tok, rank, locative in cands:
+        if tok.lower_ in used or tok.lemma_.lower() in used or tok.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY"):
+            continue
+        if any(a <= tok.idx < b for a, b in exclude):
+            continue
+        if tok.pos_ == "PRON":
+            ph = _resolve_pronoun(tok, index)
+            if ph is None:
+                continue
+            kind = 3.0
+        elif tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM"):
+            continue
+        else:
+            kind = _target_kind(tok, index, locative, lexicon)
+        if kind <= 0:
+            continue
+        key = (kind, -rank)
+        if best is None or key > best:
+            best, chosen = key, tok
+    if chosen is None or best is None:
+        return 0.0, []
+    return best[0], [_target_phrase(chosen, index)]
+
+
+def _target_kind(tok: Any, index: _Mentions, locative: bool, lexicon: EventLexicon) -> float:
+    _, label = index.best(tok.idx, tok.idx + len(tok.text))
+    label = label or tok.ent_type_
+    if label in PLACE_LABELS and (locative or label != "GPE"):
+        return 1.5
+    if label in ACTOR_LABELS:
+        return 3.0
+    if tok.pos_ == "ADJ":
+        return 0.0
+    mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss")]
+    if any(c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") for c in mods):
+        return 3.0 if not locative else 1.5
+    if tok.lemma_.lower() in HUMAN_NOUNS or tok.lower_ in HUMAN_NOUNS:
+        return 2.0
+    if _noun_trigger(tok, lexicon) is not None:
+        return 0.0
+    return 1.0
 
 
 def _is_actor_like(tok: Any, index: _Mentions) -> bool:
@@ -674,6 +1002,16 @@ def _target_phrase(tok: Any, index: _Mentions) -> Phrase:
 
 
 def _actor_phrase(tok: Any, index: _Mentions) -> Phrase | None:
+    if tok.ent_type_ in ("CARDINAL", "QUANTITY") or tok.lower_ in ("thousands", "hundreds", "dozens", "scores"):
+        # "Thousands of Nigerians", "Hundreds of thousands of people": the group is the actor
+        for _ in range(3):
+            pobj = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                    if g.dep_ == "pobj"]
+            if not pobj:
+                break
+            tok = pobj[0]
+            if tok.ent_type_ not in ("CARDINAL", "QUANTITY") and tok.lower_ not in ("thousands", "hundreds"):
+                return _phrase(tok, index)
     if tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY"):
         return None
     if tok.pos_ == "PRON":
@@ -681,26 +1019,79 @@ def _actor_phrase(tok: Any, index: _Mentions) -> Phrase | None:
     return _phrase(tok, index)
 
 
-def main_event(events: Sequence[Event], doc: Any | None = None) -> Event | None:
-    """The event a sentence (or article) is mainly about: nearest the root, verbs before nouns."""
+_SUBORDINATE_MARKS = frozenset(
+    "after before when while as since because although though if unless until once whereas".split()
+)
+_BACKGROUND_PREPS = frozenset(
+    "after before since following despite amid during over because without than like".split()
+)
+
+
+def event_depth(tok: Any, reporting: frozenset[str] = frozenset()) -> float:
+    """How far a trigger is from being what its sentence is about (lower = more central).
+
+    One step per dependency arc up to the root, except that a reporting verb's complement or
+    object costs nothing ("X said Y will do Z"); background clauses cost more: adverbial
+    clauses opened by "after/when/because/if ...", relative clauses and noun modifiers, and
+    phrases under "after/despite/amid/during ..."; a noun trigger costs 1.5 more unless it is
+    what a reporting or light verb carries ("announced a suspension", "held talks").
+    """
+    d = 0.0
+    cur = tok
+    if tok.pos_ != "VERB":
+        head = tok.head
+        carried = tok.dep_ in _OBJ and (
+            head.lemma_.lower() in reporting or head.lemma_.lower() in LIGHT_VERBS
+        )
+        d += 0.5 if carried else 1.5
+    for _ in range(20):
+        if cur.head == cur:
+            break
+        head = cur.head
+        dep = cur.dep_
+        if head.lemma_.lower() in reporting and dep in ("ccomp", "dobj", "parataxis", "xcomp"):
+            step = 0.0
+        elif dep == "advcl" and any(
+            k.dep_ == "mark" and k.lower_ in _SUBORDINATE_MARKS for k in cur.children
+        ):
+            step = 3.0
+        elif dep in ("relcl", "acl", "appos", "csubj"):
+            step = 3.0
+        elif dep == "pobj" and head.lower_ in _BACKGROUND_PREPS:
+            step = 2.5
+        elif dep == "pcomp" or dep == "advcl":
+            step = 2.0
+        else:
+            step = 1.0
+        d += step
+        cur = head
+    return d
+
+
+def main_event(events: Sequence[Event], doc: Any | None = None, reporting: frozenset[str] | None = None
+               ) -> Event | None:
+    """The event a sentence (or article) is mainly about: the most central trigger (`event_depth`),
+    then the most confident, then the first."""
     if not events:
         return None
+    rep = reporting if reporting is not None else _REPORTING_DEFAULT
 
-    def depth(ev: Event) -> int:
+    def depth(ev: Event) -> float:
         if doc is None:
             return 0
         span = doc.char_span(ev.trigger_start, ev.trigger_end, alignment_mode="expand")
         if span is None:
             return 9
-        tok, d = span[0], 0
-        while tok.head != tok and d < 20:
-            tok, d = tok.head, d + 1
-        return d
+        return event_depth(span[0], rep)
 
-    return min(
-        events,
-        key=lambda e: (e.sentence, depth(e) + (1.5 if _is_nominal(e, doc) else 0), -e.confidence, e.trigger_start),
-    )
+    return min(events, key=lambda e: (e.sentence, depth(e), -e.confidence, e.trigger_start))
+
+
+_REPORTING_DEFAULT = frozenset(
+    """say tell report insist claim announce state add note declare confirm explain argue stress
+    assert allege write tweet comment admit acknowledge reply respond reiterate emphasize
+    emphasise indicate suggest maintain""".split()
+)
 
 
 def _is_nominal(ev: Event, doc: Any | None) -> bool:

@@ -62,6 +62,9 @@ CATEGORY_OVERRIDES: dict[str, str | None] = {
     "19": "FIGHT",  # conventional military force
     "191": "COERCE",  # blockade
     "192": "COERCE",  # occupy territory
+    "1712": "COERCE",  # destroy property: PLOVER COERCE covers seizing or damaging property
+    "0813": "CONCEDE",  # ease curfew: easing an administrative restriction (CAMEO 081)
+    "0814": "CONCEDE",  # ease state of emergency or martial law (CAMEO 081)
 }
 
 # Over-general verbs: only their dictionary patterns (verb + object/preposition) code events.
@@ -95,6 +98,11 @@ EXTRA_VERBS: dict[str, str] = {
     "mobilize": "154", "mobilise": "154", "deploy": "154", "seize": "171", "confiscate": "1711",
     "occupy": "192", "fight": "190", "clash": "190", "raid": "190", "support": "050",
     "smuggle": "", "rob": "", "loot": "",
+    # by CAMEO definition: 115 bring lawsuit against; 081 ease restrictions; 160 reduce
+    # relations; 128 defy norms, law; 0873 demobilize
+    "sue": "115", "lift": "081", "ease": "081", "relax": "081", "loosen": "081",
+    "suspend": "160", "violate": "128", "defy": "128", "flout": "128",
+    "demobilize": "0873", "demobilise": "0873",
 }
 CRIME_VERBS: frozenset[str] = frozenset({"smuggle", "rob", "loot", "embezzle", "steal", "traffic"})
 
@@ -114,6 +122,14 @@ EXTRA_PHRASES: dict[str, str] = {
     "face charge": "173p",
     "pull out": "0872", "step down": "0831", "send troops": "154", "call off": "160",
     "break off": "161", "cut off": "160", "freeze asset": "163", "freeze assets": "163",
+    # calling off one's own strike or protest eases dissent (CAMEO 082), not a sanction
+    "call off strike": "082", "call off protest": "082", "call off boycott": "082",
+    "call off rally": "082", "end strike": "082",
+    "suspend aid": "162", "cut aid": "162", "halt aid": "162", "freeze aid": "162",
+    "send arms": "072", "send weapons": "072", "supply arms": "072", "supply weapons": "072",
+    "upgrade ties": "050", "upgrade relations": "050", "restore ties": "050",
+    "restore relations": "050", "receive observer": "0862", "receive inspector": "0862",
+    "receive monitor": "0862", "cancel restriction": "081", "lift restriction": "081",
 }
 
 # Nominalisations and event nouns, coded by CAMEO definition.
@@ -150,6 +166,8 @@ NOMINALISATIONS: dict[str, str] = {
     "airstrike": "195", "air strike": "195", "shelling": "194", "bombardment": "195",
     "offensive": "190", "raid": "190", "clash": "190", "fighting": "190", "invasion": "192",
     "war": "190", "smuggling": "", "robbery": "", "looting": "",
+    "suspension": "160", "defiance": "128", "demobilization": "0873",
+    "demobilisation": "0873", "general strike": "143",
 }
 
 # Mode cues (lemmas, lower case; multiword cues are matched on the sentence's lemma sequence).
@@ -179,6 +197,10 @@ MODE_CUES: dict[str, list[str]] = {
         "indicate", "suggest", "maintain", "predict", "observe", "recall", "remark",
     ],
 }
+
+# Rules version: the lexicon and the coding rules in tasks.events; it goes into `rules_version`
+# provenance, so bump it whenever either changes.
+LEXICON_VERSION = "events/2"
 
 _CODE_RE = re.compile(r"\[([^\]]*)\]")
 
@@ -388,7 +410,7 @@ def build_lexicon(cameo_verbs_path: str | Path, cameo_to_plover_path: str | Path
                 "PETRARCH2 cameo_verbs.txt (openeventdata/petrarch2 676801c, MIT)",
                 "PLOVER cameo_to_plover.txt (openeventdata/PLOVER 5e0c24f, CC BY-SA 4.0)",
             ],
-            "version": "1",
+            "version": LEXICON_VERSION,
         },
         "quad_classes": dict(QUAD_CLASSES),
         "cameo_to_category": cameo_table,

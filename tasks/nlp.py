@@ -53,6 +53,11 @@ def load_nlp(model: str, components: tuple[str, ...]) -> Language:
             nlp.disable_pipe(name)
     if not any(getattr(p, "is_trainable", False) for _, p in nlp.pipeline):
         raise ModelError(f"model {model!r} has no trained components; a blank model is no use")
+    if "parser" in nlp.pipe_names and "newsflow_paragraphs" not in nlp.component_names:
+        import tasks.sentences  # noqa: F401  (registers the component)
+
+        # paragraph breaks are sentence breaks; the parser keeps preset boundaries
+        nlp.add_pipe("newsflow_paragraphs", before="parser")
     return nlp
 
 

@@ -193,15 +193,62 @@ def test_five_w1h_row(seed) -> None:  # type: ignore[no-untyped-def]
     assert row.when_date is not None
 
 
+def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
+    from tasks.events import main_event
+
+    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
+                  extractor="t", published_at=datetime(2020, 5, 4))
+    doc = nlp(text)
+    return main_event(list(analyse(doc, art, [], lexicon).events), doc, lexicon.reporting)
+
+
+def test_light_verb_takes_the_nouns_category(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    ev = _main(nlp, lexicon, "The two governments held talks in Geneva on Tuesday.")
+    assert ev is not None and ev.category == "CONSULT" and ev.trigger == "held"
+    ev = _main(nlp, lexicon, "The United States speeded up the withdrawal of its forces from Panama.")
+    assert ev is not None and ev.category == "RETREAT"
+
+
+def test_purpose_clause_decides(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    ev = _main(nlp, lexicon, "Thousands of workers shunned work on Monday to protest against the new tax.")
+    assert ev is not None and ev.category == "PROTEST"
+
+
+def test_military_and_irregular_force(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    ev = _main(nlp, lexicon, "Government troops killed twelve rebels near the border.")
+    assert ev is not None and ev.category == "FIGHT"
+    ev = _main(nlp, lexicon, "Gunmen killed twelve villagers near the border.")
+    assert ev is not None and ev.category == "ASSAULT"
+
+
+def test_background_clause_is_not_the_main_event(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    ev = _main(nlp, lexicon, "Italy announced a suspension of air links with Serbia, one day after "
+                             "a Serbian jet shot down a helicopter.")
+    assert ev is not None and ev.category == "SANCTION" and ev.actor == "Italy"
+
+
+def test_paragraph_breaks_start_sentences(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert "newsflow_paragraphs" in nlp.pipe_names
+    doc = nlp("Anti-Kremlin rallies\n\nA senior aide to Navalny called for new protests on Sunday.")
+    first = next(iter(doc.sents))
+    assert "aide" not in first.text
+
+
+def test_rules_version_bumped(lexicon) -> None:  # type: ignore[no-untyped-def]
+    assert lexicon.version == "events/2"
+
+
 def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # measured (events/2): accuracy 0.750, actor 0.889, target 0.633
     result = evaluate_plover(FIXTURES / "events" / "plover_sample.jsonl", nlp, lexicon)
     assert result["records"] == 36
-    assert result["category_accuracy"] >= 0.45
-    assert result["actor_match"] >= 0.6
+    assert result["category_accuracy"] >= 0.65
+    assert result["actor_match"] >= 0.8
+    assert result["target_match"] >= 0.5
 
 
 def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     result = evaluate_5w1h(FIXTURES / "events" / "giveme5w1h", nlp, lexicon)
     assert result["articles"] == 4
-    assert result["questions"]["when"]["match"] >= 0.5
-    assert result["who_what_when_where_match"] >= 0.4
+    assert result["questions"]["when"]["match"] >= 0.75
+    assert result["who_what_when_where_match"] >= 0.6
