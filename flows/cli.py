@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -39,7 +39,7 @@ SAMPLE_QUERY = (
 )
 
 
-def _fail(message: str, code: int = EXIT_FAILED) -> None:
+def _fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
@@ -51,6 +51,20 @@ def _settings(config: str | None, warehouse: str | None) -> Any:
         return load_settings(config).with_warehouse(warehouse)
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
+
+
+def _read_only(settings: Any) -> Any:
+    """A read-only connection, after bringing an older warehouse's schema up to date."""
+    from tasks import warehouse as wh
+
+    path, timeout = settings.warehouse.path, settings.warehouse.lock_timeout_seconds
+    if path.exists():
+        with wh.connect(path, read_only=True, lock_timeout=timeout) as con:
+            row = con.execute("SELECT max(version) FROM schema_version").fetchall()
+        if row and row[0][0] is not None and row[0][0] < wh.SCHEMA_VERSION:
+            with wh.connect(path, lock_timeout=timeout):  # migrates forward, in a transaction
+                pass
+    return wh.connect(path, read_only=True, lock_timeout=timeout)
 
 
 def print_summary(summary: dict[str, Any]) -> int:
@@ -102,12 +116,41 @@ def _run_flow(fn: Any, **kwargs: Any) -> None:
     raise typer.Exit(print_summary(summary))
 
 
+def _configured_feeds(settings: Any) -> list[Any]:
+    """Feeds in config/sources.toml (none when the feeds flow is not available)."""
+    try:
+        from flows.deploy import _feeds
+    except ImportError:  # pragma: no cover
+        return []
+    try:
+        return _feeds(settings)
+    except Exception as exc:
+        from tasks.settings import ConfigError
+
+        if isinstance(exc, ConfigError):
+            _fail(str(exc), EXIT_USAGE)
+        raise
+
+
+def _import_flow(module: str, name: str) -> Any:
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        _fail(f"{module}.{name} is not available in this build of newsflow")
+
+
 @app.command()
 def run(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """The main job: ingest every configured source (the seeds when none is configured)."""
+    settings = _settings(config, warehouse)
+    if _configured_feeds(settings):
+        flow_fn = _import_flow("flows.web", "ingest_feeds_flow")
+        _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config)
+        return  # not reached: _run_flow exits
     from flows.ingest import ingest_files_flow
 
-    settings = _settings(config, warehouse)
     _run_flow(ingest_files_flow, paths=[str(p) for p in settings.ingest.default_paths],
               warehouse=str(settings.warehouse.path), config=config)
 
@@ -127,15 +170,195 @@ def ingest_files(
               warehouse=str(settings.warehouse.path), config=config, batch_size=batch_size)
 
 
-_WRITE_WORDS = {"insert", "update", "delete", "create", "drop", "alter", "copy", "attach",
-                "detach", "install", "load", "pragma", "set", "checkpoint", "vacuum", "import",
-                "export", "truncate", "replace", "merge", "call", "use", "begin", "commit"}
+@ingest_app.command("feeds")
+def ingest_feeds(
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", "-s", help="Only this configured feed (repeatable); default: all feeds.")] = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Ingest the RSS/Atom feeds configured in config/sources.toml."""
+    settings = _settings(config, warehouse)
+    flow_fn = _import_flow("flows.web", "ingest_feeds_flow")
+    _run_flow(flow_fn, sources=source or None, warehouse=str(settings.warehouse.path),
+              config=config)
+
+
+@ingest_app.command("urls")
+def ingest_urls(
+    urls: Annotated[list[str], typer.Argument(help="Article page URLs (http or https).")],
+    source: Annotated[str, typer.Option(help="Source name to record them under.")] = "urls",
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Fetch article pages and ingest them."""
+    settings = _settings(config, warehouse)
+    flow_fn = _import_flow("flows.web", "ingest_urls_flow")
+    _run_flow(flow_fn, urls=list(urls), warehouse=str(settings.warehouse.path), config=config,
+              source=source)
+
+
+@app.command()
+def reenrich(
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    all_articles: Annotated[bool, typer.Option(
+        "--all", help="Re-enrich every article, not only those from another model or rules.")] = False,
+) -> None:
+    """Re-enrich stored articles whose model, pipeline or rules version changed."""
+    settings = _settings(config, warehouse)
+    flow_fn = _import_flow("flows.ingest", "reenrich_flow")
+    _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
+
+
+@app.command()
+def serve(
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many runs at once.")] = 1,
+    port: Annotated[int, typer.Option(
+        help="Port of the local Prefect server started when PREFECT_API_URL is not set.")] = 4200,
+    adhoc: Annotated[bool, typer.Option(
+        help="Also serve an unscheduled 'adhoc' deployment of each flow.")] = True,
+    list_only: Annotated[bool, typer.Option(
+        "--list", help="Print the deployments that would be served and exit.")] = False,
+) -> None:
+    """Serve one Prefect deployment per configured schedule (runs until interrupted)."""
+    from flows import deploy
+    from tasks.settings import ConfigError
+
+    settings = _settings(config, warehouse)
+    try:
+        deployments, notes = deploy.build_deployments(
+            settings, warehouse=str(settings.warehouse.path) if warehouse else None,
+            config=config, adhoc=adhoc)
+    except (ConfigError, deploy.DeployError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for note in notes:
+        typer.secho(f"note: {note}", fg=typer.colors.YELLOW, err=True)
+    for d in deployments:
+        when = ", ".join(_schedule_text(s.schedule) for s in d.schedules) or "on demand"
+        typer.echo(f"  {deploy.deployment_label(d)}  ({when})  {json.dumps(d.parameters)}")
+    if list_only:
+        return
+    if not deployments:
+        _fail("nothing to serve", EXIT_USAGE)
+    api = os.environ.get("PREFECT_API_URL")
+    try:
+        if api:
+            typer.echo(f"serving {len(deployments)} deployments against {api}; Ctrl-C stops")
+            deploy.serve(deployments, limit=limit)
+            return
+        with deploy.local_server(port) as url:
+            os.environ["PREFECT_API_URL"] = url  # the flow-run subprocesses read it too
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+
+            typer.echo(f"started a local Prefect server: UI {url.removesuffix('/api')}, "
+                       f"API {url}")
+            typer.echo(f"  from another shell: export PREFECT_API_URL={url}  (newsflow trigger "
+                       "finds it by itself)")
+            typer.echo(f"serving {len(deployments)} deployments; Ctrl-C stops")
+            with temporary_settings(updates={PREFECT_API_URL: url}):
+                deploy.serve(deployments, limit=limit)
+    except deploy.DeployError as exc:
+        _fail(str(exc))
+
+
+def _schedule_text(schedule: Any) -> str:
+    if getattr(schedule, "cron", None):
+        return f"cron {schedule.cron}"
+    if getattr(schedule, "interval", None):
+        return f"every {schedule.interval.total_seconds():g} s"
+    return str(schedule)
+
+
+@app.command()
+def trigger(
+    name: Annotated[str, typer.Argument(help="Deployment: '<flow>/<deployment>' or its name.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="k=v parameter (JSON values allowed); repeatable.")] = None,
+    wait: Annotated[bool, typer.Option(help="Wait for the run to finish.")] = True,
+    timeout: Annotated[float | None, typer.Option(help="Stop waiting after this many seconds.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Start a run of a served deployment (`newsflow serve`) with parameters."""
+    from flows import deploy
+
+    try:
+        params = deploy.parse_params(param or [])
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    api = deploy.served_api_url()
+    if api is None:
+        _fail("no Prefect API to trigger on: start `newsflow serve` (it starts a local server), "
+              "or set PREFECT_API_URL to the server it serves against", EXIT_USAGE)
+    os.environ["PREFECT_API_URL"] = api
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        try:
+            flow_run = deploy.trigger(name, params, wait=wait, timeout=timeout)
+        except deploy.DeployError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        except Exception as exc:  # e.g. parameters the flow does not take
+            _fail(f"could not start {name}: {type(exc).__name__}: {exc}", EXIT_USAGE)
+        state = flow_run.state
+        typer.echo(f"flow run {flow_run.name} ({flow_run.id}): "
+                   f"{state.name if state else 'unknown'} on {api}")
+        if not wait:
+            raise typer.Exit(EXIT_OK)
+        if state is None or not state.is_final():
+            _fail(f"run {flow_run.id} is still {state.name if state else 'pending'} after "
+                  f"{timeout}s; see `newsflow runs` or the Prefect UI")
+        full = deploy.deployment_parameters(flow_run)
+    raise typer.Exit(_report_run(str(flow_run.id), full, config, failed=not state.is_completed()))
+
+
+def _report_run(run_id: str, parameters: dict[str, Any], config: str | None, failed: bool) -> int:
+    """Print a finished run's summary from its `runs` row; the exit status it calls for."""
+    from tasks import warehouse as wh
+
+    settings = _settings(parameters.get("config") or config, parameters.get("warehouse"))
+    row = None
+    try:
+        with _read_only(settings) as con:
+            found = con.execute(
+                "SELECT flow, status, counts, failures, message, "
+                "epoch(ended_at - started_at) FROM runs WHERE run_id = ?", [run_id]).fetchall()
+            row = found[0] if found else None
+            totals = wh.table_counts(con) if row else {}
+            failures = con.execute(
+                "SELECT stage, uri, error_type, message FROM failures WHERE run_id = ? "
+                "AND resolved_at IS NULL LIMIT 50", [run_id]).fetchall()
+    except wh.WarehouseError as exc:
+        typer.secho(f"  (cannot read the warehouse: {exc})", fg=typer.colors.YELLOW)
+    if row is None:
+        typer.echo(f"  no runs row for {run_id} in {settings.warehouse.path}")
+        return EXIT_FAILED if failed else EXIT_OK
+    summary = {
+        "flow": row[0], "status": "failed" if failed else row[1],
+        "counts": json.loads(row[2]) if row[2] else {}, "totals": totals,
+        "seconds": round(row[5] or 0, 2), "message": row[4],
+        "warehouse": str(settings.warehouse.path),
+        "failures": [{"stage": f[0], "uri": f[1], "error": f[2], "message": f[3] or ""}
+                     for f in failures],
+    }
+    if row[3] and not summary["failures"]:
+        summary["failures"] = [{"stage": "?", "uri": "?", "error": "?", "message": "see failures"}]
+    return print_summary(summary)
 
 
 def _is_read_only(statement: str) -> bool:
-    words = statement.strip().lstrip("(").split(None, 1)
-    return bool(words) and words[0].lower() in {"select", "with", "from", "show", "describe",
-                                                 "summarize", "explain", "values", "table"}
+    """True when every statement only reads (SELECT, WITH, FROM, SHOW, DESCRIBE, EXPLAIN...)."""
+    import duckdb
+
+    try:
+        parsed = duckdb.extract_statements(statement)
+    except duckdb.Error:
+        return True  # not valid SQL: let the read-only connection report the error
+    return bool(parsed) and all(
+        s.type in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN) for s in parsed
+    )
 
 
 @app.command()
@@ -155,8 +378,9 @@ def sql(
         _fail("this statement may change the warehouse; rerun with --write if you mean it",
               EXIT_USAGE)
     try:
-        with wh.connect(settings.warehouse.path, read_only=not write,
-                        lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+        opened = (wh.connect(settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds)
+                  if write else _read_only(settings))
+        with opened as con:
             rel = con.sql(query)
             if rel is None:
                 typer.echo("ok")
@@ -168,6 +392,8 @@ def sql(
                 typer.echo(f"wrote {output}")
                 return
             table = rel.fetch_arrow_table()
+    except typer.Exit:
+        raise
     except wh.WarehouseError as exc:
         _fail(str(exc))
     except Exception as exc:  # duckdb errors: show them plainly
@@ -198,9 +424,9 @@ def _format_table(table: Any, fmt: str) -> str:
     cols = table.column_names
     cells = [[_cell(r[c]) for c in cols] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths))
+    line = "  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
-    out += ["  ".join(v.ljust(w) for v, w in zip(row, widths)) for row in cells]
+    out += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
     out.append(f"({len(rows)} rows)")
     return "\n".join(out)
 
@@ -211,35 +437,65 @@ def _cell(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_SOURCES_SQL = """
+WITH routes AS (
+    SELECT source, count(DISTINCT article_id) AS articles, max(first_seen_at) AS last_new,
+           arg_max(run_id, first_seen_at) AS route_run
+    FROM article_routes GROUP BY 1
+), names AS (SELECT source FROM routes UNION SELECT source FROM sources)
+SELECT n.source, coalesce(r.articles, 0), r.last_new, s.last_status,
+       r2.flow, r2.status, r2.started_at,
+       (SELECT count(*) FROM failures f WHERE f.source = n.source AND f.resolved_at IS NULL)
+FROM names n
+LEFT JOIN routes r USING (source)
+LEFT JOIN sources s USING (source)
+LEFT JOIN runs r2 ON r2.run_id = CASE
+    WHEN s.last_checked_at IS NOT NULL AND (r.last_new IS NULL OR s.last_checked_at >= r.last_new)
+    THEN s.run_id ELSE r.route_run END
+ORDER BY 2 DESC, 1
+"""
+
+
 @app.command()
 def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
-    """Warehouse size, articles per source, last run, pending failures."""
+    """Warehouse size, articles per source, last run per source, pending failures."""
     from tasks import warehouse as wh
 
     settings = _settings(config, warehouse)
     path = settings.warehouse.path
     try:
-        with wh.connect(path, read_only=True, lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+        with _read_only(settings) as con:
             counts = wh.table_counts(con)
-            per_source = con.execute(
-                "SELECT source, count(DISTINCT article_id), max(first_seen_at) FROM article_routes "
-                "GROUP BY 1 ORDER BY 2 DESC").fetchall()
+            per_source = con.execute(_SOURCES_SQL).fetchall()
             last = con.execute(
-                "SELECT flow, status, started_at, ended_at, failures FROM runs "
-                "ORDER BY started_at DESC LIMIT 1").fetchone()
+                "SELECT flow, deployment, status, started_at, failures FROM runs "
+                "ORDER BY started_at DESC LIMIT 1").fetchall()
             pending = con.execute(
-                "SELECT stage, count(*) FROM failures WHERE resolved_at IS NULL GROUP BY 1"
-            ).fetchall()
+                "SELECT stage, count(*) FROM failures WHERE resolved_at IS NULL GROUP BY 1 "
+                "ORDER BY 2 DESC").fetchall()
     except wh.WarehouseError as exc:
         _fail(str(exc))
     size = path.stat().st_size / 1e6
     typer.echo(f"warehouse {path} ({size:.1f} MB)")
     typer.echo("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    for source, n, seen in per_source:
-        typer.echo(f"  source {source}: {n} articles, last new {seen}")
+    for source, n, seen, checked, flow, run_status, run_at, open_f in per_source:
+        line = f"  source {source}: {n} articles, last new {_ts(seen)}"
+        if flow:
+            line += f"; last run {flow} {run_status} at {_ts(run_at)}"
+        if checked:
+            line += f"; last check {checked}"
+        if open_f:
+            line += f"; {open_f} failures pending"
+        typer.echo(line)
     if last:
-        typer.echo(f"  last run: {last[0]} {last[1]} at {last[2]} ({last[4]} failures)")
+        flow, dep, st, at, nfail = last[0]
+        via = f" ({dep})" if dep else ""
+        typer.echo(f"  last run: {flow}{via} {st} at {_ts(at)} ({nfail} failures)")
     typer.echo("  pending failures: " + (", ".join(f"{s} {n}" for s, n in pending) or "none"))
+
+
+def _ts(value: Any) -> str:
+    return "-" if value is None else str(value)[:19]
 
 
 @app.command()
@@ -252,12 +508,14 @@ def runs(
 
     settings = _settings(config, warehouse)
     try:
-        with wh.connect(settings.warehouse.path, read_only=True,
-                        lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+        with _read_only(settings) as con:
             table = con.sql(
-                "SELECT run_id, flow, deployment, status, started_at, "
-                "round(epoch(ended_at - started_at), 1) AS seconds, failures, "
-                "counts->>'articles' AS new_articles, counts->>'unchanged' AS unchanged "
+                "SELECT run_id, flow, deployment, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') "
+                "AS started, round(epoch(ended_at - started_at), 1) AS seconds, "
+                "counts->>'extracted' AS read, counts->>'articles' AS new, "
+                "counts->>'replaced' AS changed, counts->>'unchanged' AS unchanged, "
+                "counts->>'mentions' AS mentions, counts->>'events' AS events, "
+                "failures AS failed, message "
                 f"FROM runs ORDER BY started_at DESC LIMIT {int(limit)}"
             ).fetch_arrow_table()
     except wh.WarehouseError as exc:
