@@ -244,9 +244,10 @@ def _end(settings: Settings, summary: RunSummary, started: float, error: BaseExc
         summary.message = f"{type(error).__name__}: {error}"
     else:
         summary.status = "completed_with_failures" if summary.failures else "completed"
+    # After a lock timeout, don't wait the whole timeout again just to record the failure.
+    wait = 5.0 if isinstance(error, wh.WarehouseBusy) else settings.warehouse.lock_timeout_seconds
     try:
-        with wh.connect(settings.warehouse.path,
-                        lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+        with wh.connect(settings.warehouse.path, lock_timeout=wait) as con:
             wh.finish_run(con, summary.run_id, summary.status, summary.counts,
                           len(summary.failures), summary.message)
             summary.totals = wh.table_counts(con)

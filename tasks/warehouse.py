@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -298,6 +299,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     return found
 
 
+# DuckDB 2.0 can lose its Arrow scan function when connections to one file are opened and
+# closed at the same moment from several threads of a process; opening and closing one at a
+# time avoids it (both are quick; the work in between runs concurrently).
+_OPEN_CLOSE = threading.Lock()
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
@@ -321,7 +328,8 @@ def connect(
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            with _OPEN_CLOSE:
+                con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
@@ -340,7 +348,8 @@ def connect(
             migrate(con)
         yield con
     finally:
-        con.close()
+        with _OPEN_CLOSE:
+            con.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -606,6 +615,38 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, where: s
         con.unregister("_batch")
 
 
+def _settle_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    enriched: Sequence[Enrichment],
+    routes: Sequence[tuple[str, Article]],
+) -> tuple[list[Enrichment], list[tuple[str, Article]]]:
+    """Inside the load transaction, re-check content hashes against what is stored now.
+
+    Another process may have stored the same text under another id since this batch was
+    planned; such an article becomes a route to the stored one instead of a second copy.
+    """
+    items = list(enriched)
+    if not items:
+        return items, list(routes)
+    owners = dict(_rows(con.execute(
+        "SELECT content_hash, min(article_id) FROM articles "
+        "WHERE content_hash IN (SELECT unnest(?)) AND article_id NOT IN (SELECT unnest(?)) "
+        "GROUP BY content_hash",
+        [[e.article.content_hash for e in items], [e.article.id for e in items]],
+    )))
+    if not owners:
+        return items, list(routes)
+    moved = {e.article.id: owners[e.article.content_hash] for e in items
+             if e.article.content_hash in owners}
+    kept = [e for e in items if e.article.id not in moved]
+    rerouted = [(moved.get(aid, aid), a) for aid, a in routes]
+    return kept, rerouted
+
+
+def _rows(result: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    return result.fetchall()
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     enriched: Sequence[Enrichment],
@@ -621,6 +662,7 @@ def load_batch(
     counts = LoadCounts()
     con.execute("BEGIN TRANSACTION").fetchall()
     try:
+        enriched, routes = _settle_duplicates(con, enriched, routes)
         ids = [e.article.id for e in enriched]
         if ids:
             existing = con.execute(

@@ -125,3 +125,18 @@ def test_arrow_bulk_insert_keeps_types(tmp_path: Path) -> None:
                           "FROM articles").fetchall()
         assert row == [([], False, 5, "run-1", "model-1")]
     assert isinstance(duckdb.__version__, str)
+
+
+def test_load_rechecks_content_hash_stored_since_planning(tmp_path: Path) -> None:
+    # Two runs plan the same new text under different ids; the second to load routes to the first.
+    with wh.connect(tmp_path / "w.duckdb") as con:
+        mine, theirs = _article("mine", uri="a.txt"), _article("theirs", uri="b.txt")
+        plan_mine = wh.plan_batch(con, [mine])
+        plan_theirs = wh.plan_batch(con, [theirs])
+        wh.load_batch(con, [_enriched(theirs)], plan_theirs.routes, [], PROV)
+        counts = wh.load_batch(con, [_enriched(mine)], plan_mine.routes, [], PROV)
+        assert counts.articles == 0 and counts.routes == 1
+        assert con.execute("SELECT article_id FROM articles").fetchall() == [("theirs",)]
+        assert sorted(con.execute("SELECT article_id, uri FROM article_routes").fetchall()) == \
+            [("theirs", "a.txt"), ("theirs", "b.txt")]
+        assert all(v == 0 for v in wh.check_integrity(con).values())
