@@ -101,18 +101,21 @@ def print_summary(summary: dict[str, Any]) -> int:
 
 
 def _run_flow(fn: Any, **kwargs: Any) -> None:
+    from tasks.nlp import ModelError
+    from tasks.settings import ConfigError
     from tasks.warehouse import WarehouseError
 
     try:
-        summary = fn(**kwargs)
-    except WarehouseError as exc:
-        _fail(str(exc))
-    except Exception as exc:
-        from tasks.nlp import ModelError
+        if hasattr(fn, "with_options"):  # the task runner the config asks for
+            from flows.ingest import task_runner_for
 
-        if isinstance(exc, ModelError):
-            _fail(str(exc))
-        raise
+            fn = fn.with_options(task_runner=task_runner_for(_settings(kwargs.get("config"),
+                                                                       None)))
+        summary = fn(**kwargs)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except (WarehouseError, ModelError) as exc:
+        _fail(str(exc))
     raise typer.Exit(print_summary(summary))
 
 
@@ -188,14 +191,16 @@ def ingest_feeds(
 def ingest_urls(
     urls: Annotated[list[str], typer.Argument(help="Article page URLs (http or https).")],
     source: Annotated[str, typer.Option(help="Source name to record them under.")] = "urls",
+    refresh: Annotated[bool, typer.Option(help="Fetch URLs already stored again.")] = False,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Fetch article pages and ingest them."""
     settings = _settings(config, warehouse)
     flow_fn = _import_flow("flows.web", "ingest_urls_flow")
+    kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
     _run_flow(flow_fn, urls=list(urls), warehouse=str(settings.warehouse.path), config=config,
-              source=source)
+              source=source, **kwargs)
 
 
 @app.command()
@@ -209,6 +214,57 @@ def reenrich(
     settings = _settings(config, warehouse)
     flow_fn = _import_flow("flows.ingest", "reenrich_flow")
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
+
+
+@app.command()
+def reextract(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
+    """Extract and clean stored raw pages again (after an extractor or cleaning change)."""
+    settings = _settings(config, warehouse)
+    flow_fn = _import_flow("flows.web", "reextract_flow")
+    _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config)
+
+
+eval_app = typer.Typer(no_args_is_help=True,
+                       help="Measure extraction, event coding, 5W1H and feed parsing on gold data.")
+app.add_typer(eval_app, name="eval")
+CorpusArg = Annotated[Path, typer.Argument(help="Folder or file of gold data.", exists=True)]
+
+
+@eval_app.command("extraction")
+def eval_extraction(corpus: CorpusArg) -> None:
+    """Body text (ScrapingHub shingle F1), titles, dates and authors vs gold (fundus, newspaper4k)."""
+    from tasks.evaluate_extraction import evaluate_extraction, format_report
+
+    report = evaluate_extraction(corpus)
+    typer.echo(format_report(report))
+    raise typer.Exit(EXIT_OK if report["gate_ok"] else EXIT_FAILED)
+
+
+def _eval_nlp() -> tuple[Any, Any]:
+    from tasks.lexicon import load_lexicon
+    from tasks.nlp import load_nlp
+
+    settings = _settings(None, None)
+    return (load_nlp(settings.nlp.model, settings.nlp.components),
+            load_lexicon(settings.enrich.lexicon))
+
+
+@eval_app.command("events")
+def eval_events(corpus: CorpusArg) -> None:
+    """PLOVER category accuracy, macro-F1, actor and target match (plover_gsr JSONL)."""
+    from tasks.evaluate_events import evaluate_plover, format_report
+
+    nlp, lexicon = _eval_nlp()
+    typer.echo(format_report(evaluate_plover(corpus, nlp, lexicon)))
+
+
+@eval_app.command("5w1h")
+def eval_5w1h(corpus: CorpusArg) -> None:
+    """Per-question match rates of 5W1H against Giveme5W1H gold phrases."""
+    from tasks.evaluate_events import evaluate_5w1h, format_report
+
+    nlp, lexicon = _eval_nlp()
+    typer.echo(format_report(evaluate_5w1h(corpus, nlp, lexicon)))
 
 
 @app.command()
