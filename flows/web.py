@@ -149,9 +149,9 @@ def fetch_feeds_task(
             s.url: state.get(s.name, (None, None)) for s in sources}, source="feeds")
     for source, result in zip(sources, results):
         if isinstance(result, Failure):
-            failure = replace(result, stage="feed", source=source.name, uri=source.url)
-            logger.warning("feed %s failed: %s", source.name, failure.message)
-            checks.append(FeedCheck(source, "failed", failure=failure))
+            failed = replace(result, stage="feed", source=source.name, uri=source.url)
+            logger.warning("feed %s failed: %s", source.name, failed.message)
+            checks.append(FeedCheck(source, "failed", failure=failed))
             continue
         if result.not_modified:
             logger.info("feed %s not modified (304)", source.name)
@@ -159,7 +159,7 @@ def fetch_feeds_task(
                                     last_modified=result.last_modified))
             continue
         parsed: FeedParse = parse_feed(result.body, result.final_url, result.headers)
-        failure = None
+        failure: Failure | None = None
         status = "ok"
         if parsed.bozo:
             status = "bozo" if parsed.entries else "failed"

@@ -125,9 +125,12 @@ def body_metrics(counts: Iterable[tuple[int, int, int]]) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "pages": len(items)}
 
 
+_PUNCT = str.maketrans("\u2019\u2018\u201c\u201d\u2013\u2014\xa0", "''\"\"-- ")
+
+
 def _norm_text(value: str) -> str:
     value = unicodedata.normalize("NFKC", value).casefold()
-    value = value.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\xa0": " "}))
+    value = value.translate(_PUNCT)
     return " ".join(value.split())
 
 
@@ -335,13 +338,12 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
 def _default_cleaner() -> Cleaner | None:
     """`tasks.clean.clean_text(text).text`, when the cleaning module exists."""
     try:
-        from tasks.clean import clean_text  # type: ignore[import-not-found,unused-ignore]
+        from tasks.clean import clean_text
     except ImportError:
         return None
 
     def clean(text: str) -> str:
-        result = clean_text(text)
-        return getattr(result, "text", result)
+        return clean_text(text).text
 
     return clean
 

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, UTC
 
 from tasks.fetch import decode_html
 
@@ -100,7 +100,7 @@ def _parse_timestamp(value: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         return None  # a wall-clock time without zone cannot be placed in UTC
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def _json_ld_dates(tree: object) -> list[str]:
@@ -218,7 +218,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, min_chars: int = 
             if precise is not None:
                 published_at, precision = precise, "time"
             else:
-                published_at, precision = datetime.combine(day, time(0, 0), tzinfo=timezone.utc), "day"
+                published_at, precision = datetime.combine(day, time(0, 0), tzinfo=UTC), "day"
 
     ok = len(text) >= min_chars
     if not ok and problem is None:

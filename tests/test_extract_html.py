@@ -19,6 +19,7 @@ from tasks.evaluate_extraction import (
     title_matches,
 )
 from tasks.extract_html import ExtractedPage, extract_html
+from datetime import UTC
 
 WEB = Path(__file__).parent / "fixtures" / "web"
 GOLD = json.loads((WEB / "gold.json").read_text(encoding="utf-8"))
@@ -143,11 +144,11 @@ def test_metrics_average_over_pages_then_f1() -> None:
 
 
 def test_metadata_comparisons() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     assert title_matches("Mexico\u2019s economy", "Mexico's  economy") == (True, True)
     assert title_matches("Story", "Story | Site") == (False, True)
-    when = datetime(2023, 4, 28, 15, 23, tzinfo=timezone.utc)
+    when = datetime(2023, 4, 28, 15, 23, tzinfo=UTC)
     assert date_matches("2023-04-28 17:23:42+02:00", when, "time")
     assert not date_matches("2023-04-29", when, "day")
     assert author_scores(("Dana A. Ford", "Tom Watkins"), ("Dana A Ford", "Tom Watkins", "CNN"))[1] == pytest.approx(0.8)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def test_news_feed_entries() -> None:
     first = parsed.entries[0]
     assert first.url == f"{BASE}/articles/apnews.html"  # at_medium / at_campaign dropped
     assert first.title == "US civil rights leader Jesse Jackson dies aged 84"
-    assert first.published_at == datetime(2026, 2, 17, 18, 55, 33, tzinfo=timezone.utc)
+    assert first.published_at == datetime(2026, 2, 17, 18, 55, 33, tzinfo=UTC)
     assert first.summary.startswith("Tributes poured in")
     assert parsed.entries[1].url == f"{BASE}/articles/voa.html"  # fragment removed
     assert parsed.entries[3].url == f"{BASE}/articles/guardian.html"  # relative link resolved
@@ -164,7 +164,7 @@ def test_atom_with_relative_links_authors_and_updated_only() -> None:
     entry = parsed.entries[0]
     assert entry.url == "https://news.example.org/section/story-1.html"
     assert entry.published_at is None
-    assert entry.updated_at == datetime(2026, 2, 17, 8, 0, tzinfo=timezone.utc)
+    assert entry.updated_at == datetime(2026, 2, 17, 8, 0, tzinfo=UTC)
     assert entry.authors == ("Ana Lima", "Bo Chen")
     assert entry.summary == "One bold claim.\nTwo."
     assert entry.entry_id == "tag:news.example.org,2026:1"
@@ -178,7 +178,7 @@ def test_json_feed() -> None:
     parsed = parse_feed(body, "https://j.example/feed.json", {"Content-Type": "application/feed+json"})
     assert parsed.kind.startswith("json")
     assert parsed.entries[0].url == "https://j.example/a"
-    assert parsed.entries[0].published_at == datetime(2026, 2, 17, 10, 0, tzinfo=timezone.utc)
+    assert parsed.entries[0].published_at == datetime(2026, 2, 17, 10, 0, tzinfo=UTC)
 
 
 def test_html_to_text() -> None:
@@ -191,8 +191,8 @@ def test_html_to_text() -> None:
 def test_select_entries_to_fetch() -> None:
     from tasks.feeds import FeedEntry, select_entries_to_fetch
 
-    t1 = datetime(2026, 2, 17, 10, tzinfo=timezone.utc)
-    t2 = datetime(2026, 2, 17, 12, tzinfo=timezone.utc)
+    t1 = datetime(2026, 2, 17, 10, tzinfo=UTC)
+    t2 = datetime(2026, 2, 17, 12, tzinfo=UTC)
     new = FeedEntry(url="https://x.org/new", title="n", published_at=t1, updated_at=None)
     stored_same = FeedEntry(url="https://x.org/old", title="o", published_at=t1, updated_at=t1)
     stored_updated = FeedEntry(url="https://x.org/upd", title="u", published_at=t1, updated_at=t2)
