@@ -26,6 +26,13 @@ militants, rioters, police). Targets are scored (`_scored_targets`): named actor
 people and groups, places, other nouns, nearer slots first. `main_event` picks the most central
 trigger (`event_depth`): reporting verbs are transparent, background clauses ("after ...",
 relative clauses) cost more, nouns cost more unless a reporting or light verb carries them.
+Coding rules after the mode (CAMEO/PLOVER definitions): an intention the actor itself states
+("Hungary said it will support", "he announced he will withdraw") is AGREE for cooperation and
+THREATEN for material conflict, a stated refusal ("says it will not accept") REJECT, while a
+plan the reporter states ("Borrell will visit Moscow") keeps its category with mode planned;
+destroying things ("blew up power lines") is COERCE (1712); a coercive order ("ordered the paper
+to suspend publication") is COERCE (172). What a demand asks for ("said Sudan must return",
+"its demand that Israel ease") is not coded as an act: the demand is the event.
 Everything is linear in the number of tokens; no dateparser or model calls happen here.
 The rules version is the lexicon's `meta.version` (`tasks.lexicon.LEXICON_VERSION`).
 """
@@ -99,6 +106,21 @@ _INTENT_VERBS = frozenset({"vow", "pledge", "promise", "swear", "threaten"})
 # Generic gathering verbs whose "for" object is the event ("converged for a rally").
 _GATHER_VERBS = frozenset({"gather", "converge", "assemble", "meet", "return", "come", "head", "arrive", "go"})
 _PURPOSE_MARKS = frozenset({"to", "in order to"})
+# Destroying things is CAMEO 171/1712 (seize or damage property), PLOVER COERCE, when what is
+# destroyed is a thing, not people or a place ("blew up three power lines").
+_DESTROY_VERBS = frozenset(
+    """blow bomb destroy demolish burn torch raze sabotage damage wreck smash loot vandalize
+    vandalise bulldoze dynamite""".split()
+)
+# Orders that restrict, close or expel (CAMEO 172/174, PLOVER COERCE): "ordered the newspaper
+# to suspend publication", "forced them to leave".
+_ORDER_VERBS = frozenset({"order", "force", "compel", "instruct", "direct", "require"})
+_RESTRICT_VERBS = frozenset(
+    """suspend stop close halt cease shut leave quit evacuate disband surrender vacate abandon
+    end withdraw dissolve""".split()
+)
+_MATERIAL_CONFLICT = frozenset({"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"})
+_FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +139,8 @@ class _Mentions:
 
     def __init__(self, doc: Any, mentions: Sequence[Mention]):
         if mentions:
-            self.items = [(m.start, m.end, m.entity_id, m.label, m.text) for m in mentions]
+            self.items: list[tuple[int, int, str | None, str, str]] = [
+                (m.start, m.end, m.entity_id, m.label, m.text) for m in mentions]
         else:
             self.items = [(e.start_char, e.end_char, None, e.label_, e.text) for e in doc.ents]
         self.items.sort()
@@ -235,7 +258,7 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
         if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acomp") and cur.head != cur:
             # "called on Russians to rally": the controller is the object of the head verb
             if cur.dep_ in ("xcomp", "advcl") and cur == verb:
-                objs = [c for c in cur.head.children if c.dep_ in _OBJ or (c.dep_ == "prt" and False)]
+                objs = [c for c in cur.head.children if c.dep_ in _OBJ]
                 preps = [
                     g for c in cur.head.children if c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon")
                     for g in c.children if g.dep_ == "pobj" and g.pos_ in ("PROPN", "NOUN")
@@ -276,7 +299,7 @@ def _objects(verb: Any) -> list[Any]:
         for c in verb.children:
             if c.dep_ in ("prep", "prt") and c.lower_ == prep:
                 pobj = [g for g in c.children if g.dep_ == "pobj"]
-                if pobj and not pobj[0].ent_type_ in ("DATE", "TIME"):
+                if pobj and pobj[0].ent_type_ not in ("DATE", "TIME"):
                     return _conjuncts(pobj[0])
     return []
 
@@ -335,7 +358,9 @@ def _verb_trigger(tok: Any, lexicon: EventLexicon) -> tuple[Trigger | None, froz
     lemma = tok.lemma_.lower()
     right = [t for t in tok.subtree if t.i > tok.i][:15]
     if right:
-        adjacent = [t for t in right[:2] if t.i <= tok.i + 2 and t.dep_ != "punct"]
+        # a date between verb and particle does not break the phrase ("called Thursday on")
+        adjacent = [t for t in right[:4] if t.i <= tok.i + 4 and t.dep_ != "punct"
+                    and t.ent_type_ not in ("DATE", "TIME")][:2]
         candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
             (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
         ]
@@ -347,9 +372,9 @@ def _verb_trigger(tok: Any, lexicon: EventLexicon) -> tuple[Trigger | None, froz
                 ok = _first_near(right[:6], words[0]) and _match_words(right, words)
             if ok:
                 return trig, frozenset(a for slot in words for a in slot), source
-    trig = lexicon.verbs.get(lemma)
-    if trig is not None:
-        return trig, frozenset(), "verb"
+    single = lexicon.verbs.get(lemma)
+    if single is not None:
+        return single, frozenset(), "verb"
     return None, frozenset(), ""
 
 
@@ -370,6 +395,22 @@ def _reported_demand(verb: Any, lexicon: EventLexicon) -> Trigger | None:
         if any(c.dep_ == "aux" and c.lower_ in _DEONTIC for c in comp.children):
             return lexicon.trigger("DEMAND", "100")
     return None
+
+
+_DEMAND_NOUNS = frozenset({"demand", "call", "appeal", "request", "ultimatum", "plea"})
+
+
+def _demanded(tok: Any) -> bool:
+    """Whether a verb is what a demand asks for: "said Sudan must return ..." (a reported
+    clause with must/should), "its demand that Israel ease ..."."""
+    if tok.pos_ != "VERB":
+        return False
+    head = tok.head
+    if tok.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN" and head.lemma_.lower() in _DEMAND_NOUNS:
+        return True
+    return tok.dep_ == "ccomp" and head.pos_ == "VERB" and any(
+        c.dep_ == "aux" and c.lower_ in _DEONTIC for c in tok.children
+    ) and head.lemma_.lower() in _REPORTING_DEFAULT
 
 
 def _first_near(tokens: Sequence[Any], slot: Sequence[str]) -> bool:
@@ -562,6 +603,8 @@ def extract_events(
         for tok, trig, source in found:
             if not trig.category:
                 continue
+            if _demanded(tok):
+                continue  # what a demand asks for is coded as the demand, not as an act
             if source == "noun" and tok.i in claimed:
                 # the object of a coded verb ("impose sanctions"): coded once, by the verb,
                 # unless it codes something else ("calling for ... release")
@@ -701,13 +744,79 @@ def _xcomp_category(verb: Any, coded: dict[int, Trigger]) -> str | None:
     """Category of the act an intent or preparation verb governs (two infinitives down)."""
     frontier = [c for c in verb.children if c.dep_ == "xcomp"]
     for _ in range(2):
-        nxt = []
+        nxt: list[Any] = []
         for c in frontier:
             if c.i in coded:
                 return coded[c.i].category
             nxt.extend(g for g in c.children if g.dep_ in ("xcomp", "dobj"))
         frontier = nxt
     return None
+
+
+_DECLARE_VERBS = frozenset({"announce", "pledge", "promise", "vow", "decide", "plan", "intend", "offer"})
+
+
+def _declared_by_actor(tok: Any, reporting: frozenset[str]) -> bool:
+    """Whether the actor itself states the act as its intention: "Hungary has said it will
+    support", "Annan announced that he will withdraw", not a plan the reporter states."""
+    head = tok.head
+    if head == tok or tok.dep_ not in ("ccomp", "xcomp") or head.pos_ != "VERB":
+        return False
+    if head.lemma_.lower() not in reporting and head.lemma_.lower() not in _DECLARE_VERBS:
+        return False
+    own = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not own:
+        return tok.dep_ == "xcomp"
+    speaker = [c for c in head.children if c.dep_ == "nsubj"]
+    subj = own[0]
+    if subj.lower_ in _PRONOUNS or subj.lower_ in ("i", "you"):
+        return True
+    return bool(speaker) and speaker[0].lemma_.lower() == subj.lemma_.lower()
+
+
+def _intent_trigger(tok: Any, trig: Trigger, mode: str, lexicon: EventLexicon) -> Trigger:
+    """CAMEO/PLOVER coding of intentions the actor states (CAMEO 03 "express intent to ...",
+    13 "threaten"): a cooperative act it says it will do is AGREE, an act of material conflict
+    THREATEN, and cooperation it says it will not give REJECT ("Syria says it will not accept
+    refugees"). A plan the reporter states ("Borrell will visit Moscow") keeps its category."""
+    cat = trig.category
+    if mode not in ("planned", "negated") or not _declared_by_actor(tok, lexicon.reporting):
+        return trig
+    if mode == "planned":
+        if cat in _COOPERATIVE and cat != "AGREE" or cat == "INVESTIGATE":
+            return lexicon.trigger("AGREE", "030")
+        if cat in _MATERIAL_CONFLICT:
+            return lexicon.trigger("THREATEN", "130")
+    elif cat in _COOPERATIVE or cat == "INVESTIGATE":
+        aux = {c.lower_ for c in tok.children if c.dep_ == "aux"}
+        if aux & _FUTURE_AUX and any(c.dep_ == "neg" for c in tok.children):
+            return lexicon.trigger("REJECT", "120")
+    return trig
+
+
+def _property_or_order(tok: Any, trig: Trigger, lexicon: EventLexicon) -> Trigger:
+    """Destroying things and coercive orders are COERCE (CAMEO 1712 and 172)."""
+    lemma = tok.lemma_.lower()
+    if lemma in _DESTROY_VERBS and trig.category in _FORCE:
+        objs = [c for c in tok.children if c.dep_ in _OBJ]
+        if objs and all(_is_thing(o) for o in objs):
+            return lexicon.trigger("COERCE", "1712")
+    if lemma in _ORDER_VERBS and trig.category in ("DEMAND", "COERCE", "SANCTION", ""):
+        for c in tok.children:
+            if c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in _RESTRICT_VERBS:
+                return lexicon.trigger("COERCE", "172")
+    return trig
+
+
+def _is_thing(tok: Any) -> bool:
+    """A common noun for an object: no person, group, named entity or place."""
+    if tok.pos_ != "NOUN" or tok.ent_type_:
+        return False
+    low = tok.lemma_.lower()
+    if low in HUMAN_NOUNS or tok.lower_ in HUMAN_NOUNS:
+        return False
+    return not any(c.ent_type_ in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for c in tok.children
+                   if c.dep_ in ("compound", "amod", "poss"))
 
 
 def _force_category(trig: Trigger, actor: Phrase | None) -> Trigger:
@@ -805,6 +914,9 @@ def _code(
     dm = _date_for(tok, dates, sent, published)
     event_date = dm.value if dm else None
     mode = _mode(tok, trig, lexicon, event_date, published)
+    trig = _intent_trigger(tok, trig, mode, lexicon)
+    if source != "noun":
+        trig = _property_or_order(tok, trig, lexicon)
     precision = dm.precision if dm else None
     date_text = dm.text if dm else None
     if dm is None and published is not None and mode in ("asserted", "reported") and source != "noun":
@@ -1053,9 +1165,7 @@ def event_depth(tok: Any, reporting: frozenset[str] = frozenset()) -> float:
             step = 0.0
         elif dep == "advcl" and any(
             k.dep_ == "mark" and k.lower_ in _SUBORDINATE_MARKS for k in cur.children
-        ):
-            step = 3.0
-        elif dep in ("relcl", "acl", "appos", "csubj"):
+        ) or dep in ("relcl", "acl", "appos", "csubj"):
             step = 3.0
         elif dep == "pobj" and head.lower_ in _BACKGROUND_PREPS:
             step = 2.5

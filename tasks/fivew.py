@@ -4,16 +4,21 @@ The main event is chosen among the events of the article's first sentences (news
 fact in the lead): earliest sentence, asserted or reported events before planned ones, events
 with an actor first, then the most central trigger (`tasks.events.event_depth`), then the most
 confident. Then:
-- who: the main event's actor when it is a name; otherwise the person, organisation or country
-  named in the headline that the text mentions most; else the actor, else the subject of the
-  main sentence, else the first person or organisation in the lead;
+- who: the main event's actor when its head (or apposition) is a name, given as the fullest
+  name the article uses ("Trump" -> "Donald Trump"), except that the main clause's named subject
+  wins over an actor in a "when/after ..." or relative clause; a people phrase ("Several
+  people", "A gunman") unless a person or organisation of the headline is a subject in the lead;
+  else the main sentence's subject (pronouns resolved); else the headline's most mentioned name;
+  an event past the lead sentences is not trusted for who and where;
 - what: the trigger with its auxiliaries, particles and object ("detained more than 3,500
   people"); the headline (without a " | Site" tail) instead when the main event is not in the
   first sentence or is a bare verb and the headline does not contain its trigger;
 - when: the event's date expression (and resolved date), else the first date in the lead, else
   the publication date;
-- where: the event's location, unless the headline names another place the text mentions; else
-  the most salient place (per mention: 3 more if in the headline, 2 in the lead, 1 elsewhere);
+- where: an in/at/near place on the main trigger, unless the headline names another place the
+  text mentions; else a place of the headline; else the dateline ("WASHINGTON, Nov 6 (Reuters)
+  -"); else the most salient place (per mention: 3 more if in the headline, 2 in the lead, 1
+  elsewhere; a place name modifying a noun, "US President", "U.S. election", does not count);
 - why: a causal phrase at the trigger ("because ...", "over ...", "after ...", "to protest
   ...", "in response to ..."), else one anywhere in the main sentence (because/since/as clauses,
   over/after/amid/following phrases on a verb, a "to"-purpose clause);
@@ -29,7 +34,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tasks.events import _REPORTING_DEFAULT, _Mentions, _phrase, event_depth
+from tasks.events import (
+    _REPORTING_DEFAULT,
+    HUMAN_NOUNS,
+    PLACE_LABELS,
+    _Mentions,
+    _phrase,
+    _place,
+    _resolve_pronoun,
+    event_depth,
+)
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 LEAD_SENTENCES = 3
@@ -153,6 +167,16 @@ def _headline(title: str) -> str | None:
     return t[:200] or None
 
 
+def _predicate(headline: str, who: str | None) -> str:
+    """The headline without a leading subject that repeats the who ("Trump meets with Obama"
+    -> "meets with Obama")."""
+    if who:
+        for name in (who, who.split()[-1]):
+            if headline.lower().startswith(name.lower() + " ") and len(headline) > len(name) + 8:
+                return headline[len(name):].strip()
+    return headline
+
+
 def _shares_trigger(ev: Event | None, headline: str) -> bool:
     if ev is None:
         return False
@@ -170,34 +194,251 @@ def _span_of(doc: Any, ev: Event) -> tuple[int, int]:
     return (pos, pos + len(actor)) if pos >= 0 else (0, 0)
 
 
-def _title_actor(index: _Mentions, title: str) -> str | None:
-    """The most mentioned person, organisation or country of the text that the title names."""
+def _title_actor(index: _Mentions, title: str, labels: Sequence[str] = ("PERSON", "ORG", "GPE", "NORP"),
+                 subjects: Sequence[tuple[int, int]] | None = None) -> str | None:
+    """The most mentioned person, organisation or country of the text that the title names
+    (with `subjects`, only names that are the subject of a verb there)."""
     counts: dict[str, int] = {}
+    acting: set[str] = set()
     for m in index.items:
-        if m[3] in ("PERSON", "ORG", "GPE", "NORP") and m[4] and m[4] in title:
+        if m[3] in labels and m[4] and m[4] in title:
             counts[m[4]] = counts.get(m[4], 0) + 1
+            if subjects is not None and any(a < m[1] and m[0] < b for a, b in subjects):
+                acting.add(m[4])
+    if subjects is not None:
+        counts = {k: v for k, v in counts.items() if k in acting}
     if not counts:
         return None
     return max(counts, key=lambda k: (counts[k], title.find(k) == 0, -title.find(k)))
 
 
-def _salient_place(index: _Mentions, lead_end: int, title: str) -> str | None:
+def _salient_place(index: _Mentions, lead_end: int, title: str, doc: Any = None) -> str | None:
     """The most salient place: named in the title (3), in the lead (2), elsewhere (1) per
-    mention; ties go to the first named."""
+    mention; ties go to the first named. A place name modifying a noun ("US President",
+    "U.S. election") says what, not where, and does not count."""
     score: dict[str, float] = {}
     first: dict[str, int] = {}
     for m in index.items:
         if m[3] not in ("GPE", "LOC", "FAC"):
             continue
+        if doc is not None:
+            root = _head_token(doc, m[0], m[1])
+            if root is not None and root.dep_ in _MODIFIER_DEPS and root.head.pos_ in ("NOUN", "PROPN") and not any(
+                x[3] in ("GPE", "LOC", "FAC") for x in index.overlapping(root.head.idx, root.head.idx + 1)
+            ):
+                continue
         key = m[4]
         score[key] = score.get(key, 0.0) + (2.0 if m[0] < lead_end else 1.0)
         first.setdefault(key, m[0])
     for key in score:
-        if key and key in title:
+        if key and _in_title(key, title):
             score[key] += 3.0
     if not score:
         return None
     return max(score, key=lambda k: (score[k], -first[k]))
+
+
+_HUMAN_HEADS = frozenset(
+    """people person man men woman women boy girl child children gunman gunmen driver drivers
+    passenger passengers victim victims police officer officers officials official soldiers
+    troops protesters protester demonstrators fans team rescuers players player residents
+    voters suspect suspects attacker attackers fighters militants rebels workers students
+    family families doctors lawmakers leaders leader minister president spokesman
+    spokeswoman""".split()
+)
+_NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
+
+
+def _canonical(text: str, label: str | None, index: _Mentions, canon: dict[str, str]) -> str:
+    """The fullest name the article gives an entity ("Trump" -> "Donald Trump")."""
+    if label not in ("PERSON", "ORG"):
+        return text
+    best = text
+    tail = text.split()[-1].lower() if text.split() else ""
+    for m in index.items:
+        if m[3] != label:
+            continue
+        name = canon.get(m[2] or "", m[4])
+        words = name.split()
+        if len(words) > len(best.split()) and words[-1].lower() == tail and len(words) <= 4:
+            best = name
+    return best
+
+
+def _head_token(doc: Any, start: int, end: int) -> Any | None:
+    span = doc.char_span(start, end, alignment_mode="expand") if end > start else None
+    return span.root if span is not None and len(span) else None
+
+
+def _named_head(tok: Any, index: _Mentions) -> tuple[int, int, str] | None:
+    """The PERSON/ORG/GPE/NORP mention on a phrase's head, or on its apposition
+    ("Williams' veteran driver Felipe Massa")."""
+    for t in [tok] + [c for c in tok.children if c.dep_ == "appos"]:
+        for m in index.overlapping(t.idx, t.idx + len(t.text)):
+            if m[3] in _NAME_LABELS:
+                return m[0], m[1], m[3]
+    return None
+
+
+def _person_like(tok: Any) -> bool:
+    """A noun phrase about people ("Several people", "A gunman", "At least seven people")."""
+    for words in (_HUMAN_HEADS, HUMAN_NOUNS):
+        if tok.lemma_.lower() in words or tok.lower_ in words:
+            return True
+    return tok.pos_ == "NUM" and tok.dep_ in ("nsubj", "nsubjpass")
+
+
+def _noun_phrase_text(doc: Any, tok: Any) -> str:
+    """The subject phrase without relative clauses, appositions or trailing punctuation."""
+    keep = [tok] + [t for c in tok.children if c.i < tok.i and c.dep_ not in ("punct", "cc", "relcl")
+                    for t in c.subtree]
+    lo = min(t.i for t in keep)
+    while lo < tok.i and doc[lo].dep_ in ("det", "punct"):
+        lo += 1
+    return doc[lo : tok.i + 1].text
+
+
+def _who(doc: Any, ev: Event | None, sent: Any, index: _Mentions, title: str, lead_end: int,
+         canon: dict[str, str]) -> str | None:
+    """The main event's actor as a name; else a people phrase; else the main sentence's
+    subject; else the most mentioned name of the headline; else the first name of the lead."""
+    def named(tok: Any) -> str | None:
+        hit = _named_head(tok, index)
+        if hit is None:
+            return None
+        m = next(m for m in index.items if m[0] == hit[0] and m[1] == hit[1])
+        return _canonical(canon.get(m[2] or "", m[4]), hit[2], index, canon)
+
+    subj = [t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"]
+    root_name = named(subj[0]) if subj and subj[0].pos_ != "PRON" else None
+    people: str | None = None
+    if ev and ev.actor:
+        start, end = _span_of(doc, ev)
+        actor_tok = _head_token(doc, start, end)
+        if actor_tok is not None:
+            name = named(actor_tok)
+            if name and root_name and _background(doc, ev.trigger_start, ev.trigger_end, True):
+                return root_name  # "The Cubs ended ... when Zobrist hit": the main clause's subject
+            if name:
+                return name
+            if _person_like(actor_tok):
+                people = ev.actor
+        elif ev.actor_entity:
+            return ev.actor
+    if subj:
+        s0 = subj[0]
+        if s0.pos_ == "PRON":
+            ph = _resolve_pronoun(s0, index)
+            if ph is not None:
+                return _canonical(ph.text, ph.label, index, canon)
+        elif root_name:
+            return root_name
+        elif people is None and _person_like(s0):
+            people = _noun_phrase_text(doc, s0)
+    lead_subjects = [(t.idx, t.idx + len(t.text)) for t in doc if t.idx < lead_end
+                     and t.dep_ in ("nsubj", "nsubjpass")]
+    in_title = _title_actor(index, title, ("PERSON", "ORG"), lead_subjects)
+    if in_title:
+        return in_title  # a person or organisation of the headline that acts in the lead
+    if people:
+        return people
+    in_title = _title_actor(index, title)
+    if in_title:
+        return in_title
+    if ev and ev.actor:
+        return ev.actor
+    if subj and subj[0].pos_ != "PRON":
+        return _phrase(subj[0], index).text
+    named_lead = [m for m in index.items if m[0] < lead_end and m[3] in ("PERSON", "ORG", "NORP", "GPE")]
+    return named_lead[0][4] if named_lead else None
+
+
+_BACKGROUND_DEPS = frozenset({"relcl"})
+_WH_ADVERBS = frozenset({"when", "while", "whenever", "where", "as", "after", "before", "once", "until"})
+
+
+def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bool:
+    """Whether a span sits in a relative clause ("who won on Wednesday"), or with
+    `subordinate`, also in an adverbial clause opened by "when/after/because ..."."""
+    tok = _head_token(doc, start, end)
+    for _ in range(12):
+        if tok is None or tok.head == tok:
+            return False
+        if tok.dep_ in _BACKGROUND_DEPS or subordinate and tok.dep_ == "advcl" and any(
+            k.dep_ == "mark" or k.dep_ == "advmod" and k.lower_ in _WH_ADVERBS for k in tok.children
+        ):
+            return True
+        tok = tok.head
+    return False
+
+
+def _when(doc: Any, ev: Event | None, dates: Sequence[DateMention], lead_end: int, article: Article
+          ) -> tuple[str | None, Any]:
+    """The main event's date; else the first date of the lead; else the main event's
+    (publication) date; else the publication date."""
+    if ev and ev.event_date and ev.date_text:
+        return ev.date_text, ev.event_date
+    lead_dates = [d for d in dates if d.start < lead_end and d.value is not None]
+    if lead_dates:
+        return lead_dates[0].text, lead_dates[0].value
+    if ev and ev.event_date:
+        return ev.event_date.isoformat(), ev.event_date
+    if article.published_at:
+        d = article.published_at.date()
+        return d.isoformat(), d
+    return None, None
+
+
+# "WASHINGTON, Nov 6 (Reuters) -", "SAO PAULO (AP) --", "LONDON --": a dateline in the lead
+_DATELINE_RE = re.compile(
+    r"(?:^|[\s.)])([A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3})"
+    r"(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?(?:,?\s\d{1,2}(?:,\s\d{4})?)?)?"
+    r"(?:\s*\([A-Za-z .&-]{2,25}\))?\s*(?:--|\u2014|\u2013|-)\s"
+)
+
+
+def _dateline(doc: Any, lead_end: int) -> str | None:
+    """The place of a dateline near the start of the text."""
+    m = _DATELINE_RE.search(doc.text[: min(lead_end, 800)])
+    if m is None:
+        return None
+    place = m.group(1).strip(" .-")
+    if len(place.replace(".", "")) < 3 or place in ("AP", "AFP", "UPDATE", "PHOTO", "VIDEO", "WATCH"):
+        return None
+    return place
+
+
+def _event_place(doc: Any, ev: Event | None, index: _Mentions) -> str | None:
+    """An in/at/near place attached to the main trigger or its object."""
+    if ev is None:
+        return None
+    tok = _token_at(doc, ev.trigger_start, ev.trigger_end)
+    if tok is None:
+        return None
+    ph = _place(tok, index, [])
+    if ph is not None and ph.label in PLACE_LABELS:
+        return ph.text
+    return None
+
+
+def _in_title(name: str, title: str) -> bool:
+    """Whether the title names `name` (case and a leading "the" aside)."""
+    low = name.lower()
+    low = low[4:] if low.startswith("the ") else low
+    return bool(low) and low in title.lower()
+
+
+def _where(doc: Any, ev: Event | None, index: _Mentions, lead_end: int, title: str) -> str | None:
+    """The main event's place; a place the headline names; the dateline; the most salient place."""
+    salient = _salient_place(index, lead_end, title, doc)
+    own = _event_place(doc, ev, index)
+    in_title = salient is not None and _in_title(salient, title)
+    if own and not (in_title and salient and salient not in own):
+        return own
+    if in_title:
+        return salient
+    return _dateline(doc, lead_end) or salient
 
 
 def five_w1h(
@@ -216,51 +457,27 @@ def five_w1h(
     sent = sents[ev.sentence] if ev and ev.sentence < len(sents) else sents[0]
     lead_end = sents[min(LEAD_SENTENCES, len(sents)) - 1].end_char
 
-    who = ev.actor if ev and ev.actor else None
-    named = bool(ev and ev.actor and (ev.actor_entity or index.best(*_span_of(doc, ev))[1]))
-    if not named:
-        # the actor is no name (or missing): a person, organisation or country the headline names
-        in_title = _title_actor(index, article.title or "")
-        if in_title:
-            who = in_title
-    if who is None:
-        subj = [t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"]
-        if subj and subj[0].pos_ != "PRON":
-            who = _phrase(subj[0], index).text
-    if who is None:
-        people = [m for m in index.items if m[0] < lead_end and m[3] in ("PERSON", "ORG", "NORP", "GPE")]
-        who = people[0][4] if people else None
+    canon = {m.entity_id: m.canonical for m in mentions}
+    # an event past the lead is a weak guess at what the article is about: who and where then
+    # come from the lead's own structure
+    lead_ev = ev if ev and ev.sentence < LEAD_SENTENCES else None
+    who = _who(doc, lead_ev, sent if lead_ev else sents[0], index, article.title or "", lead_end, canon)
 
     what = _what(doc, ev) if ev else None
     headline = _headline(article.title or "")
     if headline and (what is None or not _shares_trigger(ev, headline)) and (
-        ev is None or ev.sentence > 0 or len(what.split()) < 4
+        ev is None or ev.sentence > 0 or what is None or len(what.split()) < 4
     ):
         # the headline states the main fact when the first sentence gives no verb phrase of
-        # its own (no coded event there, or a bare verb) and the event is not in the headline
-        what = headline
+        # its own (no coded event there, or a bare verb) and the event is not in the headline;
+        # its subject, when it is the who, is left out
+        what = _predicate(headline, who)
     if what is None:
         root = sent.root
         what = doc.text[root.idx : root.right_edge.idx + len(root.right_edge.text)][:200]
 
-    when = when_date = None
-    if ev and ev.event_date and ev.date_text:
-        when, when_date = ev.date_text, ev.event_date
-    else:
-        lead_dates = [d for d in dates if d.start < lead_end and d.value is not None]
-        if lead_dates:
-            when, when_date = lead_dates[0].text, lead_dates[0].value
-        elif ev and ev.event_date:
-            when_date = ev.event_date
-            when = when_date.isoformat()
-        elif article.published_at:
-            when_date = article.published_at.date()
-            when = when_date.isoformat()
-
-    where = ev.location if ev and ev.location else None
-    salient = _salient_place(index, lead_end, article.title or "")
-    if where is None or (salient and salient in (article.title or "") and salient not in where):
-        where = salient  # a place the headline names outranks one in the lead sentence
+    when, when_date = _when(doc, ev, dates, lead_end, article)
+    where = _where(doc, lead_ev, index, lead_end, article.title or "")
 
     return FiveW1H(
         article_id=article.id,

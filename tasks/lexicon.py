@@ -200,7 +200,7 @@ MODE_CUES: dict[str, list[str]] = {
 
 # Rules version: the lexicon and the coding rules in tasks.events; it goes into `rules_version`
 # provenance, so bump it whenever either changes.
-LEXICON_VERSION = "events/2"
+LEXICON_VERSION = "events/3"
 
 _CODE_RE = re.compile(r"\[([^\]]*)\]")
 

@@ -235,20 +235,22 @@ def test_paragraph_breaks_start_sentences(nlp) -> None:  # type: ignore[no-untyp
 
 
 def test_rules_version_bumped(lexicon) -> None:  # type: ignore[no-untyped-def]
-    assert lexicon.version == "events/2"
+    assert lexicon.version == "events/3"
 
 
 def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    # measured (events/2): accuracy 0.750, actor 0.889, target 0.633
+    # measured (events/3): accuracy 0.806, actor 0.889, target 0.633
     result = evaluate_plover(FIXTURES / "events" / "plover_sample.jsonl", nlp, lexicon)
     assert result["records"] == 36
-    assert result["category_accuracy"] >= 0.65
+    assert result["category_accuracy"] >= 0.75
     assert result["actor_match"] >= 0.8
     assert result["target_match"] >= 0.5
 
 
 def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # measured (events/3): when 1.0, where 1.0, who/what/when/where 0.812
     result = evaluate_5w1h(FIXTURES / "events" / "giveme5w1h", nlp, lexicon)
     assert result["articles"] == 4
     assert result["questions"]["when"]["match"] >= 0.75
-    assert result["who_what_when_where_match"] >= 0.6
+    assert result["questions"]["where"]["match"] >= 0.75
+    assert result["who_what_when_where_match"] >= 0.75
