@@ -45,7 +45,7 @@ def main() -> int:
     from tasks.sources import discover_files, read_files
 
     settings = load_settings()
-    refs, _ = discover_files([args.corpus])
+    refs, _ = discover_files([args.corpus], settings.ingest.exclude)
     if args.limit:
         refs = refs[: args.limit]
     corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))

@@ -331,7 +331,7 @@ def ingest_files_flow(
     summary = _begin("ingest-files", settings, {"paths": targets, "batch_size": size})
     error: BaseException | None = None
     try:
-        refs, missing = discover_files(targets)
+        refs, missing = discover_files(targets, settings.ingest.exclude)
         logger = get_run_logger()
         logger.info("ingesting %d files from %s into %s", len(refs), ", ".join(targets),
                     settings.warehouse.path)

@@ -34,6 +34,8 @@ class IngestSettings:
     default_paths: tuple[Path, ...] = (Path("seeds"),)
     max_file_bytes: int = 20_000_000
     batch_size: int = 256
+    # File names (globs, case-insensitive) that are documentation, not articles.
+    exclude: tuple[str, ...] = ("README*", "LICENSE*", "COPYING*", "CHANGELOG*", "MANIFEST*")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ stops the run.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,18 @@ class FileRef:
     uri: str
 
 
-def discover_files(paths: Iterable[str | Path]) -> tuple[list[FileRef], list[Failure]]:
-    """Expand files and folders into the files newsflow can read, in a stable order."""
+def _excluded(name: str, exclude: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatch(name.lower(), pattern.lower()) for pattern in exclude)
+
+
+def discover_files(
+    paths: Iterable[str | Path], exclude: Sequence[str] = ()
+) -> tuple[list[FileRef], list[Failure]]:
+    """Expand files and folders into the files newsflow can read, in a stable order.
+
+    Inside folders, hidden files and names matching `exclude` (globs, case-insensitive) are
+    skipped; a file named explicitly is always read.
+    """
     refs: list[FileRef] = []
     failures: list[Failure] = []
     for given in paths:
@@ -46,8 +57,8 @@ def discover_files(paths: Iterable[str | Path]) -> tuple[list[FileRef], list[Fai
             root = path.resolve()
             found = sorted(
                 p for p in root.rglob("*")
-                if p.suffix.lower() in MEDIA_TYPES and not any(
-                    part.startswith(".") for part in p.relative_to(root).parts)
+                if p.suffix.lower() in MEDIA_TYPES and not _excluded(p.name, exclude)
+                and not any(part.startswith(".") for part in p.relative_to(root).parts)
             )
             refs.extend(FileRef(p, root.name, p.relative_to(root).as_posix()) for p in found)
         elif path.exists() or path.is_symlink():

@@ -195,3 +195,15 @@ def test_reenrich_reprocesses_only_what_changed(
     (published, inferred), = _rows(db, "SELECT published_at, published_inferred FROM articles "
                                        "WHERE uri LIKE '000_%'")
     assert inferred and published.date().isoformat() == "2021-01-25"
+
+
+def test_documentation_files_in_folders_are_skipped(tmp_path: Path) -> None:
+    from tasks.sources import discover_files
+
+    (tmp_path / "README.TXT").write_text("About this corpus\n\nNot an article.")
+    (tmp_path / "LICENSE.txt").write_text("MIT\n\nPermission is hereby granted.")
+    (tmp_path / "story.txt").write_text("Title\n\nBody.")
+    refs, _ = discover_files([tmp_path], ("README*", "LICENSE*"))
+    assert [r.uri for r in refs] == ["story.txt"]
+    refs, _ = discover_files([tmp_path / "README.TXT"], ("README*",))  # named explicitly: read
+    assert [r.uri for r in refs] == ["README.TXT"]
