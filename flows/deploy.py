@@ -3,7 +3,7 @@
 Schedules come from the config:
 
 - `[[schedules]]` tables in `config/newsflow.toml`: `name`, `flow` (ingest-files, ingest-feeds,
-  ingest-urls, reenrich), `cron` or `interval_seconds`, optional `parameters`, `tags`,
+  ingest-urls, reenrich, reextract), `cron` or `interval_seconds`, optional `parameters`, `tags`,
   `description`, `paused`;
 - feeds in `config/sources.toml` with `schedule = "<cron>"` or `interval_seconds = N`: one
   deployment `feed-<name>` each, running the feeds flow on that feed alone.
@@ -42,6 +42,7 @@ FLOWS: dict[str, str] = {
     "ingest-feeds": "flows.web:ingest_feeds_flow",
     "ingest-urls": "flows.web:ingest_urls_flow",
     "reenrich": "flows.ingest:reenrich_flow",
+    "reextract": "flows.web:reextract_flow",
 }
 ADHOC = "adhoc"
 SERVER_STATE = "newsflow-serve.json"  # under PREFECT_HOME: the API a local `serve` started

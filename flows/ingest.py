@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,6 +238,23 @@ def _begin(flow_name: str, settings: Settings, parameters: dict[str, Any]) -> Ru
     return summary
 
 
+@contextmanager
+def recorded_run(
+    flow_name: str, settings: Settings, parameters: dict[str, Any]
+) -> Iterator[RunSummary]:
+    """A `runs` row (and a Prefect artifact) around a flow's work, whatever its outcome."""
+    started = time.perf_counter()
+    summary = _begin(flow_name, settings, parameters)
+    error: BaseException | None = None
+    try:
+        yield summary
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:
+        _end(settings, summary, started, error)
+
+
 def _end(settings: Settings, summary: RunSummary, started: float, error: BaseException | None) -> None:
     summary.seconds = round(time.perf_counter() - started, 2)
     if error is not None:
@@ -327,10 +345,7 @@ def ingest_files_flow(
     settings = _settings(config, warehouse)
     targets = [str(p) for p in (paths or settings.ingest.default_paths)]
     size = batch_size or settings.ingest.batch_size
-    started = time.perf_counter()
-    summary = _begin("ingest-files", settings, {"paths": targets, "batch_size": size})
-    error: BaseException | None = None
-    try:
+    with recorded_run("ingest-files", settings, {"paths": targets, "batch_size": size}) as summary:
         refs, missing = discover_files(targets, settings.ingest.exclude)
         logger = get_run_logger()
         logger.info("ingesting %d files from %s into %s", len(refs), ", ".join(targets),
@@ -341,11 +356,6 @@ def ingest_files_flow(
             articles, failures = extract_files_batch(batch, settings.ingest.max_file_bytes)
             pipeline.process(articles, failures, total=len(refs))
         pipeline.finish()
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        _end(settings, summary, started, error)
     return summary.as_dict()
 
 
@@ -390,10 +400,7 @@ def reenrich_flow(
     """
     settings = _settings(config, warehouse)
     size = batch_size or settings.ingest.batch_size
-    started = time.perf_counter()
-    summary = _begin("reenrich", settings, {"all": all, "batch_size": size})
-    error: BaseException | None = None
-    try:
+    with recorded_run("reenrich", settings, {"all": all, "batch_size": size}) as summary:
         pipeline = BatchPipeline(settings, summary)
         prov = pipeline.prov
         lock = settings.warehouse.lock_timeout_seconds
@@ -413,9 +420,4 @@ def reenrich_flow(
             pipeline.process([_stored_article(r) for r in rows], [], total=len(ids), force=True)
         pipeline.finish()
         summary.counts["reenriched"] = summary.counts.get("enriched", 0)
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        _end(settings, summary, started, error)
     return summary.as_dict()

@@ -10,7 +10,6 @@ kept in `feed_entries` either way. Then the same plan / enrich / load path as fi
 
 from __future__ import annotations
 
-import time
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ import flows  # noqa: F401  (Prefect environment defaults)
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import BatchPipeline, _begin, _end, _settings, chunks
+from flows.ingest import BatchPipeline, _settings, chunks, recorded_run
 from tasks import warehouse as wh
 from tasks.extract import clean_article, extract_document, url_article_id
 from tasks.feeds import FeedEntry, FeedParse, feed_body, parse_feed, select_entries_to_fetch
@@ -279,10 +278,7 @@ def ingest_feeds_flow(
     if unknown:
         raise ConfigError(f"no feed named {', '.join(unknown)} in {settings.sources.file}; "
                           f"configured: {', '.join(s.name for s in configured) or 'none'}")
-    started = time.perf_counter()
-    summary = _begin("ingest-feeds", settings, {"sources": [s.name for s in chosen]})
-    error: BaseException | None = None
-    try:
+    with recorded_run("ingest-feeds", settings, {"sources": [s.name for s in chosen]}) as summary:
         logger = get_run_logger()
         pipeline = BatchPipeline(settings, summary)
         lock = settings.warehouse.lock_timeout_seconds
@@ -347,11 +343,6 @@ def ingest_feeds_flow(
         summary.counts["feeds"] = len(checks)
         summary.counts["feeds_not_modified"] = sum(c.status == "not_modified" for c in checks)
         summary.counts["pages_fetched"] = len(by_url)
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        _end(settings, summary, started, error)
     return summary.as_dict()
 
 
@@ -362,11 +353,8 @@ def ingest_urls_flow(
 ) -> dict[str, Any]:
     """Ingest an ad-hoc list of article URLs (already stored ones only with refresh=True)."""
     settings = _settings(config, warehouse)
-    started = time.perf_counter()
-    summary = _begin("ingest-urls", settings, {"urls": urls, "source": source,
-                                                "refresh": refresh})
-    error: BaseException | None = None
-    try:
+    with recorded_run("ingest-urls", settings, {"urls": urls, "source": source,
+                                                "refresh": refresh}) as summary:
         pipeline = BatchPipeline(settings, summary)
         bad: list[Failure] = []
         jobs: dict[str, PageJob] = {}
@@ -390,11 +378,6 @@ def ingest_urls_flow(
         _run_pages(settings, pipeline, list(todo.values()), summary.run_id)
         pipeline.finish()
         summary.counts["pages_fetched"] = len(todo)
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        _end(settings, summary, started, error)
     return summary.as_dict()
 
 
@@ -414,10 +397,7 @@ def reextract_flow(
 
     settings = _settings(config, warehouse)
     size = batch_size or settings.ingest.batch_size
-    started = time.perf_counter()
-    summary = _begin("reextract", settings, {"batch_size": size})
-    error: BaseException | None = None
-    try:
+    with recorded_run("reextract", settings, {"batch_size": size}) as summary:
         pipeline = BatchPipeline(settings, summary)
         lock = settings.warehouse.lock_timeout_seconds
         with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
@@ -457,11 +437,6 @@ def reextract_flow(
                     failures.append(failure)
             pipeline.process(articles, failures, total=len(ids))
         pipeline.finish()
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        _end(settings, summary, started, error)
     return summary.as_dict()
 
 

