@@ -3,7 +3,9 @@
 - `.txt` in the seed layout: first line the title, a blank line, then paragraphs.
 - `.html`: trafilatura extraction with metadata (`tasks.extract_html`).
 - `.json` / `.jsonl`: records with `title`, `text` and optional `url`, `published_at`, `id`,
-  `authors`, `language`, `site`; a JSON file may hold one record or a list of them.
+  `authors`, `language`, `site`; a JSON file may hold one record or a list of them. news-please
+  style names (`maintext`, `date_publish`, `source_domain`) are read too.
+- any of these gzip-compressed (`.txt.gz`, `.html.gz`, ...), decompressed by `tasks.sources`.
 """
 
 from __future__ import annotations
@@ -88,12 +90,28 @@ def _as_authors(value: Any) -> tuple[str, ...]:
     return tuple(str(a).strip() for a in value if str(a).strip())
 
 
+# Field names of our own records and of common tools' output (news-please: maintext,
+# date_publish, source_domain; Giveme5W1H and newspaper-style dumps: publish_date, publisher).
+_TEXT_KEYS = ("text", "body", "content", "maintext")
+_DATE_KEYS = ("published_at", "date", "date_publish", "publish_date", "published")
+_SITE_KEYS = ("site", "source_domain", "publisher")
+
+
+def _first(record: dict[str, Any], keys: Sequence[str]) -> Any:
+    """The first non-empty value among `keys`."""
+    for key in keys:
+        if record.get(key) not in (None, ""):
+            return record[key]
+    return None
+
+
 def _record_article(doc: RawDocument, record: Any, index: int | None) -> Article:
     if not isinstance(record, dict):
         raise ValueError(f"record {index} is a {type(record).__name__}, not an object")
-    text = record.get("text") or record.get("body") or record.get("content")
+    text = _first(record, _TEXT_KEYS)
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"record {index if index is not None else ''} has no 'text'".replace(" ''", ""))
+        where = "the record" if index is None else f"record {index}"
+        raise ValueError(f"{where} has no 'text' (nor body, content or maintext) to ingest")
     external_id = record.get("id")
     url = record.get("url")
     canonical = None
@@ -108,8 +126,8 @@ def _record_article(doc: RawDocument, record: Any, index: int | None) -> Article
         url=canonical, title=str(record.get("title") or "").strip(), text=text,
         content_hash="", extractor=JSON_EXTRACTOR,
         authors=_as_authors(record.get("authors") or record.get("author")),
-        published_at=parse_datetime(record.get("published_at") or record.get("date")),
-        language=record.get("language"), site=record.get("site"),
+        published_at=parse_datetime(_first(record, _DATE_KEYS)),
+        language=record.get("language"), site=_first(record, _SITE_KEYS),
         external_id=None if external_id in (None, "") else str(external_id), route=doc.route,
     )
 
