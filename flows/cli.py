@@ -6,9 +6,11 @@ Exit status: 0 when the run completed, 3 when it completed but some items failed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -100,6 +102,44 @@ def print_summary(summary: dict[str, Any]) -> int:
     return EXIT_ITEM_FAILURES if summary.get("failures") else EXIT_OK
 
 
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[None]:
+    """A progress bar on a terminal; plain per-batch log lines otherwise.
+
+    While the bar shows, Prefect's console handler prints warnings only (its INFO lines would
+    tear the bar); the Prefect API still receives every log line.
+    """
+    if not sys.stdout.isatty() or os.environ.get("NEWSFLOW_NO_PROGRESS"):
+        yield
+        return
+    import logging
+
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
+    from flows.ingest import progress_listener
+
+    consoles = [h for h in logging.getLogger().handlers
+                if type(h).__name__ == "PrefectConsoleHandler"]
+    levels = [h.level for h in consoles]
+    with Progress(TextColumn("newsflow"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("run", total=None, status="starting")
+
+        def update(done: int, total: int | None, status: str) -> None:
+            bar.update(task, completed=done, total=total, status=status)
+
+        for handler in consoles:
+            handler.setLevel(max(handler.level, logging.WARNING))
+        try:
+            with progress_listener(update):
+                yield
+        finally:
+            for handler, level in zip(consoles, levels):
+                handler.setLevel(level)
+
+
 def _run_flow(fn: Any, **kwargs: Any) -> None:
     from tasks.nlp import ModelError
     from tasks.settings import ConfigError
@@ -111,7 +151,8 @@ def _run_flow(fn: Any, **kwargs: Any) -> None:
 
             fn = fn.with_options(task_runner=task_runner_for(_settings(kwargs.get("config"),
                                                                        None)))
-        summary = fn(**kwargs)
+        with _progress_bar():
+            summary = fn(**kwargs)
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
     except (WarehouseError, ModelError) as exc:

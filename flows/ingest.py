@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +26,22 @@ from tasks.nlp import enrich_articles, load_nlp, model_version
 from tasks.records import Article, Enrichment, Failure
 from tasks.settings import ConfigError, Settings, load_settings
 from tasks.sources import FileRef, discover_files, read_files
+
+# Progress listeners (the CLI's progress bar): called after each batch with
+# (items done, items in all or None, a short status line).
+ProgressHook = Callable[[int, int | None, str], None]
+_PROGRESS_HOOKS: list[ProgressHook] = []
+
+
+@contextmanager
+def progress_listener(hook: ProgressHook) -> Iterator[None]:
+    """Call `hook` after every batch of the runs made inside the block."""
+    _PROGRESS_HOOKS.append(hook)
+    try:
+        yield
+    finally:
+        _PROGRESS_HOOKS.remove(hook)
+
 
 # Batch payloads live in memory only: Prefect must neither hash them for caching nor persist them.
 _TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
@@ -158,6 +174,7 @@ class BatchPipeline:
             "words": 0,
         }
         self.failures: list[Failure] = []
+        self.items_done = 0
         self.started = time.perf_counter()
 
     def _drain(self) -> None:
@@ -167,12 +184,13 @@ class BatchPipeline:
 
     def process(
         self, articles: Sequence[Article], failures: Sequence[Failure], total: int | None = None,
-        retry: bool = False, force: bool = False,
+        retry: bool = False, force: bool = False, items: int | None = None,
     ) -> None:
         """Plan, enrich and (asynchronously) load one batch.
 
         With `retry`, failures get a next retry time that backs off with their attempts (for
-        fetched pages, which later runs try again).
+        fetched pages, which later runs try again). `items` is how many inputs (files,
+        pages) the batch stood for, for progress against `total`.
         """
         self.stage["batches"] += 1
         self.stage["extracted"] += len(articles)
@@ -196,13 +214,19 @@ class BatchPipeline:
             if retry else None,
         )
         elapsed = time.perf_counter() - self.started
-        done = self.stage["extracted"]
-        of = f" of {total} files" if total else ""
+        self.items_done += items if items is not None else len(articles) + len(failures)
+        of = f" of {total}" if total else ""
+        rate = self.stage["words"] / elapsed if elapsed else 0.0
         self.logger.info(
-            "batch %d: %d articles read%s, %d enriched, %d unchanged, %d failed (%.0f words/s)",
-            self.stage["batches"], done, of, self.stage["enriched"], self.stage["unchanged"],
-            len(self.failures), self.stage["words"] / elapsed if elapsed else 0.0,
+            "batch %d: %d%s items, %d articles read, %d enriched, %d unchanged, %d failed "
+            "(%.0f words/s)", self.stage["batches"], self.items_done, of,
+            self.stage["extracted"], self.stage["enriched"], self.stage["unchanged"],
+            len(self.failures), rate,
         )
+        status = (f"{self.stage['enriched']} new/changed, {len(self.failures)} failed, "
+                  f"{rate:,.0f} w/s")
+        for hook in list(_PROGRESS_HOOKS):
+            hook(self.items_done, total, status)
 
     def record_failures(self, failures: Sequence[Failure]) -> None:
         """Failures found outside any batch (e.g. missing paths)."""
@@ -354,7 +378,7 @@ def ingest_files_flow(
         pipeline.record_failures(missing)
         for batch in chunks(refs, size):
             articles, failures = extract_files_batch(batch, settings.ingest.max_file_bytes)
-            pipeline.process(articles, failures, total=len(refs))
+            pipeline.process(articles, failures, total=len(refs), items=len(batch))
         pipeline.finish()
     return summary.as_dict()
 

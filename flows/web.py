@@ -240,6 +240,7 @@ def _retry_jobs(con: Any, sources: Sequence[str], route: str) -> list[PageJob]:
 def _run_pages(
     settings: Settings, pipeline: BatchPipeline, jobs: Sequence[PageJob], run_id: str
 ) -> None:
+    total = len(jobs)
     """Fetch pages in batches; each batch is extracted, enriched and loaded like files."""
     size = settings.ingest.batch_size
     for batch in chunks(list(jobs), size):
@@ -249,7 +250,7 @@ def _run_pages(
             wh.store_raw_pages(con, pages, run_id)
             wh.upsert_feed_entries(
                 con, [_entry_row(j, s) for j, s in states if j.route == "feed"], run_id)
-        pipeline.process(articles, failures, retry=True)
+        pipeline.process(articles, failures, retry=True, total=total, items=len(batch))
 
 
 def _known_urls(con: Any, urls: Sequence[str]) -> dict[str, datetime | None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest import ingest_files_flow
+from flows.ingest import ingest_files_flow, progress_listener
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -18,8 +18,11 @@ def test_task_runs_per_batch_not_per_article(tmp_path: Path) -> None:
         (folder / f"a{i}.txt").write_text(
             f"Story {i}\n\nPrime Minister Jane Doe visited Oslo on day {i}, officials said.",
             encoding="utf-8")
-    summary = ingest_files_flow(paths=[str(folder)], warehouse=str(tmp_path / "w.duckdb"),
-                                batch_size=3)
+    seen: list[tuple[int, int | None]] = []
+    with progress_listener(lambda done, total, _: seen.append((done, total))):
+        summary = ingest_files_flow(paths=[str(folder)], warehouse=str(tmp_path / "w.duckdb"),
+                                    batch_size=3)
+    assert seen == [(3, 7), (6, 7), (7, 7)]  # progress after every batch, for the CLI's bar
     assert summary["counts"]["batches"] == 3 and summary["counts"]["articles"] == 7
 
     from prefect.client.orchestration import get_client
