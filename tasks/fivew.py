@@ -10,11 +10,11 @@ confident. Then:
   people", "A gunman") unless a person or organisation of the headline is a subject in the lead;
   else the main sentence's subject (pronouns resolved); else the headline's most mentioned name;
   an event past the lead sentences is not trusted for who and where;
-- what: the trigger with its auxiliaries, particles and object ("detained more than 3,500
-  people"); the headline (without a " | Site" tail) instead when the main event is not in the
-  first sentence or is a bare verb and the headline does not contain its trigger;
+- what: the headline (without a " | Site" tail), minus a leading subject that repeats the who
+  ("Trump meets with Obama" -> "meets with Obama"); without a headline, the main event's trigger
+  with its auxiliaries, particles and object ("detained more than 3,500 people");
 - when: the event's date expression (and resolved date), else the first date in the lead, else
-  the publication date;
+  the event's (publication) date, worded as the lead's first clock time when it has one ("7 pm");
 - where: an in/at/near place on the main trigger, unless the headline names another place the
   text mentions; else a place of the headline; else the dateline ("WASHINGTON, Nov 6 (Reuters)
   -"); else the most salient place (per mention: 3 more if in the headline, 2 in the lead, 1
@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from tasks.dates import _DURATION_RE
 from tasks.events import (
     _REPORTING_DEFAULT,
     HUMAN_NOUNS,
@@ -175,14 +176,6 @@ def _predicate(headline: str, who: str | None) -> str:
             if headline.lower().startswith(name.lower() + " ") and len(headline) > len(name) + 8:
                 return headline[len(name):].strip()
     return headline
-
-
-def _shares_trigger(ev: Event | None, headline: str) -> bool:
-    if ev is None:
-        return False
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", headline)}
-    trig = ev.trigger.lower()
-    return trig in words or any(w.startswith(trig[:5]) for w in words if len(trig) >= 5)
 
 
 def _span_of(doc: Any, ev: Event) -> tuple[int, int]:
@@ -376,18 +369,21 @@ def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bo
 def _when(doc: Any, ev: Event | None, dates: Sequence[DateMention], lead_end: int, article: Article
           ) -> tuple[str | None, Any]:
     """The main event's date; else the first date of the lead; else the main event's
-    (publication) date; else the publication date."""
+    (publication) date, given as the lead's first clock time ("shortly before 7 pm", "6am") when
+    there is one; else the publication date."""
     if ev and ev.event_date and ev.date_text:
         return ev.date_text, ev.event_date
     lead_dates = [d for d in dates if d.start < lead_end and d.value is not None]
     if lead_dates:
         return lead_dates[0].text, lead_dates[0].value
-    if ev and ev.event_date:
-        return ev.event_date.isoformat(), ev.event_date
-    if article.published_at:
-        d = article.published_at.date()
-        return d.isoformat(), d
-    return None, None
+    day = ev.event_date if ev and ev.event_date else None
+    if day is None and article.published_at:
+        day = article.published_at.date()
+    if day is None:
+        return None, None
+    times = [e.text for e in doc.ents if e.label_ == "TIME" and e.start_char < lead_end
+             and not _DURATION_RE.match(e.text.strip())]
+    return (times[0] if times else day.isoformat()), day
 
 
 # "WASHINGTON, Nov 6 (Reuters) -", "SAO PAULO (AP) --", "LONDON --": a dateline in the lead
@@ -465,11 +461,8 @@ def five_w1h(
 
     what = _what(doc, ev) if ev else None
     headline = _headline(article.title or "")
-    if headline and (what is None or not _shares_trigger(ev, headline)) and (
-        ev is None or ev.sentence > 0 or what is None or len(what.split()) < 4
-    ):
-        # the headline states the main fact when the first sentence gives no verb phrase of
-        # its own (no coded event there, or a bare verb) and the event is not in the headline;
+    if headline:
+        # the headline states the main fact (as Giveme5W1H weighs the title and early position);
         # its subject, when it is the who, is left out
         what = _predicate(headline, who)
     if what is None:

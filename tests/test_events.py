@@ -244,7 +244,7 @@ def test_paragraph_breaks_start_sentences(nlp) -> None:  # type: ignore[no-untyp
 
 
 def test_rules_version_bumped(lexicon) -> None:  # type: ignore[no-untyped-def]
-    assert lexicon.version == "events/3"
+    assert lexicon.version == "events/4"
 
 
 def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
@@ -257,7 +257,7 @@ def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-
 
 
 def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    # measured (events/3): when 1.0, where 1.0, who/what/when/where 0.812
+    # measured (events/3, headline what): when 1.0, where 1.0, who/what/when/where 0.875
     result = evaluate_5w1h(FIXTURES / "events" / "giveme5w1h", nlp, lexicon)
     assert result["articles"] == 4
     assert result["questions"]["when"]["match"] >= 0.75
