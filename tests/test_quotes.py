@@ -8,22 +8,16 @@ import pytest
 
 from tasks.clean import clean_text
 from tasks.quotes import extract_quotes
+from tasks.entities import resolve_mentions
+from tasks.nlp import doc_spans
 from tasks.records import Article
 
 SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
 
 
 def _mentions(doc, article_id):  # type: ignore[no-untyped-def]
-    try:
-        from tasks.entities import Span, resolve_mentions
-    except ImportError:
-        return []
-    sent_of = {}
-    for i, s in enumerate(doc.sents):
-        for t in s:
-            sent_of[t.i] = i
-    spans = [Span(e.text, e.label_, e.start_char, e.end_char, sent_of[e.start]) for e in doc.ents]
-    return resolve_mentions(article_id, spans)[0]
+    """Entity mentions as the pipeline makes them."""
+    return resolve_mentions(article_id, doc_spans(doc))[0]
 
 
 @pytest.fixture(scope="module")
