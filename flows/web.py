@@ -300,8 +300,8 @@ def ingest_feeds_flow(
                 new = select_entries_to_fetch(check.entries, known)
                 jobs.extend(PageJob(check.source.name, e.url, "feed", e) for e in new if e.url)
             # Entries already stored (from this feed or another): record the route, fetch nothing.
-            stored = [j for j in entries_seen if j.url in known
-                      and not any(j.url == x.url for x in jobs)]
+            to_fetch = {x.url for x in jobs}
+            stored = [j for j in entries_seen if j.url in known and j.url not in to_fetch]
             wh.record_routes(con, [(url_article_id(j.url)[0], j.source, j.url, "feed")
                                    for j in stored], summary.run_id)
             wh.upsert_feed_entries(con, [_entry_row(j, "fetched") for j in stored], summary.run_id)
