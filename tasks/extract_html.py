@@ -7,6 +7,8 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, UTC
+from html import unescape as html_unescape
+from urllib.parse import urlsplit
 
 from tasks.fetch import decode_html
 
@@ -155,6 +157,244 @@ def _split_authors(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
+# --------------------------------------------------------------------------- title and author rules
+
+_WS_RE = re.compile(r"\s+")
+# Separators between a headline and a site name, section or date in <title>/og:title.
+_TITLE_SEP_RE = re.compile(r"\s+[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]\s+|\s*[|\uff5c\u2502\u3163\uff1a]\s*")
+_SEP_START_RE = re.compile(r"^\s*(?:[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]\s|[|\uff5c\u2502\u3163\uff1a])")
+_SEP_END_RE = re.compile(r"(?:\s[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]|[|\uff5c\u2502\u3163\uff1a])\s*$")
+_DATE_SEGMENT_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+_BYLINE_SEGMENT_RE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
+_QUOTES = str.maketrans("\u2019\u2018\u201c\u201d\u201e\u00ab\u00bb\u2013\u2014\u00a0\u00ad", "''\"\"\"\"\"-- \u00ad")
+_ARTICLE_TYPES = ("article", "posting", "report")
+# A name that is only a role or a generic credit, not a person.
+_ROLE_WORDS = frozenset({
+    "journalist", "journalistin", "reporter", "staff", "staff writer", "editor", "correspondent",
+    "contributor", "author", "autor", "autorin", "redakteur", "redakteurin", "redaktion", "red",
+    "agenturen", "agencies", "photographer", "fotograf", "writer", "columnist", "kommentar",
+})
+_ROLE_PREFIX_RE = re.compile(
+    r"^(?:by|von|par|por|door|av|af|text|texte|autor|autorin|author|written by|reporting by)\s*:?\s+(?=\S)",
+    re.IGNORECASE,
+)
+_ROLE_SUFFIX_RE = re.compile(
+    r"(?:\s*(?:기자|記者|특파원)|\s*,\s*(?:staff writer|reporter|correspondent|editor)|\s*\([^()]{1,12}\))\s*$",
+    re.IGNORECASE,
+)
+_NAME_JOIN_RE = re.compile(r"\s+(?:and|und|og|och|et|&)\s+", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"\S+@\S+\.\w+|(?<!\w)@\w+|https?://\S+")
+
+
+def _squash(value: str) -> str:
+    return _WS_RE.sub(" ", value).strip()
+
+
+def _key(value: str) -> str:
+    """Letters and digits only, casefolded: 'Golem.de' -> 'golemde'."""
+    return "".join(ch for ch in value.casefold() if ch.isalnum())
+
+
+def _loose(value: str) -> str:
+    """For comparing two spellings of one headline: quotes, dashes and whitespace unified."""
+    return _squash(html_unescape(value).translate(_QUOTES).replace("\u00ad", "")).casefold()
+
+
+def _json_ld_objects(tree: object) -> list[dict[str, object]]:
+    xpath = getattr(tree, "xpath", None)
+    if xpath is None:
+        return []
+    found: list[dict[str, object]] = []
+    try:
+        scripts = xpath("//script[@type='application/ld+json']/text()")[:10]
+    except Exception:  # noqa: BLE001
+        return found
+    for script in scripts:
+        try:
+            data = json.loads(script)
+        except (ValueError, TypeError):
+            continue
+        stack = [data]
+        while stack and len(found) < 200:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                found.append(item)
+                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
+
+
+def _types(item: dict[str, object]) -> list[str]:
+    value = item.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return [str(v).casefold() for v in values if v]
+
+
+def _is_article(item: dict[str, object]) -> bool:
+    return any(t.endswith(_ARTICLE_TYPES) for t in _types(item))
+
+
+def _first(tree: object, expression: str) -> list[str]:
+    xpath = getattr(tree, "xpath", None)
+    if xpath is None:
+        return []
+    try:
+        return [str(v) for v in xpath(expression)[:3]]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _site_names(tree: object, objects: list[dict[str, object]], sitename: str | None, urls: tuple[str | None, ...]) -> list[str]:
+    """Keys of the names the site goes by: og:site_name, application-name, JSON-LD publisher, host."""
+    names = [sitename or ""]
+    names += _first(tree, "//meta[@property='og:site_name']/@content")
+    names += _first(tree, "//meta[@name='application-name']/@content")
+    for item in objects:
+        publisher = item.get("publisher") if _is_article(item) else None
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(str(publisher["name"]))
+    for url in urls:
+        host = urlsplit(url or "").hostname or ""
+        host = host.removeprefix("www.")
+        if host:
+            names.append(host)
+            names.append(host.split(".")[0] if host.count(".") >= 1 else host)
+    keys = [_key(n) for n in names]
+    return list(dict.fromkeys(k for k in keys if len(k) >= 2))
+
+
+def _is_site(value: str, sites: list[str]) -> bool:
+    key = _key(value)
+    if not key:
+        return False
+    for site in sites:
+        if key == site:
+            return True
+        if len(key) >= 3 and key in site:
+            return True
+        if len(site) >= 4 and site in key and len(key) <= len(site) + 12:
+            return True
+    return False
+
+
+def _strip_site(title: str, sites: list[str]) -> str:
+    """Drop leading and trailing segments that name the site, a date or a byline."""
+    parts = _TITLE_SEP_RE.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SEP_RE.findall(title)
+    end = len(parts)
+    while end > 1 and (_is_site(parts[end - 1], sites) or _DATE_SEGMENT_RE.match(parts[end - 1].strip())
+                       or (_BYLINE_SEGMENT_RE.match(parts[end - 1].strip()) and len(parts[end - 1].split()) <= 6)):
+        end -= 1
+    start = 0
+    while start < end - 1 and _is_site(parts[start], sites):
+        start += 1
+    if (start, end) == (0, len(parts)):
+        return title
+    kept = parts[start]
+    for index in range(start + 1, end):
+        kept += seps[index - 1] + parts[index]
+    return kept.strip() or title
+
+
+def _headline_candidates(tree: object, objects: list[dict[str, object]]) -> list[str]:
+    found: list[str] = []
+    for item in objects:
+        if _is_article(item) and isinstance(item.get("headline"), str):
+            found.append(html_unescape(str(item["headline"])))
+    xpath = getattr(tree, "xpath", None)
+    if xpath is not None:
+        try:
+            found += [h.text_content() for h in xpath("//h1")[:3]]
+        except Exception:  # noqa: BLE001
+            pass
+    found += _first(tree, "//meta[@property='og:title']/@content")
+    found += _first(tree, "//meta[@name='twitter:title']/@content")
+    return [c for c in (_squash(f) for f in found) if c]
+
+
+def _clean_title(title: str | None, tree: object, sites: list[str], objects: list[dict[str, object]]) -> str | None:
+    """The headline without the site name, section or date the page's <title> wraps it in.
+
+    A headline from the page itself (JSON-LD, <h1>, og:title) wins when the title is that
+    headline plus such a wrapper, on either side; otherwise wrapper segments that name the
+    site (or a date or a byline) are cut off.
+    """
+    if not title:
+        return None
+    title = _squash(title)
+    if not title:
+        return None
+    loose_title = _loose(title)
+    for candidate in _headline_candidates(tree, objects):
+        loose = _loose(candidate)
+        if not loose or loose == loose_title or len(loose) < 8:
+            continue
+        if loose_title.startswith(loose):
+            rest = loose_title[len(loose):]
+            if _SEP_START_RE.match(rest) and len(rest) < len(loose):
+                return _strip_site(candidate, sites)
+        if loose_title.endswith(loose):
+            rest = loose_title[: -len(loose)]
+            if _SEP_END_RE.search(rest) and len(rest) < len(loose):
+                return _strip_site(candidate, sites)
+    return _strip_site(title, sites)
+
+
+def _json_ld_authors(objects: list[dict[str, object]]) -> list[str]:
+    """Names the page's JSON-LD article gives as its authors (people or organisations)."""
+    names: list[str] = []
+    for item in objects:
+        if not _is_article(item):
+            continue
+        value = item.get("author")
+        for entry in value if isinstance(value, list) else [value]:
+            if isinstance(entry, str):
+                names.append(entry)
+            elif isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                names.append(str(entry["name"]))
+        if names:
+            break
+    return names
+
+
+def _clean_author(value: str) -> list[str]:
+    """One credit line to zero or more names: 'By A and B, Reporter' -> ['A', 'B']."""
+    value = _squash(html_unescape(_EMAIL_RE.sub(" ", value)))
+    out: list[str] = []
+    for piece in _NAME_JOIN_RE.split(value):
+        piece = piece.strip(" ,;|/-")
+        while True:
+            shorter = _ROLE_SUFFIX_RE.sub("", _ROLE_PREFIX_RE.sub("", piece)).strip(" ,;|/-")
+            if shorter == piece or not shorter:
+                break
+            piece = shorter
+        parts = [p.strip() for p in piece.split(",")]
+        if len(parts) > 1 and len(parts[0].split()) >= 2:
+            # "A B, C D" lists names; a long part is a description ("A B, professor of ..."),
+            # while "Doe, Jane" (one word before the comma) stays one name.
+            parts = [p for p in parts if 0 < len(p.split()) <= 4]
+        else:
+            parts = [piece]
+        out.extend(p for p in parts if p and p.casefold().rstrip(".") not in _ROLE_WORDS)
+    return out
+
+
+def _clean_authors(raw: tuple[str, ...], sites: list[str]) -> tuple[str, ...]:
+    names: list[str] = []
+    for value in raw:
+        names.extend(_clean_author(value))
+    people = [n for n in names if not _is_site(n, sites)]
+    if people:
+        names = people  # the publisher is credited beside the people who wrote the piece
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.casefold(), name)
+    return tuple(unique.values())
+
+
 def extract_html(html: str | bytes, url: str | None = None, *, min_chars: int = MIN_BODY_CHARS) -> ExtractedPage:
     """Extract main text and metadata from an HTML page (bytes are decoded with charset sniffing).
 
@@ -201,10 +441,17 @@ def extract_html(html: str | bytes, url: str | None = None, *, min_chars: int = 
         text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
     title = getattr(document, "title", None) if document is not None else None
-    authors = _split_authors(getattr(document, "author", None) if document is not None else None)
     site = getattr(document, "sitename", None) if document is not None else None
     description = getattr(document, "description", None) if document is not None else None
     canonical = getattr(document, "url", None) if document is not None else None
+    objects = _json_ld_objects(tree)
+    sites = _site_names(tree, objects, site, (url, canonical))
+    title = _clean_title(title, tree, sites, objects)
+    # JSON-LD names the authors one by one (even when it credits only the publisher or its
+    # desk, it beats trafilatura's byline guess on the gold set); that guess is the fallback.
+    authors = _clean_authors(tuple(_json_ld_authors(objects)), sites)
+    if not authors:
+        authors = _clean_authors(_split_authors(getattr(document, "author", None) if document is not None else None), sites)
     published_at: datetime | None = None
     precision: str | None = None
     raw_date = getattr(document, "date", None) if document is not None else None

@@ -152,3 +152,57 @@ def test_metadata_comparisons() -> None:
     assert date_matches("2023-04-28 17:23:42+02:00", when, "time")
     assert not date_matches("2023-04-29", when, "day")
     assert author_scores(("Dana A. Ford", "Tom Watkins"), ("Dana A Ford", "Tom Watkins", "CNN"))[1] == pytest.approx(0.8)
+
+
+# --------------------------------------------------------------------------- title and author rules
+
+_PARA = "<p>" + "The council met on Tuesday to discuss the new budget for the city's schools. " * 8 + "</p>"
+
+
+def _page(head: str, body: str = "") -> str:
+    return f"<html lang='en'><head>{head}</head><body><article>{body}{_PARA}</article></body></html>"
+
+
+def test_title_loses_site_suffix_when_h1_is_the_headline() -> None:
+    html = _page("<title>Council passes budget | The Daily Example</title>"
+                 "<meta property='og:title' content='Council passes budget | The Daily Example'>",
+                 "<h1>Council passes budget</h1>")
+    assert extract_html(html, "https://www.dailyexample.com/a").title == "Council passes budget"
+
+
+def test_title_site_segments_cut_without_h1() -> None:
+    html = _page("<title>Council passes  budget - Example News | 28.04.2023</title>"
+                 "<meta property='og:site_name' content='Example News'>")
+    assert extract_html(html, "https://example.com/a").title == "Council passes budget"
+    prefixed = _page("<title>Example.com | Council passes budget</title>")
+    assert extract_html(prefixed, "https://www.example.com/a").title == "Council passes budget"
+    # A segment that does not name the site stays.
+    from tasks.extract_html import _strip_site
+
+    assert _strip_site("Budget: council says yes - Opinion", ["examplecom", "example"]) == "Budget: council says yes - Opinion"
+    assert _strip_site("Budget: council says yes - Opinion - Example", ["example"]) == "Budget: council says yes - Opinion"
+
+
+def test_authors_prefer_json_ld_and_drop_the_publisher() -> None:
+    ld = ('{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council passes budget",'
+          ' "author": [{"@type": "Person", "name": "Jane Roe (jr)"}, {"@type": "Organization", "name": "Example News"}],'
+          ' "publisher": {"@type": "Organization", "name": "Example News"}}')
+    html = _page(f"<title>Council passes budget</title><meta name='author' content='Example Media GmbH'>"
+                 f"<script type='application/ld+json'>{ld}</script>")
+    assert extract_html(html, "https://example.com/a").authors == ("Jane Roe",)
+
+
+def test_author_credit_lines_are_split_and_cleaned() -> None:
+    from tasks.extract_html import _clean_authors, _clean_author
+
+    assert _clean_author("By Jane Roe and John Doe") == ["Jane Roe", "John Doe"]
+    assert _clean_author("Jane Roe, Staff Writer") == ["Jane Roe"]
+    assert _clean_author("Anna Berg, Carl Dahl und Eva Falk") == ["Anna Berg", "Carl Dahl", "Eva Falk"]
+    assert _clean_author("Jane Roe, professor of history at the university") == ["Jane Roe"]
+    assert _clean_author("Doe, Jane") == ["Doe, Jane"]
+    assert _clean_author("Jane Roe jane.roe@example.com @janeroe") == ["Jane Roe"]
+    assert _clean_author("신현주 기자") == ["신현주"]
+    assert _clean_author("Journalist") == []
+    sites = ["examplenews", "examplecom"]
+    assert _clean_authors(("Example News", "Jane Roe", "jane roe"), sites) == ("Jane Roe",)
+    assert _clean_authors(("Example News",), sites) == ("Example News",)  # the publisher alone stays
