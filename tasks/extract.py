@@ -172,11 +172,9 @@ def _extract_html(doc: RawDocument, text: str) -> list[Article]:
         article_id, canonical = file_article_id(doc.source, doc.uri), None
     else:
         article_id, canonical = url_article_id(doc.uri)
-    import trafilatura
-
     return [Article(
         id=article_id, source=doc.source, uri=doc.uri, url=canonical, title=page.title or "",
-        text=page.text, content_hash="", extractor=f"trafilatura/{trafilatura.__version__}",
+        text=page.text, content_hash="", extractor=page.extractor,
         authors=tuple(page.authors), published_at=page.published_at, language=page.language,
         site=page.site, route=doc.route,
     )]
