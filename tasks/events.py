@@ -863,7 +863,11 @@ def _code(
             if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS:
                 pobj = [g for g in c.children if g.dep_ == "pobj"]
                 if pobj:
-                    targets.append(_phrase(pobj[0], index))
+                    # "suspension of air links with Serbia": a named complement of the object
+                    named = [] if _is_actor_like(pobj[0], index) else [
+                        g for c2 in pobj[0].children if c2.dep_ == "prep" and c2.lower_ in ("with", "against", "to", "on")
+                        for g in c2.children if g.dep_ == "pobj" and _is_actor_like(g, index)]
+                    targets.append(_phrase((named or pobj)[0], index))
                     break
         if not targets and poss and by:
             targets.append(_phrase(poss[0], index))
@@ -991,6 +995,8 @@ def _scored_targets(
                 cands.append((c, base, False))
             elif c.dep_ in _OBJ or c.dep_ == "attr":
                 objs.extend(_conjuncts(c))
+            elif c.dep_ == "prt":  # "kidnapped up to 16 advisers": a quantity read as a particle
+                objs.extend(g for p in c.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj")
         for o in objs:
             cands.append((o, base + 1, False))
         for c in v.children:
@@ -1110,6 +1116,11 @@ def _actor_like_targets(verb: Any, index: _Mentions, used: frozenset[str]) -> li
 def _target_phrase(tok: Any, index: _Mentions) -> Phrase:
     if tok.pos_ == "PRON":
         return _resolve_pronoun(tok, index) or _phrase(tok, index)
+    if tok.pos_ == "NOUN":  # "the opposition newspaper La Prensa": the name says who
+        name = next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i == tok.i + 1
+                     or c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == tok.i + 1), None)
+        if name is not None:
+            return _phrase(name, index)
     return _phrase(tok, index)
 
 

@@ -51,6 +51,13 @@ LEAD_SENTENCES = 3
 _WHY_MARKERS = ("because", "since", "as a result of", "due to", "in response to", "in protest",
                 "over", "after", "amid", "following", "to protest", "in order to", "for")
 _HOW_PREPS = ("by", "with", "using", "through", "via")
+# -ly adverbs of stance, focus or time rather than manner ("probably", "only", "recently")
+_NOT_MANNER = frozenset(
+    """only probably possibly likely reportedly allegedly apparently really actually early
+    recently currently finally nearly mostly largely partly certainly clearly simply merely
+    especially particularly initially originally previously subsequently eventually already
+    unlikely likely supposedly seemingly ultimately immediately newly fully""".split()
+)
 _MODE_RANK = {"asserted": 0, "reported": 0, "planned": 1, "hypothetical": 2, "negated": 3}
 
 
@@ -103,14 +110,36 @@ def _span_text(doc: Any, first: Any, last: Any, limit: int = 160) -> str:
     return doc.text[first.idx : last.idx + len(last.text)][:limit]
 
 
-def _why(doc: Any, ev: Event | None, sent: Any) -> str | None:
+def _why(doc: Any, ev: Event | None, sent: Any, sents: Sequence[Any] = (), headline: str | None = None
+         ) -> str | None:
+    """A causal phrase at the trigger; else one in the main sentence; else one in the headline
+    ("GP red-flagged after dramatic crash"); else one in another lead sentence."""
     tok = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else sent.root
     if tok is None:
         return None
-    found = _why_near(doc, tok, sent)
+    found = _why_near(doc, tok, sent) or _why_in(doc, sent)
     if found:
         return found
-    # a causal phrase anywhere in the main sentence: "because/due to/in order to/over/after"
+    if headline:
+        m = _HEADLINE_WHY_RE.search(headline)
+        if m and len(m.group(1).split()) >= 2:
+            return m.group(0)
+    for other in sents[:LEAD_SENTENCES]:
+        if other.start != sent.start:
+            found = _why_explicit(doc, other) or _why_in(doc, other)
+            if found:
+                return found
+    return None
+
+
+_HEADLINE_WHY_RE = re.compile(
+    r"\b(?:after|amid|over|following|due to|because of|in protest (?:at|over|against)|in response to)"
+    r"\s+(?!\d)([^,;:|]+)", re.IGNORECASE)
+
+
+def _why_in(doc: Any, sent: Any) -> str | None:
+    """A causal phrase anywhere in a sentence: because/since/as clauses, over/after/amid/
+    following phrases on a verb, a "to"-purpose clause."""
     for t in sent:
         low = t.lower_
         if t.dep_ == "mark" and low in ("because", "since", "as") and t.head.dep_ == "advcl":
@@ -123,13 +152,26 @@ def _why(doc: Any, ev: Event | None, sent: Any) -> str | None:
     return None
 
 
+def _why_explicit(doc: Any, sent: Any) -> str | None:
+    """An explicit causal connective in a sentence ("because (of)", "due to", "as a result of",
+    "in a bid to", "in an effort to")."""
+    for t in sent:
+        low = t.lower_
+        prev = t.doc[t.i - 1].lower_ if t.i > 0 else ""
+        if low in ("because", "due") or (low == "result" and prev == "a"):
+            head = t.head if t.dep_ in ("mark", "amod") else t
+            return doc.text[t.idx : head.right_edge.idx + len(head.right_edge.text)]
+        if low in ("bid", "effort") and prev in ("a", "an") and t.i > 1 and t.doc[t.i - 2].lower_ == "in":
+            return _span_text(doc, t.doc[t.i - 2], t.right_edge)
+    return None
+
+
 def _why_near(doc: Any, tok: Any, sent: Any) -> str | None:
     """A causal phrase attached to the trigger."""
     # an explicit causal connective anywhere in the main sentence
-    for t in sent:
-        if t.lower_ in ("because", "due") or (t.lower_ == "result" and t.i > 0 and t.doc[t.i - 1].lower_ == "a"):
-            head = t.head if t.dep_ in ("mark", "amod") else t
-            return doc.text[t.idx : head.right_edge.idx + len(head.right_edge.text)]
+    found = _why_explicit(doc, sent)
+    if found:
+        return found
     for c in tok.children:
         low = c.lower_
         if c.dep_ in ("advcl",) and any(m.lower_ in ("because", "since", "as") for m in c.children if m.dep_ == "mark"):
@@ -153,9 +195,12 @@ def _how(doc: Any, ev: Event | None) -> str | None:
         if c.dep_ == "prep" and c.lower_ == "by" and any(g.tag_ == "VBG" for g in c.children):
             return _span_text(doc, c, c.right_edge)
         if c.dep_ == "prep" and c.lower_ in _HOW_PREPS and c.lower_ != "by":
-            if any(g.ent_type_ not in ("PERSON", "ORG", "GPE", "DATE") for g in c.children if g.dep_ == "pobj"):
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if c.lower_ == "with" and any(_person_like(g) or any(k.tag_ == "VBG" for k in g.children) for g in objs):
+                continue  # company or circumstance ("with voters", "with Hamilton leading"), not means
+            if any(g.ent_type_ not in ("PERSON", "ORG", "GPE", "DATE") for g in objs):
                 return _span_text(doc, c, c.right_edge)
-        if c.dep_ == "advmod" and c.tag_ == "RB" and c.lower_.endswith("ly"):
+        if c.dep_ == "advmod" and c.tag_ == "RB" and c.lower_.endswith("ly") and c.lower_ not in _NOT_MANNER:
             return c.text
         if c.dep_ == "advcl" and c.tag_ == "VBG" and not any(k.dep_ == "mark" for k in c.children):
             return _span_text(doc, c, c.right_edge)  # "..., killing 46 people"
@@ -479,6 +524,16 @@ def five_w1h(
         when=when,
         when_date=when_date,
         where=where,
-        why=_why(doc, ev, sent),
-        how=_how(doc, ev),
+        why=_why(doc, ev, sent, sents, headline),
+        how=_how(doc, ev) or _action(doc, ev, what),
     )
+
+
+def _action(doc: Any, ev: Event | None, headline_what: str | None) -> str | None:
+    """Without an explicit manner, Giveme5W1H annotators take the action itself as the how
+    ("derailed and overturned", "found no evidence"): the main verb of the lead with its
+    object, else the headline's predicate (a noun trigger, "bombing", says no manner)."""
+    tok = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else None
+    if ev is not None and tok is not None and tok.pos_ == "VERB" and ev.sentence < LEAD_SENTENCES:
+        return _what(doc, ev)
+    return headline_what

@@ -238,7 +238,7 @@ def test_paragraph_breaks_start_sentences(nlp) -> None:  # type: ignore[no-untyp
 
 
 def test_rules_version_bumped(lexicon) -> None:  # type: ignore[no-untyped-def]
-    assert lexicon.version == "events/4"
+    assert lexicon.version == "events/5"
 
 
 def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
@@ -257,3 +257,43 @@ def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-de
     assert result["questions"]["when"]["match"] >= 0.75
     assert result["questions"]["where"]["match"] >= 0.75
     assert result["who_what_when_where_match"] >= 0.75
+
+
+def _row(nlp, lexicon, text, title=""):  # type: ignore[no-untyped-def]
+    art = Article(id="x", source="t", uri="x", url=None, title=title, text=text, content_hash="",
+                  extractor="t", published_at=datetime(2020, 5, 4))
+    doc = nlp(text)
+    return analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).five_w1h
+
+
+def test_five_w1h_how_and_why(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # no manner phrase: the how is the main action with its object (Giveme5W1H convention)
+    row = _row(nlp, lexicon, "Investigators found no evidence of wrongdoing in the company's accounts.")
+    assert row.how and "found no evidence" in row.how
+    # an "in a bid to" purpose in another lead sentence gives the why
+    row = _row(nlp, lexicon, "Rescuers dug through the night in the village. "
+                             "Around 80 diggers are working in a bid to save the child.")
+    assert row.why and "save the child" in row.why
+    # a stance adverb ("probably") is not a manner
+    row = _row(nlp, lexicon, "The minister probably signed the decree on Monday.")
+    assert row.how != "probably"
+
+
+def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    from tasks.events import main_event
+
+    def targets(text):  # type: ignore[no-untyped-def]
+        art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
+                      extractor="t", published_at=datetime(2020, 5, 4))
+        doc = nlp(text)
+        evs = list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
+        main = main_event(evs, doc, lexicon.reporting)
+        return [e.target or "" for e in evs if main and e.trigger_start == main.trigger_start]
+
+    # a common noun with its name in apposition: the name is the target
+    assert any("Prensa" in t for t in targets(
+        "The government ordered the opposition newspaper La Prensa to suspend publication."))
+    # "up to 16 advisers" read as a particle: the quantity is still the object
+    assert any("advisers" in t for t in targets("Rebels have kidnapped up to 16 Russian advisers from a town bazaar."))
+    # a noun trigger's object with a named complement: the name is the target
+    assert any("Serbia" in t for t in targets("Italy announced a suspension of air links with Serbia on Wednesday."))
