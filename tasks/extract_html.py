@@ -108,26 +108,9 @@ def _parse_timestamp(value: str) -> datetime | None:
 
 
 def _json_ld_dates(tree: object) -> list[str]:
-    found: list[str] = []
-    xpath = getattr(tree, "xpath", None)
-    if xpath is None:
-        return found
-    for script in xpath("//script[@type='application/ld+json']/text()")[:10]:
-        try:
-            data = json.loads(script)
-        except (ValueError, TypeError):
-            continue
-        stack = [data]
-        while stack and len(found) < 20:
-            item = stack.pop()
-            if isinstance(item, dict):
-                value = item.get("datePublished")
-                if isinstance(value, str):
-                    found.append(value)
-                stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
-            elif isinstance(item, list):
-                stack.extend(item)
-    return found
+    """`datePublished` values of the page's JSON-LD objects."""
+    dates = (item.get("datePublished") for item in _json_ld_objects(tree))
+    return [d for d in dates if isinstance(d, str)][:20]
 
 
 def _precise_published(tree: object, day: date) -> datetime | None:
