@@ -49,3 +49,19 @@ def seed_dir(tmp_path: Path) -> Path:
     shutil.copy(SEED, folder / SEED.name.removeprefix("seed_"))
     shutil.copy(FIXTURES / "files" / "bbc_business_001.txt", folder / "bbc_business_001.txt")
     return folder
+
+
+@pytest.fixture(scope="session")
+def seed_parsed(nlp):  # type: ignore[no-untyped-def]
+    """The seed article as the pipeline sees it: (clean Article, parsed Doc, entity mentions)."""
+    from datetime import UTC, datetime
+
+    from tasks.entities import resolve_mentions
+    from tasks.extract import prepare_articles
+    from tasks.nlp import doc_spans
+    from tasks.records import RawDocument
+
+    raw = RawDocument("test", SEED.name, SEED.read_bytes(), "text/plain", datetime.now(UTC))
+    (article,), _ = prepare_articles([raw])
+    doc = nlp(article.text)
+    return article, doc, resolve_mentions(article.id, doc_spans(doc))[0]

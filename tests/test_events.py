@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tasks.analysis import analyse
-from tasks.clean import clean_text
 from tasks.evaluate_events import evaluate_5w1h, evaluate_plover
 from tasks.lexicon import load_lexicon
 from tasks.entities import resolve_mentions
@@ -31,15 +30,8 @@ def lexicon():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def seed(nlp, lexicon):  # type: ignore[no-untyped-def]
-    title, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
-    cleaned = clean_text(body)
-    art = Article(
-        id="seed", source="test", uri=SEED.name, url=None, title=title, text=cleaned.text,
-        content_hash="", extractor="test", captions=cleaned.captions,
-    )
-    doc = nlp(art.text)
-    mentions = _mentions(doc, art.id)
+def seed(seed_parsed, lexicon):  # type: ignore[no-untyped-def]
+    art, doc, mentions = seed_parsed
     return art, doc, mentions, analyse(doc, art, mentions, lexicon)
 
 
@@ -182,7 +174,7 @@ def test_project_does_not_read_shared_corpus() -> None:
 def test_five_w1h_row(seed) -> None:  # type: ignore[no-untyped-def]
     art, _, _, result = seed
     row = result.five_w1h
-    assert row.article_id == "seed"
+    assert row.article_id == art.id
     assert row.who and "diplomats" in row.who
     # what: the headline's predicate (the seed's headline) or, without one, the main event's
     # verb phrase (the lead's "discussed slapping sanctions ...")

@@ -6,30 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_text
 from tasks.quotes import extract_quotes
-from tasks.entities import resolve_mentions
-from tasks.nlp import doc_spans
-from tasks.records import Article
 
 SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
 
 
-def _mentions(doc, article_id):  # type: ignore[no-untyped-def]
-    """Entity mentions as the pipeline makes them."""
-    return resolve_mentions(article_id, doc_spans(doc))[0]
-
-
 @pytest.fixture(scope="module")
-def seed_quotes(nlp):  # type: ignore[no-untyped-def]
-    title, _, body = SEED.read_text(encoding="utf-8").partition("\n\n")
-    cleaned = clean_text(body)
-    art = Article(
-        id="seed", source="test", uri=SEED.name, url=None, title=title, text=cleaned.text,
-        content_hash="", extractor="test", captions=cleaned.captions,
-    )
-    doc = nlp(art.text)
-    return art, extract_quotes(doc, art, _mentions(doc, art.id))
+def seed_quotes(seed_parsed):  # type: ignore[no-untyped-def]
+    art, doc, mentions = seed_parsed
+    return art, extract_quotes(doc, art, mentions)
 
 
 def test_senior_diplomat_told_afp(seed_quotes) -> None:  # type: ignore[no-untyped-def]
