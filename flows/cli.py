@@ -160,38 +160,19 @@ def _run_flow(fn: Any, **kwargs: Any) -> None:
     raise typer.Exit(print_summary(summary))
 
 
-def _configured_feeds(settings: Any) -> list[Any]:
-    """Feeds in config/sources.toml (none when the feeds flow is not available)."""
-    try:
-        from flows.deploy import _feeds
-    except ImportError:  # pragma: no cover
-        return []
-    try:
-        return _feeds(settings)
-    except Exception as exc:
-        from tasks.settings import ConfigError
-
-        if isinstance(exc, ConfigError):
-            _fail(str(exc), EXIT_USAGE)
-        raise
-
-
-def _import_flow(module: str, name: str) -> Any:
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        _fail(f"{module}.{name} is not available in this build of newsflow")
-
-
 @app.command()
 def run(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """The main job: ingest every configured source (the seeds when none is configured)."""
     settings = _settings(config, warehouse)
-    if _configured_feeds(settings):
-        flow_fn = _import_flow("flows.web", "ingest_feeds_flow")
-        _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config)
+    from flows.web import ingest_feeds_flow, load_sources
+    from tasks.settings import ConfigError
+
+    try:
+        feeds = load_sources(settings)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if feeds:
+        _run_flow(ingest_feeds_flow, warehouse=str(settings.warehouse.path), config=config)
         return  # not reached: _run_flow exits
     from flows.ingest import ingest_files_flow
 
@@ -223,7 +204,7 @@ def ingest_feeds(
 ) -> None:
     """Ingest the RSS/Atom feeds configured in config/sources.toml."""
     settings = _settings(config, warehouse)
-    flow_fn = _import_flow("flows.web", "ingest_feeds_flow")
+    from flows.web import ingest_feeds_flow as flow_fn
     _run_flow(flow_fn, sources=source or None, warehouse=str(settings.warehouse.path),
               config=config)
 
@@ -238,7 +219,7 @@ def ingest_urls(
 ) -> None:
     """Fetch article pages and ingest them."""
     settings = _settings(config, warehouse)
-    flow_fn = _import_flow("flows.web", "ingest_urls_flow")
+    from flows.web import ingest_urls_flow as flow_fn
     kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
     _run_flow(flow_fn, urls=list(urls), warehouse=str(settings.warehouse.path), config=config,
               source=source, **kwargs)
@@ -253,7 +234,7 @@ def reenrich(
 ) -> None:
     """Re-enrich stored articles whose model, pipeline or rules version changed."""
     settings = _settings(config, warehouse)
-    flow_fn = _import_flow("flows.ingest", "reenrich_flow")
+    from flows.ingest import reenrich_flow as flow_fn
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
 
 
@@ -261,7 +242,7 @@ def reenrich(
 def reextract(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """Extract and clean stored raw pages again (after an extractor or cleaning change)."""
     settings = _settings(config, warehouse)
-    flow_fn = _import_flow("flows.web", "reextract_flow")
+    from flows.web import reextract_flow as flow_fn
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config)
 
 

@@ -27,7 +27,6 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Any
 import flows  # noqa: F401  (Prefect environment defaults)
 from tasks.settings import ConfigError, Settings
 
-# Flow name -> "module:attribute". The feeds/URL/re-enrich flows may be absent in a build.
+# Flow name -> "module:attribute".
 FLOWS: dict[str, str] = {
     "ingest-files": "flows.ingest:ingest_files_flow",
     "ingest-feeds": "flows.web:ingest_feeds_flow",
@@ -81,12 +80,6 @@ class ScheduleSpec:
 # ----------------------------------------------------------------------------------------------
 
 
-def _field(item: Any, key: str, default: Any = None) -> Any:
-    if isinstance(item, dict):
-        return item.get(key, default)
-    return getattr(item, key, default)
-
-
 def _spec(raw: dict[str, Any], where: str) -> ScheduleSpec:
     name = raw.get("name")
     flow_name = raw.get("flow", "ingest-files")
@@ -123,41 +116,23 @@ def _check_cron(expr: str, where: str) -> None:
         raise ConfigError(f"{where}: {expr!r} is not a valid cron expression") from exc
 
 
-def _feeds(settings: Settings) -> list[Any]:
-    """Configured feeds, through flows.web.load_sources when it exists."""
-    try:
-        from flows.web import load_sources
-    except ImportError:  # a build without the web flows: read the file ourselves
-        pass
-    else:
-        return list(load_sources(settings))
-    sources = getattr(settings, "sources", None)
-    path = getattr(sources, "file", None) or settings.root / "config" / "sources.toml"
-    if not path.exists():
-        return []
-    try:
-        return list(tomllib.loads(path.read_text(encoding="utf-8")).get("feeds", []))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
-
-
 def load_schedules(settings: Settings) -> list[ScheduleSpec]:
     """Every configured schedule: `[[schedules]]` in newsflow.toml, then scheduled feeds."""
     raw = settings.extra.get("schedules", [])
     if isinstance(raw, dict):  # [schedules.<name>] tables
         raw = [{"name": k, **v} for k, v in raw.items()]
     specs = [_spec(item, "[[schedules]]") for item in raw]
-    for feed in _feeds(settings):
-        name = _field(feed, "name")
-        cron = _field(feed, "schedule") or _field(feed, "cron")
-        interval = _field(feed, "interval_seconds")
-        if not name or not (cron or interval):
+    from flows.web import load_sources
+
+    for feed in load_sources(settings):
+        name, cron, interval = feed.name, feed.schedule, feed.interval_seconds
+        if not (cron or interval):
             continue
         specs.append(_spec(
             {"name": f"feed-{name}", "flow": "ingest-feeds", "cron": cron,
              "interval_seconds": interval, "parameters": {"sources": [name]},
-             "tags": ["feed", *(_field(feed, "tags") or [])],
-             "description": f"feed {name} ({_field(feed, 'url', '')})"},
+             "tags": ["feed", *feed.tags],
+             "description": f"feed {name} ({feed.url})"},
             f"feed {name!r} in sources.toml",
         ))
     names = [s.name for s in specs]

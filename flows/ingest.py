@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -237,7 +237,6 @@ class BatchPipeline:
         """Wait for the last load and fill in the summary."""
         self._drain()
         loaded = asdict(self.loaded)
-        loaded.pop("extra", None)
         self.summary.counts = {**self.stage, **loaded, "failed": len(self.failures)}
         self.summary.failures = [
             {"stage": f.stage, "uri": f.uri, "error": f.error_type, "message": f.message}
@@ -344,11 +343,6 @@ def task_runner_for(settings: Settings) -> Any:
     raise ConfigError(f"prefect.task_runner = {kind!r}: use 'threads' or 'dask'")
 
 
-def with_configured_runner(flow_fn: Any, config: str | None = None) -> Any:
-    """`flow_fn` with the task runner chosen in the config."""
-    return flow_fn.with_options(task_runner=task_runner_for(load_settings(config)))
-
-
 def _settings(config: str | None, warehouse: str | None) -> Settings:
     return load_settings(config).with_warehouse(warehouse)
 
@@ -381,16 +375,6 @@ def ingest_files_flow(
             pipeline.process(articles, failures, total=len(refs), items=len(batch))
         pipeline.finish()
     return summary.as_dict()
-
-
-def ingest_articles(
-    settings: Settings, summary: RunSummary, batches: Iterable[tuple[list[Article], list[Failure]]]
-) -> None:
-    """Run already-extracted article batches through plan, enrich and load (for other flows)."""
-    pipeline = BatchPipeline(settings, summary)
-    for articles, failures in batches:
-        pipeline.process(dedupe_ids(articles), failures)
-    pipeline.finish()
 
 
 _ARTICLE_COLUMNS = (

@@ -638,18 +638,14 @@ def _light_object(
                 for g in c.children:
                     if g.dep_ == "acl" and g.tag_ == "VBG" and g.i in coded:
                         return g, coded[g.i]
-    if verb.lemma_.lower() in _GATHER_VERBS:
-        for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ == "for":
-                for g in c.children:
-                    if g.dep_ == "pobj" and g.i in nouns:
-                        return g, nouns[g.i]
-    if verb.lemma_.lower() in _IN_LIGHT:
-        for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ == "in":
-                for g in c.children:
-                    if g.dep_ == "pobj" and g.i in nouns:
-                        return g, nouns[g.i]
+    lemma = verb.lemma_.lower()
+    for verbs, prep in ((_GATHER_VERBS, "for"), (_IN_LIGHT, "in")):
+        if lemma in verbs:
+            for c in verb.children:
+                if c.dep_ == "prep" and c.lower_ == prep:
+                    for g in c.children:
+                        if g.dep_ == "pobj" and g.i in nouns:
+                            return g, nouns[g.i]
     return None
 
 

@@ -15,8 +15,8 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -594,7 +594,6 @@ class LoadCounts:
     quotes: int = 0
     failures: int = 0
     resolved: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: LoadCounts) -> None:
         """Accumulate another load's counts into this one."""
@@ -1013,10 +1012,3 @@ def check_integrity(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         name: int(_one(con.execute(f"SELECT count(*) FROM ({sql})"))[0])  # type: ignore[index]
         for name, sql in INTEGRITY_CHECKS.items()
     }
-
-
-def to_date(value: Any) -> date | None:
-    """Coerce a stored DATE/TIMESTAMP to a date (helper for readers)."""
-    if value is None:
-        return None
-    return value.date() if isinstance(value, datetime) else value
