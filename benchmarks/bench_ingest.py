@@ -38,11 +38,11 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="use only the first N files")
     args = parser.parse_args()
 
-    from flows.ingest import ingest_files_flow
-    from tasks.extract import prepare_articles
-    from tasks.nlp import load_nlp
+    from flows.files import ingest_files_flow
+    from tasks.text.extract import prepare_articles
+    from tasks.nlp.pipeline import load_nlp
     from tasks.settings import load_settings
-    from tasks.sources import discover_files, read_files
+    from tasks.acquire.files import discover_files, read_files
 
     settings = load_settings()
     refs, _ = discover_files([args.corpus], settings.ingest.exclude)

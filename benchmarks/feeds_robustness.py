@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tasks.feeds import parse_feed  # noqa: E402
+from tasks.acquire.feeds import parse_feed  # noqa: E402
 
 _COMMENT_RE = re.compile(rb"<!--(.*?)-->", re.DOTALL)
 _HEADER_RE = re.compile(r"^\s*Header:\s*([\w-]+):\s*(.*?)\s*$", re.MULTILINE)

@@ -37,11 +37,11 @@ from tasks.settings import ConfigError, Settings
 
 # Flow name -> "module:attribute".
 FLOWS: dict[str, str] = {
-    "ingest-files": "flows.ingest:ingest_files_flow",
+    "ingest-files": "flows.files:ingest_files_flow",
     "ingest-feeds": "flows.web:ingest_feeds_flow",
     "ingest-urls": "flows.web:ingest_urls_flow",
-    "reenrich": "flows.ingest:reenrich_flow",
-    "reextract": "flows.web:reextract_flow",
+    "reenrich": "flows.reprocess:reenrich_flow",
+    "reextract": "flows.reprocess:reextract_flow",
 }
 ADHOC = "adhoc"
 SERVER_STATE = "newsflow-serve.json"  # under PREFECT_HOME: the API a local `serve` started

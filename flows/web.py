@@ -18,18 +18,14 @@ from typing import Any
 
 import flows  # noqa: F401  (Prefect environment defaults)
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import BatchPipeline, _settings, chunks, recorded_run
-from tasks import warehouse as wh
-from tasks.extract import clean_article, extract_document, url_article_id
-from tasks.feeds import FeedEntry, FeedParse, feed_body, parse_feed, select_entries_to_fetch
-from tasks.fetch import Fetcher, FetchResult
-from tasks.records import Article, Failure, RawDocument
+from flows.pipeline import TASK_OPTS, BatchPipeline, chunks, flow_settings, recorded_run
+from tasks import store as wh
+from tasks.text.extract import clean_article, extract_document, url_article_id
+from tasks.acquire.feeds import FeedEntry, FeedParse, feed_body, parse_feed, select_entries_to_fetch
+from tasks.acquire.http import Fetcher, FetchResult
+from tasks.records import Article, Failure, RawDocument, RawPage
 from tasks.settings import ConfigError, Settings
-
-_TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
-
 
 @dataclass(frozen=True, slots=True)
 class FeedSource:
@@ -135,7 +131,7 @@ class FeedCheck:
     failure: Failure | None = None
 
 
-@task(name="fetch-feeds", **_TASK_OPTS)
+@task(name="fetch-feeds", **TASK_OPTS)
 def fetch_feeds_task(
     sources: Sequence[FeedSource], state: dict[str, tuple[str | None, str | None]],
     settings: Settings,
@@ -172,14 +168,14 @@ def fetch_feeds_task(
     return checks
 
 
-@task(name="fetch-pages-batch", **_TASK_OPTS)
+@task(name="fetch-pages-batch", **TASK_OPTS)
 def fetch_pages_task(
     jobs: Sequence[PageJob], settings: Settings
-) -> tuple[list[Article], list[Failure], list[wh.RawPage], list[tuple[PageJob, str]]]:
+) -> tuple[list[Article], list[Failure], list[RawPage], list[tuple[PageJob, str]]]:
     """Fetch and extract a batch of pages; returns articles, failures, raw pages, entry states."""
     articles: list[Article] = []
     failures: list[Failure] = []
-    pages: list[wh.RawPage] = []
+    pages: list[RawPage] = []
     states: list[tuple[PageJob, str]] = []
     with Fetcher(settings.fetch) as fetcher:
         results = fetcher.fetch_many([j.url for j in jobs], source="pages")
@@ -189,7 +185,7 @@ def fetch_pages_task(
             states.append((job, "failed"))
             continue
         article_id = url_article_id(job.url)[0]
-        pages.append(wh.RawPage(result.final_url, article_id, datetime.now(UTC), result.status,
+        pages.append(RawPage(result.final_url, article_id, datetime.now(UTC), result.status,
                                 result.content_type, result.encoding, result.headers, result.body))
         article, failure = article_from_page(job, result)
         if article is None:
@@ -272,7 +268,7 @@ def ingest_feeds_flow(
     sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None
 ) -> dict[str, Any]:
     """Ingest configured feeds (all, or those named): conditional GET, parse, fetch new pages."""
-    settings = _settings(config, warehouse)
+    settings = flow_settings(config, warehouse)
     configured = load_sources(settings)
     chosen = [s for s in configured if not sources or s.name in sources]
     unknown = sorted(set(sources or ()) - {s.name for s in configured})
@@ -353,7 +349,7 @@ def ingest_urls_flow(
     source: str = "urls", refresh: bool = False,
 ) -> dict[str, Any]:
     """Ingest an ad-hoc list of article URLs (already stored ones only with refresh=True)."""
-    settings = _settings(config, warehouse)
+    settings = flow_settings(config, warehouse)
     with recorded_run("ingest-urls", settings, {"urls": urls, "source": source,
                                                 "refresh": refresh}) as summary:
         pipeline = BatchPipeline(settings, summary)
@@ -380,74 +376,3 @@ def ingest_urls_flow(
         pipeline.finish()
         summary.counts["pages_fetched"] = len(todo)
     return summary.as_dict()
-
-
-
-
-@flow(name="reextract", log_prints=True)
-def reextract_flow(
-    warehouse: str | None = None, config: str | None = None, batch_size: int | None = None,
-) -> dict[str, Any]:
-    """Extract and clean stored raw pages again (after an extractor or cleaning change).
-
-    Nothing is fetched: the newest raw page of each web article is read from `raw_pages`.
-    Articles whose text comes out the same are left alone; changed ones are re-enriched and
-    replaced, as in any run.
-    """
-    import gzip
-
-    settings = _settings(config, warehouse)
-    size = batch_size or settings.ingest.batch_size
-    with recorded_run("reextract", settings, {"batch_size": size}) as summary:
-        pipeline = BatchPipeline(settings, summary)
-        lock = settings.warehouse.lock_timeout_seconds
-        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            ids = [r[0] for r in con.execute(
-                "SELECT DISTINCT a.article_id FROM articles a JOIN raw_pages p USING (article_id) "
-                "ORDER BY 1").fetchall()]
-        for batch in chunks(ids, size):
-            with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-                rows = con.execute(
-                    """SELECT a.source, a.url, a.route, p.url, p.status, p.headers, p.encoding,
-                              p.content_type, p.body_gzip, e.title, e.published_at,
-                              e.updated_at, e.authors, e.summary, e.entry_id
-                       FROM articles a
-                       JOIN (SELECT *, row_number() OVER (PARTITION BY article_id
-                                                          ORDER BY fetched_at DESC) AS k
-                             FROM raw_pages) p ON p.article_id = a.article_id AND p.k = 1
-                       LEFT JOIN feed_entries e ON e.url = a.url AND e.source = a.source
-                       WHERE a.article_id IN (SELECT unnest(?))""", [list(batch)]).fetchall()
-            articles: list[Article] = []
-            failures: list[Failure] = []
-            for (source, url, route, final_url, status, headers, encoding, ctype, body,
-                 title, published, updated, authors, summary_text, entry_id) in rows:
-                entry = FeedEntry(url=url, title=title, published_at=published,
-                                  updated_at=updated, authors=tuple(authors or ()),
-                                  summary=summary_text or "", entry_id=entry_id) \
-                    if title is not None else None
-                job = PageJob(source, url, route or "url", entry)
-                result = FetchResult(url=url, final_url=final_url, status=status,
-                                     headers=_json_dict(headers), body=gzip.decompress(body),
-                                     encoding=encoding, etag=None, last_modified=None,
-                                     not_modified=False, attempts=0, elapsed=0.0,
-                                     content_type=ctype)
-                article, failure = article_from_page(job, result)
-                if article is not None:
-                    articles.append(article)
-                elif failure is not None:
-                    failures.append(failure)
-            pipeline.process(articles, failures, total=len(ids))
-        pipeline.finish()
-    return summary.as_dict()
-
-
-def _json_dict(value: Any) -> dict[str, str]:
-    import json
-
-    if isinstance(value, dict):
-        return value
-    try:
-        data = json.loads(value or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

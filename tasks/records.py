@@ -1,6 +1,6 @@
 """Typed records passed between pipeline stages.
 
-They become rows (Arrow tables) only at the warehouse boundary (`tasks.warehouse`).
+They become rows (Arrow tables) only at the warehouse boundary (`tasks.store`).
 """
 
 from __future__ import annotations
@@ -162,3 +162,18 @@ class Enrichment:
     quotes: tuple[Quote, ...] = ()
     dates: tuple[DateMention, ...] = ()
     five_w1h: FiveW1H | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A fetched page body, kept so a new extractor can re-extract without fetching."""
+
+    url: str
+    article_id: str | None
+    fetched_at: datetime
+    status: int
+    content_type: str | None
+    encoding: str | None
+    headers: dict[str, str]
+    body: bytes
+

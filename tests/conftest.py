@@ -34,7 +34,7 @@ def prefect_harness() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def nlp():  # type: ignore[no-untyped-def]
     """The configured trained pipeline, loaded once."""
-    from tasks.nlp import load_nlp
+    from tasks.nlp.pipeline import load_nlp
     from tasks.settings import load_settings
 
     s = load_settings()
@@ -56,9 +56,9 @@ def seed_parsed(nlp):  # type: ignore[no-untyped-def]
     """The seed article as the pipeline sees it: (clean Article, parsed Doc, entity mentions)."""
     from datetime import UTC, datetime
 
-    from tasks.entities import resolve_mentions
-    from tasks.extract import prepare_articles
-    from tasks.nlp import doc_spans
+    from tasks.nlp.entities import resolve_mentions
+    from tasks.text.extract import prepare_articles
+    from tasks.nlp.pipeline import doc_spans
     from tasks.records import RawDocument
 
     raw = RawDocument("test", SEED.name, SEED.read_bytes(), "text/plain", datetime.now(UTC))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.ingest import ingest_files_flow, progress_listener
+from flows.files import ingest_files_flow
+from flows.pipeline import progress_listener
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -1,4 +1,4 @@
-"""Tests for tasks.clean: the seed article, real texts kept whole, one case per rule."""
+"""Tests for tasks.text.clean: the seed article, real texts kept whole, one case per rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import (
+from tasks.text.clean import (
     CleanConfig,
     CleanResult,
     clean_paragraphs,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 # Import Prefect before the first CliRunner.invoke: Prefect's console log handler binds to the
 # stderr it sees at set-up, and a runner's captured stream is closed after its invoke.
-import flows.ingest  # noqa: F401,E402
+import flows.reprocess  # noqa: F401,E402
 
 from flows.cli import EXIT_ITEM_FAILURES, EXIT_OK, EXIT_USAGE, app
 
@@ -86,7 +86,7 @@ def test_web_commands_call_their_flows_and_map_exit_status(
     db = str(tmp_path / "w.duckdb")
     monkeypatch.setattr(flows.web, "ingest_urls_flow", fake("urls", _summary(failures=2)))
     monkeypatch.setattr(flows.web, "ingest_feeds_flow", fake("feeds", _summary()))
-    monkeypatch.setattr(flows.ingest, "reenrich_flow", fake("reenrich", _summary("failed")),
+    monkeypatch.setattr(flows.reprocess, "reenrich_flow", fake("reenrich", _summary("failed")),
                         raising=False)
     r = runner.invoke(app, ["ingest", "urls", "http://a.example/x", "--source", "s", "-w", db])
     assert r.exit_code == EXIT_ITEM_FAILURES and "u1" in r.output
@@ -102,7 +102,7 @@ def test_web_commands_call_their_flows_and_map_exit_status(
 
 
 def test_sql_refuses_any_writing_statement(tmp_path: Path) -> None:
-    from tasks import warehouse as wh
+    from tasks import store as wh
 
     db = tmp_path / "ro.duckdb"
     with wh.connect(db):

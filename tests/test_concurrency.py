@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import EXIT_FAILED, app
-from tasks import warehouse as wh
+from tasks import store as wh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BIN = Path(sys.executable).parent
@@ -66,7 +66,7 @@ def test_two_writers_interleave_and_lose_nothing(tmp_path: Path) -> None:
     b = _ingest(tmp_path, "b", db, second)
     (code_a, out_a), (code_b, out_b) = _finish(a), _finish(b)
     # (DuckDB 2.0 can lose its Arrow scan when connections are opened and closed at once from
-    # several threads of a process; tasks.warehouse.connect serialises open and close.)
+    # several threads of a process; tasks.store.connect serialises open and close.)
     assert "python_arrow_scan does not exist" not in out_a + out_b
     assert code_a == 0, out_a[-3000:]
     assert code_b == 0, out_b[-3000:]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_text
-from tasks.dates import find_dates, infer_published_at, resolve_expression
+from tasks.text.clean import clean_text
+from tasks.nlp.dates import find_dates, infer_published_at, resolve_expression
 
 SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
 MONDAY = date(2021, 1, 25)

@@ -1,4 +1,4 @@
-"""Tests for tasks.entities: hand-built spans for each rule, then the real model on real texts."""
+"""Tests for tasks.nlp.entities: hand-built spans for each rule, then the real model on real texts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_text
-from tasks.entities import (
+from tasks.text.clean import clean_text
+from tasks.nlp.entities import (
     ENTITY_LABELS,
     Span,
     clean_name,

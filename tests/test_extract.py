@@ -6,9 +6,9 @@ import gzip
 import json
 from pathlib import Path
 
-from tasks.extract import extract_document, prepare_articles
+from tasks.text.extract import extract_document, prepare_articles
 from tasks.records import Failure, RawDocument
-from tasks.sources import FileRef, discover_files, read_file
+from tasks.acquire.files import FileRef, discover_files, read_file
 
 PAGES = Path(__file__).parent / "fixtures" / "web" / "pages"
 

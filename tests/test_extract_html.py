@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.evaluate_extraction import (
+from tasks.evaluate.extraction import (
     GoldPage,
     author_scores,
     body_metrics,
@@ -18,7 +18,7 @@ from tasks.evaluate_extraction import (
     shingle_counts,
     title_matches,
 )
-from tasks.extract_html import ExtractedPage, extract_html
+from tasks.text.html import ExtractedPage, extract_html
 from datetime import UTC
 
 WEB = Path(__file__).parent / "fixtures" / "web"
@@ -90,7 +90,7 @@ def test_must_have_and_must_not_have(extracted: dict[str, tuple[GoldPage, Extrac
 
 
 def test_cleaning_does_not_lower_the_fixture_score() -> None:
-    from tasks.clean import clean_text
+    from tasks.text.clean import clean_text
 
     def clean(text: str) -> str:
         result = clean_text(text)
@@ -177,7 +177,7 @@ def test_title_site_segments_cut_without_h1() -> None:
     prefixed = _page("<title>Example.com | Council passes budget</title>")
     assert extract_html(prefixed, "https://www.example.com/a").title == "Council passes budget"
     # A segment that does not name the site stays.
-    from tasks.extract_html import _strip_site
+    from tasks.text.html import _strip_site
 
     assert _strip_site("Budget: council says yes - Opinion", ["examplecom", "example"]) == "Budget: council says yes - Opinion"
     assert _strip_site("Budget: council says yes - Opinion - Example", ["example"]) == "Budget: council says yes - Opinion"
@@ -193,7 +193,7 @@ def test_authors_prefer_json_ld_and_drop_the_publisher() -> None:
 
 
 def test_author_credit_lines_are_split_and_cleaned() -> None:
-    from tasks.extract_html import _clean_authors, _clean_author
+    from tasks.text.html import _clean_authors, _clean_author
 
     assert _clean_author("By Jane Roe and John Doe") == ["Jane Roe", "John Doe"]
     assert _clean_author("Jane Roe, Staff Writer") == ["Jane Roe"]

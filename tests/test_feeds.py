@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import tasks.feeds as feeds
-from tasks.feeds import FeedParse, html_to_text, parse_feed
-from tasks.fetch import FetchConfig, Fetcher, FetchResult
+import tasks.acquire.feeds as feeds
+from tasks.acquire.feeds import FeedParse, html_to_text, parse_feed
+from tasks.acquire.http import FetchConfig, Fetcher, FetchResult
 from tasks.records import Failure
-from tasks.urls import article_id_for_url
+from tasks.acquire.urls import article_id_for_url
 from tests.localserver import LocalServer
 
 WEB = Path(__file__).parent / "fixtures" / "web"
@@ -189,7 +189,7 @@ def test_html_to_text() -> None:
 
 
 def test_select_entries_to_fetch() -> None:
-    from tasks.feeds import FeedEntry, select_entries_to_fetch
+    from tasks.acquire.feeds import FeedEntry, select_entries_to_fetch
 
     t1 = datetime(2026, 2, 17, 10, tzinfo=UTC)
     t2 = datetime(2026, 2, 17, 12, tzinfo=UTC)
@@ -205,7 +205,7 @@ def test_select_entries_to_fetch() -> None:
 
 
 def test_feed_body_fallback() -> None:
-    from tasks.feeds import FeedEntry, feed_body
+    from tasks.acquire.feeds import FeedEntry, feed_body
 
     entry = FeedEntry(url="u", title="t", published_at=None, updated_at=None, summary="Short.", content="Long full text.")
     assert feed_body(entry) == ("Long full text.", "feed_content")

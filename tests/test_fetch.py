@@ -5,7 +5,8 @@ from __future__ import annotations
 import gzip
 import time
 
-from tasks.fetch import FetchConfig, Fetcher, FetchResult, _parse_retry_after, decode_html, detect_encoding
+from tasks.acquire.http import FetchConfig, Fetcher, FetchResult, _parse_retry_after
+from tasks.text.charset import decode_html, detect_encoding
 from tasks.records import Failure
 from tests.localserver import LocalServer, Response, http_date
 

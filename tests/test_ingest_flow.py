@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from flows.ingest import ingest_files_flow
+from flows.files import ingest_files_flow
 from tests.warehouse_queries import counts as _counts
 from tests.warehouse_queries import integrity
 from tests.warehouse_queries import rows as _rows
@@ -152,7 +152,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
 def test_reenrich_reprocesses_only_what_changed(
     seed_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flows.ingest import reenrich_flow
+    from flows.reprocess import reenrich_flow
 
     db = tmp_path / "re.duckdb"
     monkeypatch.setenv("NEWSFLOW_ENRICH_EVENTS", "false")
@@ -177,7 +177,7 @@ def test_reenrich_reprocesses_only_what_changed(
 
 
 def test_documentation_files_in_folders_are_skipped(tmp_path: Path) -> None:
-    from tasks.sources import discover_files
+    from tasks.acquire.files import discover_files
 
     (tmp_path / "README.TXT").write_text("About this corpus\n\nNot an article.")
     (tmp_path / "LICENSE.txt").write_text("MIT\n\nPermission is hereby granted.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.quotes import extract_quotes
+from tasks.nlp.quotes import extract_quotes
 
 SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
 

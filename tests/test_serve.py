@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from flows.deploy import ScheduleSpec, build_deployments, free_port, load_schedules, parse_params
-from tasks import warehouse as wh
+from tasks import store as wh
 from tasks.settings import PROJECT_ROOT, ConfigError, load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"

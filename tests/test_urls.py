@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.urls import UnsafeURL, article_id_for_url, canonical_url, check_url_allowed, host_key
+from tasks.acquire.urls import UnsafeURL, article_id_for_url, canonical_url, check_url_allowed, host_key
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import warehouse as wh
+from tasks import store as wh
 from tasks.records import Article, Enrichment, Entity, Failure, Mention
 
 PROV = wh.Provenance("run-1", "model-1", "0.1.0", "rules-1")

@@ -133,7 +133,7 @@ def test_feeds_end_to_end(web_env: Path, local_server: LocalServer) -> None:
 
     # Re-extraction from the stored raw pages: no request is made, nothing changes (same
     # extractor and rules), every web article is read again.
-    from flows.web import reextract_flow
+    from flows.reprocess import reextract_flow
 
     hits = sum(local_server.hits.values())
     redo = reextract_flow(warehouse=str(db))

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from tasks import warehouse as wh
+from tasks import store as wh
 
 
 @contextmanager

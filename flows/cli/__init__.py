@@ -57,7 +57,7 @@ def _settings(config: str | None, warehouse: str | None) -> Any:
 
 def _read_only(settings: Any) -> Any:
     """A read-only connection, after bringing an older warehouse's schema up to date."""
-    from tasks import warehouse as wh
+    from tasks import store as wh
 
     path, timeout = settings.warehouse.path, settings.warehouse.lock_timeout_seconds
     if path.exists():
@@ -117,7 +117,7 @@ def _progress_bar() -> Iterator[None]:
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn)
 
-    from flows.ingest import progress_listener
+    from flows.pipeline import progress_listener
 
     consoles = [h for h in logging.getLogger().handlers
                 if type(h).__name__ == "PrefectConsoleHandler"]
@@ -141,13 +141,13 @@ def _progress_bar() -> Iterator[None]:
 
 
 def _run_flow(fn: Any, **kwargs: Any) -> None:
-    from tasks.nlp import ModelError
+    from tasks.nlp.pipeline import ModelError
     from tasks.settings import ConfigError
-    from tasks.warehouse import WarehouseError
+    from tasks.store import WarehouseError
 
     try:
         if hasattr(fn, "with_options"):  # the task runner the config asks for
-            from flows.ingest import task_runner_for
+            from flows.pipeline import task_runner_for
 
             fn = fn.with_options(task_runner=task_runner_for(_settings(kwargs.get("config"),
                                                                        None)))
@@ -174,7 +174,7 @@ def run(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     if feeds:
         _run_flow(ingest_feeds_flow, warehouse=str(settings.warehouse.path), config=config)
         return  # not reached: _run_flow exits
-    from flows.ingest import ingest_files_flow
+    from flows.files import ingest_files_flow
 
     _run_flow(ingest_files_flow, paths=[str(p) for p in settings.ingest.default_paths],
               warehouse=str(settings.warehouse.path), config=config)
@@ -188,7 +188,7 @@ def ingest_files(
     batch_size: Annotated[int | None, typer.Option(help="Articles per batch.")] = None,
 ) -> None:
     """Ingest local article files and folders."""
-    from flows.ingest import ingest_files_flow
+    from flows.files import ingest_files_flow
 
     settings = _settings(config, warehouse)
     _run_flow(ingest_files_flow, paths=[str(p) for p in paths],
@@ -234,7 +234,7 @@ def reenrich(
 ) -> None:
     """Re-enrich stored articles whose model, pipeline or rules version changed."""
     settings = _settings(config, warehouse)
-    from flows.ingest import reenrich_flow as flow_fn
+    from flows.reprocess import reenrich_flow as flow_fn
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
 
 
@@ -242,7 +242,7 @@ def reenrich(
 def reextract(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """Extract and clean stored raw pages again (after an extractor or cleaning change)."""
     settings = _settings(config, warehouse)
-    from flows.web import reextract_flow as flow_fn
+    from flows.reprocess import reextract_flow as flow_fn
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config)
 
 
@@ -255,7 +255,7 @@ CorpusArg = Annotated[Path, typer.Argument(help="Folder or file of gold data.", 
 @eval_app.command("extraction")
 def eval_extraction(corpus: CorpusArg) -> None:
     """Body text (ScrapingHub shingle F1), titles, dates and authors vs gold (fundus, newspaper4k)."""
-    from tasks.evaluate_extraction import evaluate_extraction, format_report
+    from tasks.evaluate.extraction import evaluate_extraction, format_report
 
     report = evaluate_extraction(corpus)
     typer.echo(format_report(report))
@@ -263,8 +263,8 @@ def eval_extraction(corpus: CorpusArg) -> None:
 
 
 def _eval_nlp() -> tuple[Any, Any]:
-    from tasks.lexicon import load_lexicon
-    from tasks.nlp import load_nlp
+    from tasks.nlp.events.lexicon import load_lexicon
+    from tasks.nlp.pipeline import load_nlp
 
     settings = _settings(None, None)
     return (load_nlp(settings.nlp.model, settings.nlp.components),
@@ -274,7 +274,7 @@ def _eval_nlp() -> tuple[Any, Any]:
 @eval_app.command("events")
 def eval_events(corpus: CorpusArg) -> None:
     """PLOVER category accuracy, macro-F1, actor and target match (plover_gsr JSONL)."""
-    from tasks.evaluate_events import evaluate_plover, format_report
+    from tasks.evaluate.events import evaluate_plover, format_report
 
     nlp, lexicon = _eval_nlp()
     typer.echo(format_report(evaluate_plover(corpus, nlp, lexicon)))
@@ -283,7 +283,7 @@ def eval_events(corpus: CorpusArg) -> None:
 @eval_app.command("5w1h")
 def eval_5w1h(corpus: CorpusArg) -> None:
     """Per-question match rates of 5W1H against Giveme5W1H gold phrases."""
-    from tasks.evaluate_events import evaluate_5w1h, format_report
+    from tasks.evaluate.events import evaluate_5w1h, format_report
 
     nlp, lexicon = _eval_nlp()
     typer.echo(format_report(evaluate_5w1h(corpus, nlp, lexicon)))
@@ -394,7 +394,7 @@ def trigger(
 
 def _report_run(run_id: str, parameters: dict[str, Any], config: str | None, failed: bool) -> int:
     """Print a finished run's summary from its `runs` row; the exit status it calls for."""
-    from tasks import warehouse as wh
+    from tasks import store as wh
 
     settings = _settings(parameters.get("config") or config, parameters.get("warehouse"))
     row = None
@@ -449,7 +449,7 @@ def sql(
     write: Annotated[bool, typer.Option("--write", help="Allow statements that change data.")] = False,
 ) -> None:
     """Run SQL on the warehouse (read-only unless --write)."""
-    from tasks import warehouse as wh
+    from tasks import store as wh
 
     settings = _settings(config, warehouse)
     if not write and not _is_read_only(query):
@@ -537,7 +537,7 @@ ORDER BY 2 DESC, 1
 @app.command()
 def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """Warehouse size, articles per source, last run per source, pending failures."""
-    from tasks import warehouse as wh
+    from tasks import store as wh
 
     settings = _settings(config, warehouse)
     path = settings.warehouse.path
@@ -582,7 +582,7 @@ def runs(
     limit: Annotated[int, typer.Option(help="How many runs.")] = 10,
 ) -> None:
     """Recent runs with their counts and failures."""
-    from tasks import warehouse as wh
+    from tasks import store as wh
 
     settings = _settings(config, warehouse)
     try:

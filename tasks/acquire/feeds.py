@@ -19,7 +19,7 @@ from datetime import datetime, UTC
 from typing import Any
 from urllib.parse import urljoin
 
-from tasks.urls import canonical_url
+from tasks.acquire.urls import canonical_url
 
 __all__ = [
     "MAX_FEED_BYTES",

@@ -1,7 +1,9 @@
-"""Prefect flows that ingest articles: batches through extract, clean, enrich and load.
+"""The batch pipeline every flow shares: plan, enrich and load, inside a recorded run.
 
-Tasks are thin wrappers over the pure functions in `tasks/` and work on batches, never one task
-per article. While spaCy works on batch N+1, batch N is being written to DuckDB in a worker thread.
+Prefect tasks here are thin wrappers over the pure functions in `tasks/` and work on batches,
+never one task per article. While spaCy works on batch N+1, batch N is written to DuckDB in a
+worker thread. `recorded_run` keeps a `runs` row and a Prefect artifact around each flow's work;
+`task_runner_for` picks the configured task runner.
 """
 
 from __future__ import annotations
@@ -15,17 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import flows  # noqa: F401  (sets Prefect's environment defaults before prefect is imported)
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from tasks import PIPELINE_VERSION
-from tasks import warehouse as wh
-from tasks.extract import dedupe_ids, prepare_articles
-from tasks.nlp import enrich_articles, load_nlp, model_version
+from tasks import store as wh
+from tasks.nlp.pipeline import enrich_articles, load_nlp, model_version
 from tasks.records import Article, Enrichment, Failure
 from tasks.settings import ConfigError, Settings, load_settings
-from tasks.sources import FileRef, discover_files, read_files
 
 # Progress listeners (the CLI's progress bar): called after each batch with
 # (items done, items in all or None, a short status line).
@@ -44,7 +44,7 @@ def progress_listener(hook: ProgressHook) -> Iterator[None]:
 
 
 # Batch payloads live in memory only: Prefect must neither hash them for caching nor persist them.
-_TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 @dataclass
@@ -76,15 +76,7 @@ class RunSummary:
 # ----------------------------------------------------------------------------------------------
 
 
-@task(name="extract-files-batch", **_TASK_OPTS)
-def extract_files_batch(refs: Sequence[FileRef], max_bytes: int) -> tuple[list[Article], list[Failure]]:
-    """Read, extract and clean a batch of files."""
-    docs, failures = read_files(refs, max_bytes)
-    articles, more = prepare_articles(docs)
-    return dedupe_ids(articles), failures + more
-
-
-@task(name="plan-batch", **_TASK_OPTS)
+@task(name="plan-batch", **TASK_OPTS)
 def plan_batch_task(
     warehouse: Path, lock_timeout: float, articles: Sequence[Article], pending: dict[str, str]
 ) -> wh.BatchPlan:
@@ -93,7 +85,7 @@ def plan_batch_task(
         return wh.plan_batch(con, articles, pending)
 
 
-@task(name="enrich-batch", **_TASK_OPTS)
+@task(name="enrich-batch", **TASK_OPTS)
 def enrich_batch_task(articles: Sequence[Article], settings: Settings) -> tuple[list[Enrichment], list[Failure]]:
     """Run spaCy over a batch with nlp.pipe and derive entities (and events when enabled)."""
     if not articles:
@@ -106,7 +98,7 @@ def enrich_batch_task(articles: Sequence[Article], settings: Settings) -> tuple[
     )
 
 
-@task(name="load-batch", **_TASK_OPTS)
+@task(name="load-batch", **TASK_OPTS)
 def load_batch_task(
     warehouse: Path,
     lock_timeout: float,
@@ -123,7 +115,8 @@ def load_batch_task(
 
 def _rules_version(settings: Settings) -> str:
     """Versions of the rules that shaped the rows: cleaning, entities, event lexicon."""
-    from tasks import clean, entities
+    from tasks.nlp import entities
+    from tasks.text import clean
 
     parts = [clean.RULES_VERSION, entities.RULES_VERSION]
     lexicon = _lexicon(settings)
@@ -136,7 +129,7 @@ def _lexicon(settings: Settings) -> Any | None:
     if not (settings.enrich.events or settings.enrich.quotes):
         return None
     try:
-        from tasks.lexicon import load_lexicon
+        from tasks.nlp.events.lexicon import load_lexicon
     except ImportError:  # event enrichment not installed in this build
         return None
     return load_lexicon(settings.enrich.lexicon)
@@ -343,89 +336,6 @@ def task_runner_for(settings: Settings) -> Any:
     raise ConfigError(f"prefect.task_runner = {kind!r}: use 'threads' or 'dask'")
 
 
-def _settings(config: str | None, warehouse: str | None) -> Settings:
+def flow_settings(config: str | None, warehouse: str | None) -> Settings:
+    """The settings a flow run uses: the config file, with the warehouse it was given."""
     return load_settings(config).with_warehouse(warehouse)
-
-
-# ----------------------------------------------------------------------------------------------
-# Flows
-# ----------------------------------------------------------------------------------------------
-
-
-@flow(name="ingest-files", log_prints=True)
-def ingest_files_flow(
-    paths: list[str] | None = None,
-    warehouse: str | None = None,
-    config: str | None = None,
-    batch_size: int | None = None,
-) -> dict[str, Any]:
-    """Ingest local article files and folders (.txt, .html, .json, .jsonl) into the warehouse."""
-    settings = _settings(config, warehouse)
-    targets = [str(p) for p in (paths or settings.ingest.default_paths)]
-    size = batch_size or settings.ingest.batch_size
-    with recorded_run("ingest-files", settings, {"paths": targets, "batch_size": size}) as summary:
-        refs, missing = discover_files(targets, settings.ingest.exclude)
-        logger = get_run_logger()
-        logger.info("ingesting %d files from %s into %s", len(refs), ", ".join(targets),
-                    settings.warehouse.path)
-        pipeline = BatchPipeline(settings, summary)
-        pipeline.record_failures(missing)
-        for batch in chunks(refs, size):
-            articles, failures = extract_files_batch(batch, settings.ingest.max_file_bytes)
-            pipeline.process(articles, failures, total=len(refs), items=len(batch))
-        pipeline.finish()
-    return summary.as_dict()
-
-
-_ARTICLE_COLUMNS = (
-    "article_id, source, uri, url, title, text, content_hash, extractor, authors, "
-    "CASE WHEN published_inferred THEN NULL ELSE published_at END, published_inferred, "
-    "language, site, external_id, captions, body_origin, route"
-)
-
-
-def _stored_article(row: tuple[Any, ...]) -> Article:
-    (aid, source, uri, url, title, text, chash, extractor, authors, published, inferred,
-     language, site, external_id, captions, origin, route) = row
-    return Article(
-        id=aid, source=source, uri=uri, url=url, title=title or "", text=text,
-        content_hash=chash, extractor=extractor or "", authors=tuple(authors or ()),
-        published_at=published, published_inferred=False if published else bool(inferred),
-        language=language, site=site, external_id=external_id, captions=tuple(captions or ()),
-        body_origin=origin or "body", route=route or "file",
-    )
-
-
-@flow(name="reenrich", log_prints=True)
-def reenrich_flow(
-    warehouse: str | None = None, config: str | None = None, all: bool = False,
-    batch_size: int | None = None,
-) -> dict[str, Any]:
-    """Re-enrich stored articles whose model, pipeline or rules version differs (or all).
-
-    Works from the stored clean text: nothing is fetched or read again. An inferred publication
-    date is inferred again; a date read from the source is kept.
-    """
-    settings = _settings(config, warehouse)
-    size = batch_size or settings.ingest.batch_size
-    with recorded_run("reenrich", settings, {"all": all, "batch_size": size}) as summary:
-        pipeline = BatchPipeline(settings, summary)
-        prov = pipeline.prov
-        lock = settings.warehouse.lock_timeout_seconds
-        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            ids = [r[0] for r in con.execute(
-                "SELECT article_id FROM articles WHERE ? OR model IS DISTINCT FROM ? "
-                "OR pipeline_version IS DISTINCT FROM ? OR rules_version IS DISTINCT FROM ? "
-                "ORDER BY article_id",
-                [all, prov.model, prov.pipeline_version, prov.rules_version]).fetchall()]
-        get_run_logger().info("%d stored articles to re-enrich (model %s, rules %s)",
-                              len(ids), prov.model, prov.rules_version)
-        for batch in chunks(ids, size):
-            with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-                rows = con.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles "
-                                   "WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id",
-                                   [list(batch)]).fetchall()
-            pipeline.process([_stored_article(r) for r in rows], [], total=len(ids), force=True)
-        pipeline.finish()
-        summary.counts["reenriched"] = summary.counts.get("enriched", 0)
-    return summary.as_dict()

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from tasks.dates import find_dates, infer_published_at
-from tasks.events import extract_events
-from tasks.fivew import five_w1h
-from tasks.lexicon import EventLexicon
-from tasks.quotes import extract_quotes
+from tasks.nlp.dates import find_dates, infer_published_at
+from tasks.nlp.events.coder import extract_events
+from tasks.nlp.fivew import five_w1h
+from tasks.nlp.events.lexicon import EventLexicon
+from tasks.nlp.quotes import extract_quotes
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention, Quote
 
 

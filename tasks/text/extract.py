@@ -1,11 +1,11 @@
 """Turning raw documents into clean `Article` records (pure: no I/O).
 
 - `.txt` in the seed layout: first line the title, a blank line, then paragraphs.
-- `.html`: trafilatura extraction with metadata (`tasks.extract_html`).
+- `.html`: trafilatura extraction with metadata (`tasks.text.html`).
 - `.json` / `.jsonl`: records with `title`, `text` and optional `url`, `published_at`, `id`,
   `authors`, `language`, `site`; a JSON file may hold one record or a list of them. news-please
   style names (`maintext`, `date_publish`, `source_domain`) are read too.
-- any of these gzip-compressed (`.txt.gz`, `.html.gz`, ...), decompressed by `tasks.sources`.
+- any of these gzip-compressed (`.txt.gz`, `.html.gz`, ...), decompressed by `tasks.acquire.files`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tasks.clean import CleanConfig, clean_paragraphs, normalize_text, split_paragraphs
+from tasks.text.clean import CleanConfig, clean_paragraphs, normalize_text, split_paragraphs
 from tasks.records import Article, Failure, RawDocument
-from tasks.sources import UndecodableError, decode_text
+from tasks.text.charset import UndecodableError, decode_text
 
 PLAINTEXT_EXTRACTOR = "plaintext/1"
 JSON_EXTRACTOR = "json/1"
@@ -38,7 +38,7 @@ def record_article_id(record_id: str) -> str:
 
 def url_article_id(url: str) -> tuple[str, str]:
     """(article id, canonical URL) for an article known by URL."""
-    from tasks.urls import article_id_for_url, canonical_url
+    from tasks.acquire.urls import article_id_for_url, canonical_url
 
     canonical = canonical_url(url)
     return article_id_for_url(canonical), canonical
@@ -162,7 +162,7 @@ def _extract_json(doc: RawDocument, text: str) -> tuple[list[Article], list[Fail
 
 
 def _extract_html(doc: RawDocument, text: str) -> list[Article]:
-    from tasks.extract_html import extract_html
+    from tasks.text.html import extract_html
 
     url = doc.hints.get("url") or (doc.uri if doc.route != "file" else None)
     page = extract_html(text, url)

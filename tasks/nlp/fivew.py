@@ -2,7 +2,7 @@
 
 The main event is chosen among the events of the article's first sentences (news puts the main
 fact in the lead): earliest sentence, asserted or reported events before planned ones, events
-with an actor first, then the most central trigger (`tasks.events.event_depth`), then the most
+with an actor first, then the most central trigger (`tasks.nlp.events.coder.event_depth`), then the most
 confident. Then:
 - who: the main event's actor when its head (or apposition) is a name, given as the fullest
   name the article uses ("Trump" -> "Donald Trump"), except that the main clause's named subject
@@ -24,7 +24,7 @@ confident. Then:
   over/after/amid/following phrases on a verb, a "to"-purpose clause);
 - how: the manner of the main event ("by ...ing", "with/using/through/via ...", an -ly adverb,
   a participle clause ", killing 46 people"), else None.
-Matching against gold is defined in `tasks.evaluate_events` (content-word overlap, and a strict
+Matching against gold is defined in `tasks.evaluate.events` (content-word overlap, and a strict
 figure: containment or Jaccard >= 0.5).
 """
 
@@ -34,8 +34,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tasks.dates import _DURATION_RE
-from tasks.events import (
+from tasks.nlp.dates import _DURATION_RE
+from tasks.nlp.events.coder import (
     _REPORTING_DEFAULT,
     HUMAN_NOUNS,
     PLACE_LABELS,

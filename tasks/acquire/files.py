@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from tasks.records import Failure, RawDocument
 
 MEDIA_TYPES = {
@@ -134,52 +132,3 @@ def read_files(refs: Sequence[FileRef], max_bytes: int) -> tuple[list[RawDocumen
         result = read_file(ref, max_bytes)
         (failures if isinstance(result, Failure) else docs).append(result)  # type: ignore[arg-type]
     return docs, failures
-
-
-class UndecodableError(ValueError):
-    """The bytes are not text in any encoding we can trust."""
-
-
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return control > max(8, len(sample) // 100)
-
-
-def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then declared charset, then UTF-8, then detection.
-
-    Returns (text, encoding used). Raises UndecodableError for binary data.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if _looks_binary(data):
-        raise UndecodableError("the file looks binary (NUL or control bytes), not text")
-    for encoding in (declared, "utf-8"):
-        if encoding:
-            try:
-                return data.decode(encoding), encoding
-            except (UnicodeDecodeError, LookupError):
-                continue
-    # Mostly-ASCII text with a few high bytes is Western European (cp1252, a superset of
-    # latin-1 in practice): detectors guess badly on so little evidence. Otherwise, detect.
-    high = sum(1 for b in data[:200_000] if b >= 0x80)
-    if high <= max(1, len(data[:200_000]) // 10):
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        try:
-            return data.decode(best.encoding), best.encoding
-        except (UnicodeDecodeError, LookupError):
-            pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise UndecodableError(f"not valid text in UTF-8 or any detected encoding: {exc}") from exc

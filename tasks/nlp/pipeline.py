@@ -1,7 +1,7 @@
 """The NLP stage: one spaCy pipeline over batches of articles (`nlp.pipe`).
 
-Per document it resolves entity mentions (`tasks.entities`) and, when enabled, events, quotes,
-dates and 5W1H (`tasks.analysis`). Offsets are character offsets into `Article.text`.
+Per document it resolves entity mentions (`tasks.nlp.entities`) and, when enabled, events, quotes,
+dates and 5W1H (`tasks.nlp.analysis`). Offsets are character offsets into `Article.text`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from tasks.entities import Span, resolve_mentions
+from tasks.nlp.entities import Span, resolve_mentions
 from tasks.records import Article, Enrichment, Failure
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def load_nlp(model: str, components: tuple[str, ...]) -> Language:
     if not any(getattr(p, "is_trainable", False) for _, p in nlp.pipeline):
         raise ModelError(f"model {model!r} has no trained components; a blank model is no use")
     if "parser" in nlp.pipe_names and "newsflow_paragraphs" not in nlp.component_names:
-        import tasks.sentences  # noqa: F401  (registers the component)
+        import tasks.nlp.sentences  # noqa: F401  (registers the component)
 
         # paragraph breaks are sentence breaks; the parser keeps preset boundaries
         nlp.add_pipe("newsflow_paragraphs", before="parser")
@@ -93,7 +93,7 @@ def enrich_doc(doc: Doc, article: Article, lexicon: Any | None) -> Enrichment:
     mentions, entities = resolve_mentions(article.id, doc_spans(doc))
     if lexicon is None:
         return Enrichment(article=article, mentions=tuple(mentions), entities=tuple(entities))
-    from tasks.analysis import analyse
+    from tasks.nlp.analysis import analyse
 
     result = analyse(doc, article, mentions, lexicon)
     if result.published_at is not None and article.published_at is None:

@@ -34,7 +34,7 @@ destroying things ("blew up power lines") is COERCE (1712); a coercive order ("o
 to suspend publication") is COERCE (172). What a demand asks for ("said Sudan must return",
 "its demand that Israel ease") is not coded as an act: the demand is the event.
 Everything is linear in the number of tokens; no dateparser or model calls happen here.
-The rules version is the lexicon's `meta.version` (`tasks.lexicon.LEXICON_VERSION`).
+The rules version is the lexicon's `meta.version` (`tasks.nlp.events.lexicon.LEXICON_VERSION`).
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from tasks.dates import verb_direction
-from tasks.lexicon import EventLexicon, Trigger
+from tasks.nlp.dates import verb_direction
+from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from tasks.records import Article, DateMention, Event, Mention
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})

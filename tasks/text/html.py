@@ -10,7 +10,7 @@ from datetime import date, datetime, time, UTC
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
-from tasks.fetch import decode_html
+from tasks.text.charset import decode_html
 
 __all__ = ["EXTRACTOR_NAME", "ExtractedPage", "extract_html"]
 

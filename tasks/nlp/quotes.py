@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tasks.events import _Mentions, _phrase, _resolve_pronoun
+from tasks.nlp.events.coder import _Mentions, _phrase, _resolve_pronoun
 from tasks.records import Article, Mention, Quote
 
 CUE_VERBS = frozenset(

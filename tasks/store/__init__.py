@@ -1,0 +1,34 @@
+"""The DuckDB warehouse: schema and migrations, connections, Arrow loads and named queries.
+
+`schema` owns the DDL, `connection` opens the file (one writer at a time), `arrow` turns records
+into Arrow tables, `load` writes batches idempotently in one transaction, `queries` holds the
+named reads the flows and the command line use. Import from here: `from tasks import store`.
+"""
+
+from tasks.store.arrow import Provenance, articles_table, enrichment_tables
+from tasks.store.connection import WarehouseBusy, WarehouseError, connect
+from tasks.store.load import (
+    BatchPlan,
+    LoadCounts,
+    failure_id,
+    finish_run,
+    load_batch,
+    plan_batch,
+    record_failures,
+    record_routes,
+    resolve_failures,
+    start_run,
+    store_raw_pages,
+    upsert_feed_entries,
+    upsert_source,
+)
+from tasks.store.queries import INTEGRITY_CHECKS, check_integrity, table_counts
+from tasks.store.schema import ENRICHMENT_TABLES, MIGRATIONS, SCHEMA_VERSION, TABLES, migrate
+
+__all__ = [
+    "ENRICHMENT_TABLES", "INTEGRITY_CHECKS", "MIGRATIONS", "SCHEMA_VERSION", "TABLES", "BatchPlan",
+    "LoadCounts", "Provenance", "WarehouseBusy", "WarehouseError", "articles_table",
+    "check_integrity", "connect", "enrichment_tables", "failure_id", "finish_run", "load_batch",
+    "migrate", "plan_batch", "record_failures", "record_routes", "resolve_failures", "start_run",
+    "store_raw_pages", "table_counts", "upsert_feed_entries", "upsert_source",
+]

@@ -1,0 +1,268 @@
+"""The warehouse schema: DDL, the `schema_version` table and forward migrations.
+
+This module owns the shape of every table and view; `migrate` brings any older warehouse up to
+`SCHEMA_VERSION` in one transaction per migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from tasks.store.connection import WarehouseError, one
+
+_PROVENANCE = """
+    run_id VARCHAR NOT NULL,
+    model VARCHAR,
+    pipeline_version VARCHAR NOT NULL,
+    rules_version VARCHAR
+"""
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "articles, entities, mentions, events, quotes, 5W1H, sources, routes, raw pages, runs, failures",
+        [
+            """CREATE TABLE runs (
+                run_id VARCHAR NOT NULL,            -- Prefect flow run id when run under Prefect
+                flow VARCHAR NOT NULL,
+                deployment VARCHAR,
+                parameters JSON,
+                started_at TIMESTAMPTZ NOT NULL,
+                ended_at TIMESTAMPTZ,
+                status VARCHAR NOT NULL,            -- running, completed, completed_with_failures, failed
+                counts JSON,                        -- per-stage counts
+                failures INTEGER DEFAULT 0,
+                message VARCHAR,
+                model VARCHAR,
+                pipeline_version VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE sources (
+                source VARCHAR NOT NULL,            -- name: a folder, a configured feed, 'urls'
+                kind VARCHAR NOT NULL,              -- folder, feed, urls
+                uri VARCHAR,
+                tags VARCHAR[],
+                etag VARCHAR,
+                last_modified VARCHAR,
+                last_checked_at TIMESTAMPTZ,
+                last_status VARCHAR,
+                last_error VARCHAR,
+                first_seen_at TIMESTAMPTZ,
+                run_id VARCHAR
+            )""",
+            f"""CREATE TABLE articles (
+                article_id VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,            -- the first route's source
+                uri VARCHAR NOT NULL,
+                url VARCHAR,                        -- canonical URL, when known
+                route VARCHAR,                      -- file, feed, url
+                external_id VARCHAR,                -- the id a JSON record carried
+                title VARCHAR,
+                authors VARCHAR[],
+                site VARCHAR,
+                language VARCHAR,
+                published_at TIMESTAMPTZ,
+                published_inferred BOOLEAN NOT NULL DEFAULT false,
+                captions VARCHAR[],
+                text VARCHAR NOT NULL,
+                word_count INTEGER,
+                content_hash VARCHAR NOT NULL,
+                body_origin VARCHAR,
+                extractor VARCHAR,
+                first_seen_at TIMESTAMPTZ,
+                updated_at TIMESTAMPTZ,
+                {_PROVENANCE}
+            )""",
+            """CREATE TABLE article_routes (
+                article_id VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                uri VARCHAR NOT NULL,
+                route VARCHAR,
+                first_seen_at TIMESTAMPTZ,
+                run_id VARCHAR NOT NULL
+            )""",
+            f"""CREATE TABLE entities (
+                entity_id VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                label VARCHAR NOT NULL,
+                aliases VARCHAR[],
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE entity_mentions (
+                article_id VARCHAR NOT NULL,
+                entity_id VARCHAR NOT NULL,
+                canonical VARCHAR NOT NULL,
+                label VARCHAR NOT NULL,
+                surface VARCHAR NOT NULL,
+                ner_label VARCHAR,
+                start_char INTEGER NOT NULL,
+                end_char INTEGER NOT NULL,
+                sentence INTEGER,
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE date_mentions (
+                article_id VARCHAR NOT NULL,
+                text VARCHAR NOT NULL,
+                start_char INTEGER,
+                end_char INTEGER,
+                value DATE,
+                precision VARCHAR,
+                relative BOOLEAN,
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE events (
+                article_id VARCHAR NOT NULL,
+                sentence INTEGER,
+                trigger VARCHAR,
+                trigger_start INTEGER,
+                trigger_end INTEGER,
+                category VARCHAR,                   -- PLOVER category
+                quad_class VARCHAR,
+                mode VARCHAR,                       -- asserted, planned, hypothetical, negated, reported
+                confidence DOUBLE,
+                actor VARCHAR,
+                actor_entity_id VARCHAR,
+                target VARCHAR,
+                target_entity_id VARCHAR,
+                location VARCHAR,
+                location_entity_id VARCHAR,
+                event_date DATE,
+                date_precision VARCHAR,
+                date_text VARCHAR,
+                cameo_code VARCHAR,
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE quotes (
+                article_id VARCHAR NOT NULL,
+                sentence INTEGER,
+                quotation VARCHAR,
+                start_char INTEGER,
+                end_char INTEGER,
+                kind VARCHAR,                       -- direct, indirect
+                speaker VARCHAR,
+                speaker_entity_id VARCHAR,
+                cue VARCHAR,
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE five_w1h (
+                article_id VARCHAR NOT NULL,
+                who VARCHAR, what VARCHAR, "when" VARCHAR, when_date DATE,
+                "where" VARCHAR, why VARCHAR, how VARCHAR,
+                {_PROVENANCE}
+            )""",
+            """CREATE TABLE raw_pages (
+                url VARCHAR NOT NULL,               -- the URL as fetched (after redirects)
+                article_id VARCHAR,
+                fetched_at TIMESTAMPTZ,
+                status INTEGER,
+                content_type VARCHAR,
+                encoding VARCHAR,
+                headers JSON,
+                body_gzip BLOB,                     -- the body, gzip-compressed
+                body_sha256 VARCHAR,
+                run_id VARCHAR
+            )""",
+            """CREATE TABLE failures (
+                failure_id VARCHAR NOT NULL,        -- stable per (stage, source, uri)
+                stage VARCHAR NOT NULL,
+                source VARCHAR,
+                uri VARCHAR,
+                error_type VARCHAR,
+                message VARCHAR,
+                http_status INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 1,
+                first_seen_at TIMESTAMPTZ,
+                last_seen_at TIMESTAMPTZ,
+                next_retry_at TIMESTAMPTZ,
+                resolved_at TIMESTAMPTZ,
+                run_id VARCHAR                      -- the last run that saw it
+            )""",
+            # Views for common questions.
+            """CREATE VIEW entity_mentions_daily AS
+                SELECT CAST(a.published_at AS DATE) AS day, m.entity_id, m.canonical AS entity,
+                       m.label, count(*) AS mentions, count(DISTINCT m.article_id) AS articles
+                FROM entity_mentions m JOIN articles a USING (article_id)
+                GROUP BY ALL""",
+            """CREATE VIEW entity_cooccurrence AS
+                SELECT a.entity_id AS entity_a, a.canonical AS name_a, b.entity_id AS entity_b,
+                       b.canonical AS name_b, count(DISTINCT a.article_id) AS articles
+                FROM (SELECT DISTINCT article_id, entity_id, canonical FROM entity_mentions) a
+                JOIN (SELECT DISTINCT article_id, entity_id, canonical FROM entity_mentions) b
+                  ON a.article_id = b.article_id AND a.entity_id < b.entity_id
+                GROUP BY ALL""",
+            """CREATE VIEW events_daily AS
+                SELECT coalesce(event_date, CAST(a.published_at AS DATE)) AS day, e.category,
+                       e.quad_class, e.mode, count(*) AS events
+                FROM events e JOIN articles a USING (article_id)
+                GROUP BY ALL""",
+            """CREATE VIEW source_health AS
+                SELECT s.source, s.kind, s.uri, s.last_checked_at, s.last_status, s.last_error,
+                       (SELECT count(*) FROM article_routes r WHERE r.source = s.source) AS articles,
+                       (SELECT count(*) FROM failures f
+                         WHERE f.source = s.source AND f.resolved_at IS NULL) AS open_failures
+                FROM sources s""",
+        ],
+    ),
+]
+
+MIGRATIONS.append((
+    2,
+    "feed entries: every entry a feed listed, fetched or not",
+    [
+        """CREATE TABLE feed_entries (
+            source VARCHAR NOT NULL,                -- the feed's configured name
+            url VARCHAR NOT NULL,                   -- canonical article URL
+            article_id VARCHAR NOT NULL,            -- id the article has (or will have)
+            entry_id VARCHAR,                       -- guid / atom:id as given
+            title VARCHAR,
+            published_at TIMESTAMPTZ,
+            updated_at TIMESTAMPTZ,
+            authors VARCHAR[],
+            summary VARCHAR,
+            status VARCHAR NOT NULL,                -- fetched, failed, feed_body
+            first_seen_at TIMESTAMPTZ,
+            last_seen_at TIMESTAMPTZ,
+            run_id VARCHAR
+        )""",
+    ],
+))
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+TABLES = (
+    "runs", "sources", "articles", "article_routes", "entities", "entity_mentions",
+    "date_mentions", "events", "quotes", "five_w1h", "raw_pages", "failures", "feed_entries",
+)
+# Enrichment tables: replaced as a whole when their article changes or is re-enriched.
+ENRICHMENT_TABLES = ("entity_mentions", "date_mentions", "events", "quotes", "five_w1h")
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the schema up to SCHEMA_VERSION; returns the version found before."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL, description VARCHAR)"
+    ).fetchall()
+    row = one(con.execute("SELECT max(version) FROM schema_version"))
+    found = int(row[0]) if row and row[0] is not None else 0
+    if found > SCHEMA_VERSION:
+        raise WarehouseError(
+            f"warehouse schema version {found} is newer than this newsflow ({SCHEMA_VERSION}); "
+            "upgrade newsflow or point --warehouse at another file"
+        )
+    for version, description, statements in MIGRATIONS:
+        if version <= found:
+            continue
+        con.execute("BEGIN TRANSACTION").fetchall()
+        try:
+            for statement in statements:
+                con.execute(statement).fetchall()
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?)",
+                [version, datetime.now(UTC), description],
+            ).fetchall()
+            con.execute("COMMIT").fetchall()
+        except Exception:
+            con.execute("ROLLBACK").fetchall()
+            raise
+    return found

@@ -1,0 +1,1 @@
+"""From bytes to clean text: one charset decoder, HTML extraction, cleaning, article identity."""
