@@ -33,8 +33,12 @@ def peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path, help="folder of articles (e.g. corpus/text/bbc)")
-    parser.add_argument("--events", choices=["off", "on", "both"], default="both",
-                        help="pipeline with event/quote enrichment off, on, or both (default)")
+    parser.add_argument(
+        "--events",
+        choices=["off", "on", "both"],
+        default="both",
+        help="pipeline with event/quote enrichment off, on, or both (default)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="use only the first N files")
     args = parser.parse_args()
 
@@ -61,8 +65,10 @@ def main() -> int:
     texts = [a.text for a in articles]
     words = sum(len(t.split()) for t in texts)
     print(f"corpus: {args.corpus} ({len(texts)} articles, {words} words)")
-    print(f"model: {settings.nlp.model}, components: {', '.join(settings.nlp.components)}, "
-          f"pipe batch size {settings.nlp.pipe_batch_size}, n_process {settings.nlp.n_process}")
+    print(
+        f"model: {settings.nlp.model}, components: {', '.join(settings.nlp.components)}, "
+        f"pipe batch size {settings.nlp.pipe_batch_size}, n_process {settings.nlp.n_process}"
+    )
 
     t0 = time.perf_counter()
     nlp = load_nlp(settings.nlp.model, settings.nlp.components)
@@ -79,12 +85,15 @@ def main() -> int:
     print(f"start-up: model load {t_model:.1f} s, Prefect server + first run {t_start:.1f} s")
 
     t0 = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=settings.nlp.pipe_batch_size,
-                      n_process=settings.nlp.n_process):
+    for _ in nlp.pipe(
+        texts, batch_size=settings.nlp.pipe_batch_size, n_process=settings.nlp.n_process
+    ):
         pass
     bare = time.perf_counter() - t0
-    print(f"bare nlp.pipe: {bare:.1f} s, {len(texts) / bare:.1f} articles/s, "
-          f"{words / bare:.0f} words/s")
+    print(
+        f"bare nlp.pipe: {bare:.1f} s, {len(texts) / bare:.1f} articles/s, "
+        f"{words / bare:.0f} words/s"
+    )
 
     modes = ["off", "on"] if args.events == "both" else [args.events]
     for mode in modes:
@@ -99,10 +108,12 @@ def main() -> int:
             size = db.stat().st_size / 1e6
         c = summary["counts"]
         label = "pipeline" if mode == "off" else "pipeline with events and quotes"
-        print(f"{label}: {took:.1f} s, {c['enriched'] / took:.1f} articles/s, "
-              f"{c['words'] / took:.0f} words/s ({c['articles']} articles, {c['mentions']} "
-              f"mentions, {c['events']} events, {c['quotes']} quotes, {c['failed']} failed; "
-              f"warehouse {size:.1f} MB)")
+        print(
+            f"{label}: {took:.1f} s, {c['enriched'] / took:.1f} articles/s, "
+            f"{c['words'] / took:.0f} words/s ({c['articles']} articles, {c['mentions']} "
+            f"mentions, {c['events']} events, {c['quotes']} quotes, {c['failed']} failed; "
+            f"warehouse {size:.1f} MB)"
+        )
         ratio = (c["words"] / took) / (words / bare)
         print(f"ratio: {ratio:.2f}" if mode == "off" else f"ratio_with_events: {ratio:.2f}")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")

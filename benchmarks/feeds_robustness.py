@@ -54,7 +54,10 @@ def run_feedparser_suite(root: Path) -> dict[str, object]:
     for path in files:
         body = path.read_bytes()
         headers, expect = test_file_headers(body)
-        feed_url = headers.get("content-location") or f"http://example.com/{path.relative_to(root).as_posix()}"
+        feed_url = (
+            headers.get("content-location")
+            or f"http://example.com/{path.relative_to(root).as_posix()}"
+        )
         t0 = time.perf_counter()
         try:
             result = parse_feed(body, feed_url, headers)
@@ -82,7 +85,9 @@ def run_feedparser_suite(root: Path) -> dict[str, object]:
                     agree += 1
                 else:
                     disagree += 1
-                    disagreements.append(f"{path.relative_to(root)} (expect {expect[:60]!r}, bozo={result.bozo})")
+                    disagreements.append(
+                        f"{path.relative_to(root)} (expect {expect[:60]!r}, bozo={result.bozo})"
+                    )
     return {
         "files": len(files),
         "parsed": counts["files"],
@@ -102,7 +107,11 @@ def run_feedparser_suite(root: Path) -> dict[str, object]:
 
 def run_news(root: Path) -> dict[str, object]:
     manifest_path = root / "MANIFEST.json"
-    manifest = {m["file"]: m for m in json.loads(manifest_path.read_text())} if manifest_path.exists() else {}
+    manifest = (
+        {m["file"]: m for m in json.loads(manifest_path.read_text())}
+        if manifest_path.exists()
+        else {}
+    )
     rows = []
     totals: Counter[str] = Counter()
     crashes = 0
@@ -118,9 +127,19 @@ def run_news(root: Path) -> dict[str, object]:
         with_url = sum(1 for e in result.entries if e.url)
         with_title = sum(1 for e in result.entries if e.title)
         with_date = sum(1 for e in result.entries if e.published_at or e.updated_at)
-        complete = sum(1 for e in result.entries if e.url and e.title and (e.published_at or e.updated_at))
+        complete = sum(
+            1 for e in result.entries if e.url and e.title and (e.published_at or e.updated_at)
+        )
         expected = manifest.get(path.name, {}).get("items")
-        totals.update(files=1, entries=n, with_url=with_url, with_title=with_title, with_date=with_date, complete=complete, bozo=int(result.bozo))
+        totals.update(
+            files=1,
+            entries=n,
+            with_url=with_url,
+            with_title=with_title,
+            with_date=with_date,
+            complete=complete,
+            bozo=int(result.bozo),
+        )
         rows.append(
             {
                 "file": path.name,
@@ -140,7 +159,12 @@ def run_news(root: Path) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="feed-stage robustness counts")
-    parser.add_argument("corpus", nargs="?", default="/work/shared/corpus/feeds", help="folder holding feedparser/ and news/")
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        default="/work/shared/corpus/feeds",
+        help="folder holding feedparser/ and news/",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     root = Path(args.corpus)
@@ -150,12 +174,18 @@ def main(argv: list[str] | None = None) -> int:
     suite = run_feedparser_suite(root / "feedparser")
     news = run_news(root / "news")
 
-    print(f"feedparser test files: {suite['files']} (parsed {suite['parsed']}) in {suite['seconds']:.1f} s")
-    print(f"  with entries: {suite['with_entries']}  entries: {suite['entries']}  bozo: {suite['bozo']}")
+    print(
+        f"feedparser test files: {suite['files']} (parsed {suite['parsed']}) in {suite['seconds']:.1f} s"
+    )
+    print(
+        f"  with entries: {suite['with_entries']}  entries: {suite['entries']}  bozo: {suite['bozo']}"
+    )
     print(f"  crashes: {suite['crashes']}")
     for line in suite["crash_examples"]:  # type: ignore[union-attr]
         print(f"    {line}")
-    print(f"  bozo flag vs the files' Expect lines: {suite['expect_bozo_agree']} agree, {suite['expect_bozo_disagree']} disagree")
+    print(
+        f"  bozo flag vs the files' Expect lines: {suite['expect_bozo_agree']} agree, {suite['expect_bozo_disagree']} disagree"
+    )
     for line in suite["disagreement_examples"]:  # type: ignore[union-attr]
         print(f"    {line}")
     print(f"  slowest: {suite['slowest']['file']} {suite['slowest']['seconds'] * 1000:.0f} ms")  # type: ignore[index]
@@ -169,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         f"bozo feeds {t.get('bozo', 0)}; crashes {news['crashes']}"
     )
     for row in news["feeds"]:  # type: ignore[union-attr]
-        flag = "" if row["entries"] == row["manifest_items"] else f"  (manifest says {row['manifest_items']})"
+        flag = (
+            ""
+            if row["entries"] == row["manifest_items"]
+            else f"  (manifest says {row['manifest_items']})"
+        )
         print(
             f"    {row['file']:<28} {row['kind']:<8} {row['entries']:4d} entries  url {row['with_url']:4d}  "
             f"title {row['with_title']:4d}  date {row['with_date']:4d}{'  bozo: ' + str(row['problem'])[:60] if row['bozo'] else ''}{flag}"

@@ -86,12 +86,14 @@ def _spec(raw: dict[str, Any], where: str) -> ScheduleSpec:
     if not isinstance(name, str) or not _NAME.match(name):
         raise ConfigError(f"{where}: schedule needs a `name` of letters, digits, '-', '_' or '.'")
     if flow_name not in FLOWS:
-        raise ConfigError(f"{where}: schedule {name!r} has flow {flow_name!r}; "
-                          f"use one of {', '.join(FLOWS)}")
+        raise ConfigError(
+            f"{where}: schedule {name!r} has flow {flow_name!r}; use one of {', '.join(FLOWS)}"
+        )
     cron, interval = raw.get("cron"), raw.get("interval_seconds")
     if bool(cron) == bool(interval):
-        raise ConfigError(f"{where}: schedule {name!r} needs exactly one of `cron` or "
-                          "`interval_seconds`")
+        raise ConfigError(
+            f"{where}: schedule {name!r} needs exactly one of `cron` or `interval_seconds`"
+        )
     if cron is not None:
         _check_cron(str(cron), f"{where}: schedule {name!r}")
     if interval is not None and (not isinstance(interval, int | float) or interval <= 0):
@@ -100,9 +102,13 @@ def _spec(raw: dict[str, Any], where: str) -> ScheduleSpec:
     if not isinstance(params, dict):
         raise ConfigError(f"{where}: schedule {name!r}: parameters must be a table")
     return ScheduleSpec(
-        name=name, flow=flow_name, cron=str(cron) if cron else None,
-        interval_seconds=float(interval) if interval else None, parameters=dict(params),
-        tags=tuple(raw.get("tags", ())), description=raw.get("description"),
+        name=name,
+        flow=flow_name,
+        cron=str(cron) if cron else None,
+        interval_seconds=float(interval) if interval else None,
+        parameters=dict(params),
+        tags=tuple(raw.get("tags", ())),
+        description=raw.get("description"),
         paused=bool(raw.get("paused", False)),
     )
 
@@ -128,13 +134,20 @@ def load_schedules(settings: Settings) -> list[ScheduleSpec]:
         name, cron, interval = feed.name, feed.schedule, feed.interval_seconds
         if not (cron or interval):
             continue
-        specs.append(_spec(
-            {"name": f"feed-{name}", "flow": "ingest-feeds", "cron": cron,
-             "interval_seconds": interval, "parameters": {"sources": [name]},
-             "tags": ["feed", *feed.tags],
-             "description": f"feed {name} ({feed.url})"},
-            f"feed {name!r} in sources.toml",
-        ))
+        specs.append(
+            _spec(
+                {
+                    "name": f"feed-{name}",
+                    "flow": "ingest-feeds",
+                    "cron": cron,
+                    "interval_seconds": interval,
+                    "parameters": {"sources": [name]},
+                    "tags": ["feed", *feed.tags],
+                    "description": f"feed {name} ({feed.url})",
+                },
+                f"feed {name!r} in sources.toml",
+            )
+        )
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -153,16 +166,21 @@ def load_flow(name: str) -> Any:
     try:
         return getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as exc:
-        raise DeployError(f"flow {name!r} ({FLOWS[name]}) is not available in this build: {exc}") from exc
+        raise DeployError(
+            f"flow {name!r} ({FLOWS[name]}) is not available in this build: {exc}"
+        ) from exc
 
 
-def _parameters(spec: ScheduleSpec, settings: Settings, warehouse: str | None,
-                config: str | None) -> dict[str, Any]:
+def _parameters(
+    spec: ScheduleSpec, settings: Settings, warehouse: str | None, config: str | None
+) -> dict[str, Any]:
     params = dict(spec.parameters)
     if spec.flow == "ingest-files" and params.get("paths"):
         # Served runs start in the serve command's folder; config paths mean the project's.
-        params["paths"] = [str(p if Path(p).is_absolute() else settings.root / p)
-                           for p in (Path(x).expanduser() for x in params["paths"])]
+        params["paths"] = [
+            str(p if Path(p).is_absolute() else settings.root / p)
+            for p in (Path(x).expanduser() for x in params["paths"])
+        ]
     if warehouse and "warehouse" not in params:
         params["warehouse"] = warehouse
     if config and "config" not in params:
@@ -190,16 +208,18 @@ def build_deployments(
         except DeployError as exc:
             notes.append(f"schedule {spec.name!r} skipped: {exc}")
             continue
-        deployments.append(flow_obj.to_deployment(
-            name=spec.name,
-            cron=spec.cron,
-            interval=spec.interval_seconds,
-            paused=spec.paused or None,
-            parameters=_parameters(spec, settings, warehouse, config),
-            tags=["newsflow", *spec.tags],
-            description=spec.description or f"newsflow {spec.flow}, {spec.when}",
-            entrypoint_type=EntrypointType.MODULE_PATH,
-        ))
+        deployments.append(
+            flow_obj.to_deployment(
+                name=spec.name,
+                cron=spec.cron,
+                interval=spec.interval_seconds,
+                paused=spec.paused or None,
+                parameters=_parameters(spec, settings, warehouse, config),
+                tags=["newsflow", *spec.tags],
+                description=spec.description or f"newsflow {spec.flow}, {spec.when}",
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            )
+        )
     if adhoc:
         for flow_name in FLOWS:
             try:
@@ -207,13 +227,15 @@ def build_deployments(
             except DeployError:
                 continue
             spec = ScheduleSpec(name=ADHOC, flow=flow_name)
-            deployments.append(flow_obj.to_deployment(
-                name=ADHOC,
-                parameters=_parameters(spec, settings, warehouse, config),
-                tags=["newsflow", "adhoc"],
-                description=f"newsflow {flow_name}, run on demand",
-                entrypoint_type=EntrypointType.MODULE_PATH,
-            ))
+            deployments.append(
+                flow_obj.to_deployment(
+                    name=ADHOC,
+                    parameters=_parameters(spec, settings, warehouse, config),
+                    tags=["newsflow", "adhoc"],
+                    description=f"newsflow {flow_name}, run on demand",
+                    entrypoint_type=EntrypointType.MODULE_PATH,
+                )
+            )
     return deployments, notes
 
 
@@ -289,9 +311,21 @@ def local_server(port: int | None = None, startup_timeout: float = 120.0) -> Ite
     home.mkdir(parents=True, exist_ok=True)
     log = open(home / "newsflow-server.log", "ab")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C stops the runner first; the server is stopped below
     )
     state = home / SERVER_STATE
@@ -299,11 +333,15 @@ def local_server(port: int | None = None, startup_timeout: float = 120.0) -> Ite
         deadline = time.monotonic() + startup_timeout
         while not _healthy(api_url):
             if proc.poll() is not None:
-                raise DeployError(f"`prefect server start` exited with {proc.returncode}; see "
-                                  f"{home / 'newsflow-server.log'}")
+                raise DeployError(
+                    f"`prefect server start` exited with {proc.returncode}; see "
+                    f"{home / 'newsflow-server.log'}"
+                )
             if time.monotonic() > deadline:
-                raise DeployError(f"the local Prefect server did not answer on {api_url} within "
-                                  f"{startup_timeout:.0f}s; see {home / 'newsflow-server.log'}")
+                raise DeployError(
+                    f"the local Prefect server did not answer on {api_url} within "
+                    f"{startup_timeout:.0f}s; see {home / 'newsflow-server.log'}"
+                )
             time.sleep(0.5)
         state.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), encoding="utf-8")
         yield api_url
@@ -365,16 +403,20 @@ async def _resolve_name(name: str) -> str:
         flows_by_id = {d.flow_id for d in found}
         labels = [f"{(await client.read_flow(fid)).name}/{name}" for fid in flows_by_id]
     if not labels:
-        raise DeployError(f"no deployment named {name!r}; is `newsflow serve` running? "
-                          "List them with `prefect deployment ls`")
+        raise DeployError(
+            f"no deployment named {name!r}; is `newsflow serve` running? "
+            "List them with `prefect deployment ls`"
+        )
     if len(labels) > 1:
-        raise DeployError(f"{name!r} is ambiguous: {', '.join(sorted(labels))}; "
-                          "give '<flow>/<deployment>'")
+        raise DeployError(
+            f"{name!r} is ambiguous: {', '.join(sorted(labels))}; give '<flow>/<deployment>'"
+        )
     return labels[0]
 
 
-def trigger(name: str, parameters: dict[str, Any], *, wait: bool = True,
-            timeout: float | None = None) -> Any:
+def trigger(
+    name: str, parameters: dict[str, Any], *, wait: bool = True, timeout: float | None = None
+) -> Any:
     """Start a run of a served deployment; returns the FlowRun (finished when `wait`)."""
     import asyncio
 
@@ -383,11 +425,18 @@ def trigger(name: str, parameters: dict[str, Any], *, wait: bool = True,
 
     label = asyncio.run(_resolve_name(name))
     try:
-        return run_deployment(label, parameters=parameters, timeout=(timeout if wait else 0),
-                              poll_interval=1, as_subflow=False)
+        return run_deployment(
+            label,
+            parameters=parameters,
+            timeout=(timeout if wait else 0),
+            poll_interval=1,
+            as_subflow=False,
+        )
     except ObjectNotFound as exc:
-        raise DeployError(f"no deployment {label!r}; is `newsflow serve` running against this "
-                          "Prefect API? List them with `prefect deployment ls`") from exc
+        raise DeployError(
+            f"no deployment {label!r}; is `newsflow serve` running against this "
+            "Prefect API? List them with `prefect deployment ls`"
+        ) from exc
 
 
 def deployment_parameters(flow_run: Any) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from tasks.text.extract import dedupe_ids, prepare_articles
 
 
 @task(name="extract-files-batch", **TASK_OPTS)
-def extract_files_batch(refs: Sequence[FileRef], max_bytes: int) -> tuple[list[Article], list[Failure]]:
+def extract_files_batch(
+    refs: Sequence[FileRef], max_bytes: int
+) -> tuple[list[Article], list[Failure]]:
     """Read, extract and clean a batch of files."""
     docs, failures = read_files(refs, max_bytes)
     articles, more = prepare_articles(docs)
@@ -35,8 +37,12 @@ def ingest_files_flow(
     with recorded_run("ingest-files", settings, {"paths": targets, "batch_size": size}) as summary:
         refs, missing = discover_files(targets, settings.ingest.exclude)
         logger = get_run_logger()
-        logger.info("ingesting %d files from %s into %s", len(refs), ", ".join(targets),
-                    settings.warehouse.path)
+        logger.info(
+            "ingesting %d files from %s into %s",
+            len(refs),
+            ", ".join(targets),
+            settings.warehouse.path,
+        )
         pipeline = BatchPipeline(settings, summary)
         pipeline.record_failures(missing)
         for batch in chunks(refs, size):

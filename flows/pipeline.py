@@ -86,15 +86,21 @@ def plan_batch_task(
 
 
 @task(name="enrich-batch", **TASK_OPTS)
-def enrich_batch_task(articles: Sequence[Article], settings: Settings) -> tuple[list[Enrichment], list[Failure]]:
+def enrich_batch_task(
+    articles: Sequence[Article], settings: Settings
+) -> tuple[list[Enrichment], list[Failure]]:
     """Run spaCy over a batch with nlp.pipe and derive entities (and events when enabled)."""
     if not articles:
         return [], []
     n = settings.nlp
     nlp = load_nlp(n.model, n.components)
     return enrich_articles(
-        articles, nlp, lexicon=_lexicon(settings), batch_size=n.pipe_batch_size,
-        n_process=n.n_process, max_chars=n.max_chars,
+        articles,
+        nlp,
+        lexicon=_lexicon(settings),
+        batch_size=n.pipe_batch_size,
+        n_process=n.n_process,
+        max_chars=n.max_chars,
     )
 
 
@@ -163,7 +169,11 @@ class BatchPipeline:
         self.pending: dict[str, str] = {}
         self.in_flight: PrefectFuture[wh.LoadCounts] | None = None
         self.stage: dict[str, int] = {
-            "batches": 0, "extracted": 0, "enriched": 0, "unchanged": 0, "duplicates": 0,
+            "batches": 0,
+            "extracted": 0,
+            "enriched": 0,
+            "unchanged": 0,
+            "duplicates": 0,
             "words": 0,
         }
         self.failures: list[Failure] = []
@@ -176,8 +186,13 @@ class BatchPipeline:
             self.in_flight = None
 
     def process(
-        self, articles: Sequence[Article], failures: Sequence[Failure], total: int | None = None,
-        retry: bool = False, force: bool = False, items: int | None = None,
+        self,
+        articles: Sequence[Article],
+        failures: Sequence[Failure],
+        total: int | None = None,
+        retry: bool = False,
+        force: bool = False,
+        items: int | None = None,
     ) -> None:
         """Plan, enrich and (asynchronously) load one batch.
 
@@ -202,9 +217,15 @@ class BatchPipeline:
             self.logger.warning("%s failed at %s: %s: %s", f.uri, f.stage, f.error_type, f.message)
         self._drain()  # one writer at a time, batches land in order
         self.in_flight = load_batch_task.submit(
-            self.warehouse, self.lock_timeout, enriched, plan.routes, all_failures, self.prov,
+            self.warehouse,
+            self.lock_timeout,
+            enriched,
+            plan.routes,
+            all_failures,
+            self.prov,
             (self.settings.sources.retry_base_seconds, self.settings.sources.retry_max_seconds)
-            if retry else None,
+            if retry
+            else None,
         )
         elapsed = time.perf_counter() - self.started
         self.items_done += items if items is not None else len(articles) + len(failures)
@@ -212,12 +233,19 @@ class BatchPipeline:
         rate = self.stage["words"] / elapsed if elapsed else 0.0
         self.logger.info(
             "batch %d: %d%s items, %d articles read, %d enriched, %d unchanged, %d failed "
-            "(%.0f words/s)", self.stage["batches"], self.items_done, of,
-            self.stage["extracted"], self.stage["enriched"], self.stage["unchanged"],
-            len(self.failures), rate,
+            "(%.0f words/s)",
+            self.stage["batches"],
+            self.items_done,
+            of,
+            self.stage["extracted"],
+            self.stage["enriched"],
+            self.stage["unchanged"],
+            len(self.failures),
+            rate,
         )
-        status = (f"{self.stage['enriched']} new/changed, {len(self.failures)} failed, "
-                  f"{rate:,.0f} w/s")
+        status = (
+            f"{self.stage['enriched']} new/changed, {len(self.failures)} failed, {rate:,.0f} w/s"
+        )
         for hook in list(_PROGRESS_HOOKS):
             hook(self.items_done, total, status)
 
@@ -240,17 +268,25 @@ class BatchPipeline:
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """Consecutive slices of at most `size` items."""
     for i in range(0, len(items), max(1, size)):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _begin(flow_name: str, settings: Settings, parameters: dict[str, Any]) -> RunSummary:
     from prefect.runtime import deployment
 
     summary = RunSummary(_run_id(), flow_name, str(settings.warehouse.path))
-    with wh.connect(settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
-        wh.start_run(con, summary.run_id, flow_name, parameters,
-                     deployment=deployment.get_name() if deployment.get_id() else None,
-                     model=settings.nlp.model, pipeline_version=PIPELINE_VERSION)
+    with wh.connect(
+        settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds
+    ) as con:
+        wh.start_run(
+            con,
+            summary.run_id,
+            flow_name,
+            parameters,
+            deployment=deployment.get_name() if deployment.get_id() else None,
+            model=settings.nlp.model,
+            pipeline_version=PIPELINE_VERSION,
+        )
     return summary
 
 
@@ -271,7 +307,9 @@ def recorded_run(
         _end(settings, summary, started, error)
 
 
-def _end(settings: Settings, summary: RunSummary, started: float, error: BaseException | None) -> None:
+def _end(
+    settings: Settings, summary: RunSummary, started: float, error: BaseException | None
+) -> None:
     summary.seconds = round(time.perf_counter() - started, 2)
     if error is not None:
         summary.status = "failed"
@@ -282,8 +320,14 @@ def _end(settings: Settings, summary: RunSummary, started: float, error: BaseExc
     wait = 5.0 if isinstance(error, wh.WarehouseBusy) else settings.warehouse.lock_timeout_seconds
     try:
         with wh.connect(settings.warehouse.path, lock_timeout=wait) as con:
-            wh.finish_run(con, summary.run_id, summary.status, summary.counts,
-                          len(summary.failures), summary.message)
+            wh.finish_run(
+                con,
+                summary.run_id,
+                summary.status,
+                summary.counts,
+                len(summary.failures),
+                summary.message,
+            )
             summary.totals = wh.table_counts(con)
     except wh.WarehouseError:
         pass  # the original error says more; the run row stays 'running'
@@ -306,10 +350,15 @@ def _artifact(summary: RunSummary) -> None:
         f"Run id: `{summary.run_id}`, {summary.seconds} s\n\n| count | value |\n|---|---|\n{rows}\n"
     )
     if failed:
-        body += f"\n### Failures\n\n| stage | item | error | message |\n|---|---|---|---|\n{failed}\n"
+        body += (
+            f"\n### Failures\n\n| stage | item | error | message |\n|---|---|---|---|\n{failed}\n"
+        )
     try:
-        create_markdown_artifact(markdown=body, key="newsflow-run-summary",
-                                 description=f"newsflow {summary.flow} run summary")
+        create_markdown_artifact(
+            markdown=body,
+            key="newsflow-run-summary",
+            description=f"newsflow {summary.flow} run summary",
+        )
     except Exception:  # the artifact is a convenience; never fail a run over it
         pass
 
@@ -329,8 +378,10 @@ def task_runner_for(settings: Settings) -> Any:
         try:
             from prefect_dask import DaskTaskRunner  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise ConfigError("prefect.task_runner = 'dask' needs prefect-dask: "
-                              "pip install prefect-dask, or use 'threads'") from exc
+            raise ConfigError(
+                "prefect.task_runner = 'dask' needs prefect-dask: "
+                "pip install prefect-dask, or use 'threads'"
+            ) from exc
         address = settings.prefect.dask_address
         return DaskTaskRunner(address=address) if address else DaskTaskRunner()
     raise ConfigError(f"prefect.task_runner = {kind!r}: use 'threads' or 'dask'")

@@ -27,6 +27,7 @@ from tasks.acquire.http import Fetcher, FetchResult
 from tasks.records import Article, Failure, RawDocument, RawPage
 from tasks.settings import ConfigError, Settings
 
+
 @dataclass(frozen=True, slots=True)
 class FeedSource:
     """A configured feed."""
@@ -51,10 +52,15 @@ def load_sources(settings: Settings) -> list[FeedSource]:
     for i, item in enumerate(data.get("feeds", [])):
         if not isinstance(item, dict) or not item.get("name") or not item.get("url"):
             raise ConfigError(f"feed #{i + 1} in {path} needs a name and a url")
-        feeds.append(FeedSource(
-            name=str(item["name"]), url=str(item["url"]), tags=tuple(item.get("tags", ())),
-            schedule=item.get("schedule"), interval_seconds=item.get("interval_seconds"),
-        ))
+        feeds.append(
+            FeedSource(
+                name=str(item["name"]),
+                url=str(item["url"]),
+                tags=tuple(item.get("tags", ())),
+                schedule=item.get("schedule"),
+                interval_seconds=item.get("interval_seconds"),
+            )
+        )
     names = [f.name for f in feeds]
     if len(names) != len(set(names)):
         raise ConfigError(f"feed names in {path} must be unique; found {sorted(names)}")
@@ -79,9 +85,15 @@ class PageJob:
 def article_from_page(job: PageJob, result: FetchResult) -> tuple[Article | None, Failure | None]:
     """Extract and clean a fetched page; fall back to the feed's own text when it has no body."""
     doc = RawDocument(
-        source=job.source, uri=job.url, content=result.body,
-        media_type="text/html", fetched_at=datetime.now(UTC), headers=result.headers,
-        encoding=result.encoding, route=job.route, hints={"url": result.final_url},
+        source=job.source,
+        uri=job.url,
+        content=result.body,
+        media_type="text/html",
+        fetched_at=datetime.now(UTC),
+        headers=result.headers,
+        encoding=result.encoding,
+        route=job.route,
+        hints={"url": result.final_url},
     )
     articles, failures = extract_document(doc)
     if articles:
@@ -97,7 +109,8 @@ def article_from_page(job: PageJob, result: FetchResult) -> tuple[Article | None
     fallback = feed_body(job.entry, min_chars=1) if job.entry is not None else None
     if fallback is None:
         return None, failures[0] if failures else Failure(
-            "extract", job.source, job.url, "EmptyOrInvalid", "no article body on the page")
+            "extract", job.source, job.url, "EmptyOrInvalid", "no article body on the page"
+        )
     return article_from_entry(job, fallback[0], fallback[1]), None
 
 
@@ -106,12 +119,22 @@ def article_from_entry(job: PageJob, text: str, origin: str) -> Article:
     entry = job.entry
     assert entry is not None
     article_id, canonical = url_article_id(job.url)
-    return clean_article(Article(
-        id=article_id, source=job.source, uri=job.url, url=canonical,
-        title=entry.title or "", text=text, content_hash="", extractor=f"feed/{origin}",
-        authors=entry.authors, published_at=entry.published_at, body_origin=origin,
-        route=job.route,
-    ))
+    return clean_article(
+        Article(
+            id=article_id,
+            source=job.source,
+            uri=job.url,
+            url=canonical,
+            title=entry.title or "",
+            text=text,
+            content_hash="",
+            extractor=f"feed/{origin}",
+            authors=entry.authors,
+            published_at=entry.published_at,
+            body_origin=origin,
+            route=job.route,
+        )
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -133,15 +156,19 @@ class FeedCheck:
 
 @task(name="fetch-feeds", **TASK_OPTS)
 def fetch_feeds_task(
-    sources: Sequence[FeedSource], state: dict[str, tuple[str | None, str | None]],
+    sources: Sequence[FeedSource],
+    state: dict[str, tuple[str | None, str | None]],
     settings: Settings,
 ) -> list[FeedCheck]:
     """Conditional GET of every feed, then parse what changed."""
     logger = get_run_logger()
     checks: list[FeedCheck] = []
     with Fetcher(settings.fetch) as fetcher:
-        results = fetcher.fetch_many([s.url for s in sources], conditional={
-            s.url: state.get(s.name, (None, None)) for s in sources}, source="feeds")
+        results = fetcher.fetch_many(
+            [s.url for s in sources],
+            conditional={s.url: state.get(s.name, (None, None)) for s in sources},
+            source="feeds",
+        )
     for source, result in zip(sources, results):
         if isinstance(result, Failure):
             failed = replace(result, stage="feed", source=source.name, uri=source.url)
@@ -150,20 +177,29 @@ def fetch_feeds_task(
             continue
         if result.not_modified:
             logger.info("feed %s not modified (304)", source.name)
-            checks.append(FeedCheck(source, "not_modified", etag=result.etag,
-                                    last_modified=result.last_modified))
+            checks.append(
+                FeedCheck(
+                    source, "not_modified", etag=result.etag, last_modified=result.last_modified
+                )
+            )
             continue
         parsed: FeedParse = parse_feed(result.body, result.final_url, result.headers)
         failure: Failure | None = None
         status = "ok"
         if parsed.bozo:
             status = "bozo" if parsed.entries else "failed"
-            failure = Failure("feed", source.name, source.url, parsed.problem_type or "BozoFeed",
-                              f"feed is malformed ({parsed.problem}); "
-                              f"kept {len(parsed.entries)} entries that parsed")
+            failure = Failure(
+                "feed",
+                source.name,
+                source.url,
+                parsed.problem_type or "BozoFeed",
+                f"feed is malformed ({parsed.problem}); "
+                f"kept {len(parsed.entries)} entries that parsed",
+            )
             logger.warning("feed %s: %s", source.name, failure.message)
-        checks.append(FeedCheck(source, status, parsed.entries, result.etag,
-                                result.last_modified, failure))
+        checks.append(
+            FeedCheck(source, status, parsed.entries, result.etag, result.last_modified, failure)
+        )
         logger.info("feed %s: %d entries", source.name, len(parsed.entries))
     return checks
 
@@ -185,12 +221,24 @@ def fetch_pages_task(
             states.append((job, "failed"))
             continue
         article_id = url_article_id(job.url)[0]
-        pages.append(RawPage(result.final_url, article_id, datetime.now(UTC), result.status,
-                                result.content_type, result.encoding, result.headers, result.body))
+        pages.append(
+            RawPage(
+                result.final_url,
+                article_id,
+                datetime.now(UTC),
+                result.status,
+                result.content_type,
+                result.encoding,
+                result.headers,
+                result.body,
+            )
+        )
         article, failure = article_from_page(job, result)
         if article is None:
-            failures.append(failure or Failure("extract", job.source, job.url, "EmptyOrInvalid",
-                                               "no article body"))
+            failures.append(
+                failure
+                or Failure("extract", job.source, job.url, "EmptyOrInvalid", "no article body")
+            )
             states.append((job, "failed"))
         else:
             articles.append(article)
@@ -206,10 +254,16 @@ def fetch_pages_task(
 def _entry_row(job: PageJob, status: str) -> dict[str, Any]:
     e = job.entry
     return {
-        "source": job.source, "url": job.url, "article_id": url_article_id(job.url)[0],
-        "entry_id": e.entry_id if e else None, "title": e.title if e else None,
-        "published_at": e.published_at if e else None, "updated_at": e.updated_at if e else None,
-        "authors": e.authors if e else (), "summary": e.summary if e else None, "status": status,
+        "source": job.source,
+        "url": job.url,
+        "article_id": url_article_id(job.url)[0],
+        "entry_id": e.entry_id if e else None,
+        "title": e.title if e else None,
+        "published_at": e.published_at if e else None,
+        "updated_at": e.updated_at if e else None,
+        "authors": e.authors if e else (),
+        "summary": e.summary if e else None,
+        "status": status,
     }
 
 
@@ -226,9 +280,19 @@ def _retry_jobs(con: Any, sources: Sequence[str], route: str) -> list[PageJob]:
     ).fetchall()
     jobs = []
     for source, url, entry_id, title, published, updated, authors, summary in rows:
-        entry = FeedEntry(url=url, title=title, published_at=published, updated_at=updated,
-                          authors=tuple(authors or ()), summary=summary or "",
-                          entry_id=entry_id) if title is not None or summary else None
+        entry = (
+            FeedEntry(
+                url=url,
+                title=title,
+                published_at=published,
+                updated_at=updated,
+                authors=tuple(authors or ()),
+                summary=summary or "",
+                entry_id=entry_id,
+            )
+            if title is not None or summary
+            else None
+        )
         jobs.append(PageJob(source, url, route, entry))
     return jobs
 
@@ -241,11 +305,13 @@ def _run_pages(
     size = settings.ingest.batch_size
     for batch in chunks(list(jobs), size):
         articles, failures, pages, states = fetch_pages_task(batch, settings)
-        with wh.connect(settings.warehouse.path,
-                        lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+        with wh.connect(
+            settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds
+        ) as con:
             wh.store_raw_pages(con, pages, run_id)
             wh.upsert_feed_entries(
-                con, [_entry_row(j, s) for j, s in states if j.route == "feed"], run_id)
+                con, [_entry_row(j, s) for j, s in states if j.route == "feed"], run_id
+            )
         pipeline.process(articles, failures, retry=True, total=total, items=len(batch))
 
 
@@ -254,7 +320,9 @@ def _known_urls(con: Any, urls: Sequence[str]) -> dict[str, datetime | None]:
     rows = con.execute(
         """SELECT a.url, max(coalesce(e.updated_at, e.published_at))
            FROM articles a LEFT JOIN feed_entries e ON e.url = a.url
-           WHERE a.url IN (SELECT unnest(?)) GROUP BY a.url""", [list(urls)]).fetchall()
+           WHERE a.url IN (SELECT unnest(?)) GROUP BY a.url""",
+        [list(urls)],
+    ).fetchall()
     return {u: d for u, d in rows}
 
 
@@ -273,15 +341,21 @@ def ingest_feeds_flow(
     chosen = [s for s in configured if not sources or s.name in sources]
     unknown = sorted(set(sources or ()) - {s.name for s in configured})
     if unknown:
-        raise ConfigError(f"no feed named {', '.join(unknown)} in {settings.sources.file}; "
-                          f"configured: {', '.join(s.name for s in configured) or 'none'}")
+        raise ConfigError(
+            f"no feed named {', '.join(unknown)} in {settings.sources.file}; "
+            f"configured: {', '.join(s.name for s in configured) or 'none'}"
+        )
     with recorded_run("ingest-feeds", settings, {"sources": [s.name for s in chosen]}) as summary:
         logger = get_run_logger()
         pipeline = BatchPipeline(settings, summary)
         lock = settings.warehouse.lock_timeout_seconds
         with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            state = {name: (etag, modified) for name, etag, modified in con.execute(
-                "SELECT source, etag, last_modified FROM sources WHERE kind = 'feed'").fetchall()}
+            state = {
+                name: (etag, modified)
+                for name, etag, modified in con.execute(
+                    "SELECT source, etag, last_modified FROM sources WHERE kind = 'feed'"
+                ).fetchall()
+            }
         checks = fetch_feeds_task(chosen, state, settings)
         jobs: list[PageJob] = []
         entries_seen: list[PageJob] = []
@@ -298,8 +372,11 @@ def ingest_feeds_flow(
             # Entries already stored (from this feed or another): record the route, fetch nothing.
             to_fetch = {x.url for x in jobs}
             stored = [j for j in entries_seen if j.url in known and j.url not in to_fetch]
-            wh.record_routes(con, [(url_article_id(j.url)[0], j.source, j.url, "feed")
-                                   for j in stored], summary.run_id)
+            wh.record_routes(
+                con,
+                [(url_article_id(j.url)[0], j.source, j.url, "feed") for j in stored],
+                summary.run_id,
+            )
             wh.upsert_feed_entries(con, [_entry_row(j, "fetched") for j in stored], summary.run_id)
         # One story in two feeds is fetched once; the other feeds get their routes after.
         by_url: dict[str, PageJob] = {}
@@ -309,18 +386,33 @@ def ingest_feeds_flow(
                 twins.append(job)
             else:
                 by_url[job.url] = job
-        logger.info("%d feeds checked, %d pages to fetch (%d retries)", len(checks),
-                    len(by_url), len(retry))
+        logger.info(
+            "%d feeds checked, %d pages to fetch (%d retries)", len(checks), len(by_url), len(retry)
+        )
         _run_pages(settings, pipeline, list(by_url.values()), summary.run_id)
         pipeline.finish()
         with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            stored_ids = {r[0] for r in con.execute(
-                "SELECT url FROM articles WHERE url IN (SELECT unnest(?))",
-                [[t.url for t in twins]]).fetchall()}
-            wh.record_routes(con, [(url_article_id(t.url)[0], t.source, t.url, "feed")
-                                   for t in twins if t.url in stored_ids], summary.run_id)
-            wh.upsert_feed_entries(con, [_entry_row(t, "fetched") for t in twins
-                                         if t.url in stored_ids], summary.run_id)
+            stored_ids = {
+                r[0]
+                for r in con.execute(
+                    "SELECT url FROM articles WHERE url IN (SELECT unnest(?))",
+                    [[t.url for t in twins]],
+                ).fetchall()
+            }
+            wh.record_routes(
+                con,
+                [
+                    (url_article_id(t.url)[0], t.source, t.url, "feed")
+                    for t in twins
+                    if t.url in stored_ids
+                ],
+                summary.run_id,
+            )
+            wh.upsert_feed_entries(
+                con,
+                [_entry_row(t, "fetched") for t in twins if t.url in stored_ids],
+                summary.run_id,
+            )
             feed_failures = [c.failure for c in checks if c.failure is not None]
             wh.record_failures(con, feed_failures, summary.run_id)
             for check in checks:
@@ -328,15 +420,21 @@ def ingest_feeds_flow(
                 if ok and check.status != "bozo":
                     wh.resolve_failures(con, [(check.source.name, check.source.url)])
                 wh.upsert_source(
-                    con, check.source.name, "feed", check.source.url, summary.run_id,
-                    tags=check.source.tags, status=check.status,
+                    con,
+                    check.source.name,
+                    "feed",
+                    check.source.url,
+                    summary.run_id,
+                    tags=check.source.tags,
+                    status=check.status,
                     error=check.failure.message if check.failure else None,
                     etag=check.etag if ok else None,
                     last_modified=check.last_modified if ok else None,
                 )
         summary.failures.extend(
             {"stage": f.stage, "uri": f.uri, "error": f.error_type, "message": f.message}
-            for f in feed_failures)
+            for f in feed_failures
+        )
         summary.counts["feeds"] = len(checks)
         summary.counts["feeds_not_modified"] = sum(c.status == "not_modified" for c in checks)
         summary.counts["pages_fetched"] = len(by_url)
@@ -345,13 +443,17 @@ def ingest_feeds_flow(
 
 @flow(name="ingest-urls", log_prints=True)
 def ingest_urls_flow(
-    urls: list[str], warehouse: str | None = None, config: str | None = None,
-    source: str = "urls", refresh: bool = False,
+    urls: list[str],
+    warehouse: str | None = None,
+    config: str | None = None,
+    source: str = "urls",
+    refresh: bool = False,
 ) -> dict[str, Any]:
     """Ingest an ad-hoc list of article URLs (already stored ones only with refresh=True)."""
     settings = flow_settings(config, warehouse)
-    with recorded_run("ingest-urls", settings, {"urls": urls, "source": source,
-                                                "refresh": refresh}) as summary:
+    with recorded_run(
+        "ingest-urls", settings, {"urls": urls, "source": source, "refresh": refresh}
+    ) as summary:
         pipeline = BatchPipeline(settings, summary)
         bad: list[Failure] = []
         jobs: dict[str, PageJob] = {}
@@ -359,8 +461,11 @@ def ingest_urls_flow(
             try:
                 canonical = url_article_id(raw)[1]
             except ValueError as exc:
-                bad.append(Failure("fetch", source, raw, "InvalidURL",
-                                   f"{raw!r} is not a usable URL: {exc}"))
+                bad.append(
+                    Failure(
+                        "fetch", source, raw, "InvalidURL", f"{raw!r} is not a usable URL: {exc}"
+                    )
+                )
                 continue
             jobs.setdefault(canonical, PageJob(source, canonical, "url"))
         lock = settings.warehouse.lock_timeout_seconds
@@ -368,8 +473,9 @@ def ingest_urls_flow(
             known = set() if refresh else set(_known_urls(con, list(jobs)))
             retry = _retry_jobs(con, [source], "url")
             wh.upsert_source(con, source, "urls", None, summary.run_id, status="ok")
-            wh.record_routes(con, [(url_article_id(u)[0], source, u, "url") for u in known],
-                             summary.run_id)
+            wh.record_routes(
+                con, [(url_article_id(u)[0], source, u, "url") for u in known], summary.run_id
+            )
         todo = {j.url: j for j in [*retry, *(j for u, j in jobs.items() if u not in known)]}
         pipeline.record_failures(bad)
         _run_pages(settings, pipeline, list(todo.values()), summary.run_id)

@@ -176,4 +176,3 @@ class RawPage:
     encoding: str | None
     headers: dict[str, str]
     body: bytes
-

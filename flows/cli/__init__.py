@@ -21,7 +21,9 @@ import flows  # noqa: F401  (Prefect environment defaults)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ITEM_FAILURES = 0, 1, 2, 3
 
 app = typer.Typer(
-    name="newsflow", no_args_is_help=True, add_completion=False,
+    name="newsflow",
+    no_args_is_help=True,
+    add_completion=False,
     help="News ingestion and enrichment into a DuckDB warehouse (Prefect flows, spaCy).",
 )
 ingest_app = typer.Typer(no_args_is_help=True, help="Ingest files, feeds or URLs.")
@@ -29,7 +31,9 @@ app.add_typer(ingest_app, name="ingest")
 
 WarehouseOpt = Annotated[
     str | None,
-    typer.Option("--warehouse", "-w", help="DuckDB file to use (default: config, or NEWSFLOW_WAREHOUSE)."),
+    typer.Option(
+        "--warehouse", "-w", help="DuckDB file to use (default: config, or NEWSFLOW_WAREHOUSE)."
+    ),
 ]
 ConfigOpt = Annotated[
     str | None, typer.Option("--config", help="TOML config file (default: config/newsflow.toml).")
@@ -92,8 +96,10 @@ def print_summary(summary: dict[str, Any]) -> int:
     for f in summary.get("failures", [])[:20]:
         typer.secho(f"  failed: {f['uri']} ({f['stage']}): {f['message']}", fg=typer.colors.YELLOW)
     if len(summary.get("failures", [])) > 20:
-        typer.echo(f"  ... and {len(summary['failures']) - 20} more: newsflow sql "
-                   "\"SELECT * FROM failures WHERE resolved_at IS NULL\"")
+        typer.echo(
+            f"  ... and {len(summary['failures']) - 20} more: newsflow sql "
+            '"SELECT * FROM failures WHERE resolved_at IS NULL"'
+        )
     if summary.get("message"):
         typer.secho(f"  {summary['message']}", fg=typer.colors.RED)
     typer.echo(f'  try: newsflow sql "{SAMPLE_QUERY}"')
@@ -114,17 +120,22 @@ def _progress_bar() -> Iterator[None]:
         return
     import logging
 
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.pipeline import progress_listener
 
-    consoles = [h for h in logging.getLogger().handlers
-                if type(h).__name__ == "PrefectConsoleHandler"]
+    consoles = [
+        h for h in logging.getLogger().handlers if type(h).__name__ == "PrefectConsoleHandler"
+    ]
     levels = [h.level for h in consoles]
-    with Progress(TextColumn("newsflow"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("newsflow"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
         task = bar.add_task("run", total=None, status="starting")
 
         def update(done: int, total: int | None, status: str) -> None:
@@ -149,8 +160,7 @@ def _run_flow(fn: Any, **kwargs: Any) -> None:
         if hasattr(fn, "with_options"):  # the task runner the config asks for
             from flows.pipeline import task_runner_for
 
-            fn = fn.with_options(task_runner=task_runner_for(_settings(kwargs.get("config"),
-                                                                       None)))
+            fn = fn.with_options(task_runner=task_runner_for(_settings(kwargs.get("config"), None)))
         with _progress_bar():
             summary = fn(**kwargs)
     except ConfigError as exc:
@@ -176,13 +186,19 @@ def run(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
         return  # not reached: _run_flow exits
     from flows.files import ingest_files_flow
 
-    _run_flow(ingest_files_flow, paths=[str(p) for p in settings.ingest.default_paths],
-              warehouse=str(settings.warehouse.path), config=config)
+    _run_flow(
+        ingest_files_flow,
+        paths=[str(p) for p in settings.ingest.default_paths],
+        warehouse=str(settings.warehouse.path),
+        config=config,
+    )
 
 
 @ingest_app.command("files")
 def ingest_files(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl).")
+    ],
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
     batch_size: Annotated[int | None, typer.Option(help="Articles per batch.")] = None,
@@ -191,22 +207,33 @@ def ingest_files(
     from flows.files import ingest_files_flow
 
     settings = _settings(config, warehouse)
-    _run_flow(ingest_files_flow, paths=[str(p) for p in paths],
-              warehouse=str(settings.warehouse.path), config=config, batch_size=batch_size)
+    _run_flow(
+        ingest_files_flow,
+        paths=[str(p) for p in paths],
+        warehouse=str(settings.warehouse.path),
+        config=config,
+        batch_size=batch_size,
+    )
 
 
 @ingest_app.command("feeds")
 def ingest_feeds(
-    source: Annotated[list[str] | None, typer.Option(
-        "--source", "-s", help="Only this configured feed (repeatable); default: all feeds.")] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source", "-s", help="Only this configured feed (repeatable); default: all feeds."
+        ),
+    ] = None,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Ingest the RSS/Atom feeds configured in config/sources.toml."""
     settings = _settings(config, warehouse)
     from flows.web import ingest_feeds_flow as flow_fn
-    _run_flow(flow_fn, sources=source or None, warehouse=str(settings.warehouse.path),
-              config=config)
+
+    _run_flow(
+        flow_fn, sources=source or None, warehouse=str(settings.warehouse.path), config=config
+    )
 
 
 @ingest_app.command("urls")
@@ -220,21 +247,33 @@ def ingest_urls(
     """Fetch article pages and ingest them."""
     settings = _settings(config, warehouse)
     from flows.web import ingest_urls_flow as flow_fn
+
     kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
-    _run_flow(flow_fn, urls=list(urls), warehouse=str(settings.warehouse.path), config=config,
-              source=source, **kwargs)
+    _run_flow(
+        flow_fn,
+        urls=list(urls),
+        warehouse=str(settings.warehouse.path),
+        config=config,
+        source=source,
+        **kwargs,
+    )
 
 
 @app.command()
 def reenrich(
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
-    all_articles: Annotated[bool, typer.Option(
-        "--all", help="Re-enrich every article, not only those from another model or rules.")] = False,
+    all_articles: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Re-enrich every article, not only those from another model or rules."
+        ),
+    ] = False,
 ) -> None:
     """Re-enrich stored articles whose model, pipeline or rules version changed."""
     settings = _settings(config, warehouse)
     from flows.reprocess import reenrich_flow as flow_fn
+
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
 
 
@@ -243,11 +282,14 @@ def reextract(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """Extract and clean stored raw pages again (after an extractor or cleaning change)."""
     settings = _settings(config, warehouse)
     from flows.reprocess import reextract_flow as flow_fn
+
     _run_flow(flow_fn, warehouse=str(settings.warehouse.path), config=config)
 
 
-eval_app = typer.Typer(no_args_is_help=True,
-                       help="Measure extraction, event coding, 5W1H and feed parsing on gold data.")
+eval_app = typer.Typer(
+    no_args_is_help=True,
+    help="Measure extraction, event coding, 5W1H and feed parsing on gold data.",
+)
 app.add_typer(eval_app, name="eval")
 CorpusArg = Annotated[Path, typer.Argument(help="Folder or file of gold data.", exists=True)]
 
@@ -267,8 +309,10 @@ def _eval_nlp() -> tuple[Any, Any]:
     from tasks.nlp.pipeline import load_nlp
 
     settings = _settings(None, None)
-    return (load_nlp(settings.nlp.model, settings.nlp.components),
-            load_lexicon(settings.enrich.lexicon))
+    return (
+        load_nlp(settings.nlp.model, settings.nlp.components),
+        load_lexicon(settings.enrich.lexicon),
+    )
 
 
 @eval_app.command("events")
@@ -294,12 +338,18 @@ def serve(
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
     limit: Annotated[int | None, typer.Option(help="At most this many runs at once.")] = 1,
-    port: Annotated[int, typer.Option(
-        help="Port of the local Prefect server started when PREFECT_API_URL is not set.")] = 4200,
-    adhoc: Annotated[bool, typer.Option(
-        help="Also serve an unscheduled 'adhoc' deployment of each flow.")] = True,
-    list_only: Annotated[bool, typer.Option(
-        "--list", help="Print the deployments that would be served and exit.")] = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            help="Port of the local Prefect server started when PREFECT_API_URL is not set."
+        ),
+    ] = 4200,
+    adhoc: Annotated[
+        bool, typer.Option(help="Also serve an unscheduled 'adhoc' deployment of each flow.")
+    ] = True,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="Print the deployments that would be served and exit.")
+    ] = False,
 ) -> None:
     """Serve one Prefect deployment per configured schedule (runs until interrupted)."""
     from flows import deploy
@@ -308,8 +358,11 @@ def serve(
     settings = _settings(config, warehouse)
     try:
         deployments, notes = deploy.build_deployments(
-            settings, warehouse=str(settings.warehouse.path) if warehouse else None,
-            config=config, adhoc=adhoc)
+            settings,
+            warehouse=str(settings.warehouse.path) if warehouse else None,
+            config=config,
+            adhoc=adhoc,
+        )
     except (ConfigError, deploy.DeployError) as exc:
         _fail(str(exc), EXIT_USAGE)
     for note in notes:
@@ -331,10 +384,11 @@ def serve(
             os.environ["PREFECT_API_URL"] = url  # the flow-run subprocesses read it too
             from prefect.settings import PREFECT_API_URL, temporary_settings
 
-            typer.echo(f"started a local Prefect server: UI {url.removesuffix('/api')}, "
-                       f"API {url}")
-            typer.echo(f"  from another shell: export PREFECT_API_URL={url}  (newsflow trigger "
-                       "finds it by itself)")
+            typer.echo(f"started a local Prefect server: UI {url.removesuffix('/api')}, API {url}")
+            typer.echo(
+                f"  from another shell: export PREFECT_API_URL={url}  (newsflow trigger "
+                "finds it by itself)"
+            )
             typer.echo(f"serving {len(deployments)} deployments; Ctrl-C stops")
             with temporary_settings(updates={PREFECT_API_URL: url}):
                 deploy.serve(deployments, limit=limit)
@@ -353,10 +407,14 @@ def _schedule_text(schedule: Any) -> str:
 @app.command()
 def trigger(
     name: Annotated[str, typer.Argument(help="Deployment: '<flow>/<deployment>' or its name.")],
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", "-p", help="k=v parameter (JSON values allowed); repeatable.")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="k=v parameter (JSON values allowed); repeatable."),
+    ] = None,
     wait: Annotated[bool, typer.Option(help="Wait for the run to finish.")] = True,
-    timeout: Annotated[float | None, typer.Option(help="Stop waiting after this many seconds.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop waiting after this many seconds.")
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Start a run of a served deployment (`newsflow serve`) with parameters."""
@@ -368,8 +426,11 @@ def trigger(
         _fail(str(exc), EXIT_USAGE)
     api = deploy.served_api_url()
     if api is None:
-        _fail("no Prefect API to trigger on: start `newsflow serve` (it starts a local server), "
-              "or set PREFECT_API_URL to the server it serves against", EXIT_USAGE)
+        _fail(
+            "no Prefect API to trigger on: start `newsflow serve` (it starts a local server), "
+            "or set PREFECT_API_URL to the server it serves against",
+            EXIT_USAGE,
+        )
     os.environ["PREFECT_API_URL"] = api
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -381,13 +442,17 @@ def trigger(
         except Exception as exc:  # e.g. parameters the flow does not take
             _fail(f"could not start {name}: {type(exc).__name__}: {exc}", EXIT_USAGE)
         state = flow_run.state
-        typer.echo(f"flow run {flow_run.name} ({flow_run.id}): "
-                   f"{state.name if state else 'unknown'} on {api}")
+        typer.echo(
+            f"flow run {flow_run.name} ({flow_run.id}): "
+            f"{state.name if state else 'unknown'} on {api}"
+        )
         if not wait:
             raise typer.Exit(EXIT_OK)
         if state is None or not state.is_final():
-            _fail(f"run {flow_run.id} is still {state.name if state else 'pending'} after "
-                  f"{timeout}s; see `newsflow runs` or the Prefect UI")
+            _fail(
+                f"run {flow_run.id} is still {state.name if state else 'pending'} after "
+                f"{timeout}s; see `newsflow runs` or the Prefect UI"
+            )
         full = deploy.deployment_parameters(flow_run)
     raise typer.Exit(_report_run(str(flow_run.id), full, config, failed=not state.is_completed()))
 
@@ -402,24 +467,32 @@ def _report_run(run_id: str, parameters: dict[str, Any], config: str | None, fai
         with _read_only(settings) as con:
             found = con.execute(
                 "SELECT flow, status, counts, failures, message, "
-                "epoch(ended_at - started_at) FROM runs WHERE run_id = ?", [run_id]).fetchall()
+                "epoch(ended_at - started_at) FROM runs WHERE run_id = ?",
+                [run_id],
+            ).fetchall()
             row = found[0] if found else None
             totals = wh.table_counts(con) if row else {}
             failures = con.execute(
                 "SELECT stage, uri, error_type, message FROM failures WHERE run_id = ? "
-                "AND resolved_at IS NULL LIMIT 50", [run_id]).fetchall()
+                "AND resolved_at IS NULL LIMIT 50",
+                [run_id],
+            ).fetchall()
     except wh.WarehouseError as exc:
         typer.secho(f"  (cannot read the warehouse: {exc})", fg=typer.colors.YELLOW)
     if row is None:
         typer.echo(f"  no runs row for {run_id} in {settings.warehouse.path}")
         return EXIT_FAILED if failed else EXIT_OK
     summary = {
-        "flow": row[0], "status": "failed" if failed else row[1],
-        "counts": json.loads(row[2]) if row[2] else {}, "totals": totals,
-        "seconds": round(row[5] or 0, 2), "message": row[4],
+        "flow": row[0],
+        "status": "failed" if failed else row[1],
+        "counts": json.loads(row[2]) if row[2] else {},
+        "totals": totals,
+        "seconds": round(row[5] or 0, 2),
+        "message": row[4],
         "warehouse": str(settings.warehouse.path),
-        "failures": [{"stage": f[0], "uri": f[1], "error": f[2], "message": f[3] or ""}
-                     for f in failures],
+        "failures": [
+            {"stage": f[0], "uri": f[1], "error": f[2], "message": f[3] or ""} for f in failures
+        ],
     }
     if row[3] and not summary["failures"]:
         summary["failures"] = [{"stage": "?", "uri": "?", "error": "?", "message": "see failures"}]
@@ -445,19 +518,29 @@ def sql(
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write results to a file.")] = None,
-    write: Annotated[bool, typer.Option("--write", help="Allow statements that change data.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write results to a file.")
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow statements that change data.")
+    ] = False,
 ) -> None:
     """Run SQL on the warehouse (read-only unless --write)."""
     from tasks import store as wh
 
     settings = _settings(config, warehouse)
     if not write and not _is_read_only(query):
-        _fail("this statement may change the warehouse; rerun with --write if you mean it",
-              EXIT_USAGE)
+        _fail(
+            "this statement may change the warehouse; rerun with --write if you mean it", EXIT_USAGE
+        )
     try:
-        opened = (wh.connect(settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds)
-                  if write else _read_only(settings))
+        opened = (
+            wh.connect(
+                settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds
+            )
+            if write
+            else _read_only(settings)
+        )
         with opened as con:
             rel = con.sql(query)
             if rel is None:
@@ -547,10 +630,12 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
             per_source = con.execute(_SOURCES_SQL).fetchall()
             last = con.execute(
                 "SELECT flow, deployment, status, started_at, failures FROM runs "
-                "ORDER BY started_at DESC LIMIT 1").fetchall()
+                "ORDER BY started_at DESC LIMIT 1"
+            ).fetchall()
             pending = con.execute(
                 "SELECT stage, count(*) FROM failures WHERE resolved_at IS NULL GROUP BY 1 "
-                "ORDER BY 2 DESC").fetchall()
+                "ORDER BY 2 DESC"
+            ).fetchall()
     except wh.WarehouseError as exc:
         _fail(str(exc))
     size = path.stat().st_size / 1e6
@@ -578,7 +663,8 @@ def _ts(value: Any) -> str:
 
 @app.command()
 def runs(
-    warehouse: WarehouseOpt = None, config: ConfigOpt = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
     limit: Annotated[int, typer.Option(help="How many runs.")] = 10,
 ) -> None:
     """Recent runs with their counts and failures."""

@@ -36,7 +36,9 @@ MAX_ENTRIES = 5_000
 MAX_TEXT_CHARS = 200_000  # per summary / content field
 
 _DOCTYPE_SUBSET_RE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.IGNORECASE | re.DOTALL)
-_ENTITY_DECL_RE = re.compile(rb"<!ENTITY\s+(%\s*)?[\w.:-]+\s+(?:SYSTEM|PUBLIC)?\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+_ENTITY_DECL_RE = re.compile(
+    rb"<!ENTITY\s+(%\s*)?[\w.:-]+\s+(?:SYSTEM|PUBLIC)?\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE
+)
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption dd dt".split()
 )
@@ -46,7 +48,9 @@ _BLOCK_TAGS = frozenset(
 class FeedEntry:
     """One feed item, with its link in canonical form."""
 
-    url: str | None  # canonical article URL (tracking parameters dropped), None if the item has none
+    url: (
+        str | None
+    )  # canonical article URL (tracking parameters dropped), None if the item has none
     title: str | None
     published_at: datetime | None  # aware UTC
     updated_at: datetime | None  # aware UTC
@@ -124,7 +128,10 @@ def _defuse(body: bytes) -> tuple[bytes, str | None]:
     values = [m.group(2) for m in _ENTITY_DECL_RE.finditer(subset)]
     # External entities are never fetched (feedparser turns external general entities off and
     # drops unsafe declarations); internal ones that expand others are what bombs are made of.
-    dangerous = any(b"&" in v.replace(b"&#", b"") or b"%" in v or len(v) > 1024 for v in values) or len(values) > 256
+    dangerous = (
+        any(b"&" in v.replace(b"&#", b"") or b"%" in v or len(v) > 1024 for v in values)
+        or len(values) > 256
+    )
     if not dangerous:
         return body, None
     cleaned = body[: match.start()] + body[match.end() :]
@@ -156,7 +163,11 @@ def _entry_link(entry: Any) -> str | None:
                 break
     if not link:
         guid = _raw(entry, "id")
-        if isinstance(guid, str) and guid.startswith(("http://", "https://")) and _raw(entry, "guidislink") is not False:
+        if (
+            isinstance(guid, str)
+            and guid.startswith(("http://", "https://"))
+            and _raw(entry, "guidislink") is not False
+        ):
             link = guid
     return link.strip() if isinstance(link, str) and link.strip() else None
 
@@ -209,7 +220,9 @@ def _to_entry(entry: Any, base: str) -> FeedEntry:
     content = _entry_content(entry)
     guid = _raw(entry, "id")
     tags = tuple(
-        str(t.get("term")) for t in (_raw(entry, "tags") or []) if isinstance(t, dict) and t.get("term")
+        str(t.get("term"))
+        for t in (_raw(entry, "tags") or [])
+        if isinstance(t, dict) and t.get("term")
     )
     return FeedEntry(
         url=url,
@@ -247,7 +260,9 @@ def parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None = None
         return _parse_feed(body, feed_url, headers)
     except Exception as exc:  # noqa: BLE001 - the last line of defence; counted as a crash in benchmarks
         problem, _ = _problem(exc)
-        return FeedParse(title=None, bozo=True, problem=f"InternalError: {problem}", problem_type="InternalError")
+        return FeedParse(
+            title=None, bozo=True, problem=f"InternalError: {problem}", problem_type="InternalError"
+        )
 
 
 def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> FeedParse:
@@ -256,7 +271,9 @@ def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> F
     if isinstance(body, str):
         body = body.encode("utf-8")
     if not body or not body.strip():
-        return FeedParse(title=None, bozo=True, problem="EmptyFeed: the body is empty", problem_type="EmptyFeed")
+        return FeedParse(
+            title=None, bozo=True, problem="EmptyFeed: the body is empty", problem_type="EmptyFeed"
+        )
     if len(body) > MAX_FEED_BYTES:
         return FeedParse(
             title=None,
@@ -280,7 +297,9 @@ def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> F
         parsed = feedparser.parse(body, response_headers=response_headers)
 
     bozo = bool(parsed.get("bozo")) or defused is not None
-    problem, problem_type = _problem(parsed.get("bozo_exception")) if parsed.get("bozo") else (None, None)
+    problem, problem_type = (
+        _problem(parsed.get("bozo_exception")) if parsed.get("bozo") else (None, None)
+    )
     if defused:
         problem = f"{problem}; {defused}" if problem else f"EntityDeclarationsRemoved: {defused}"
         problem_type = problem_type or "EntityDeclarationsRemoved"
@@ -290,11 +309,16 @@ def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> F
     entries = []
     for raw_entry in (parsed.get("entries") or [])[:MAX_ENTRIES]:
         entries.append(_to_entry(raw_entry, base))
-    feed_fields = [k for k in ("title", "link", "subtitle", "updated") if _raw(parsed.get("feed") or {}, k)]
+    feed_fields = [
+        k for k in ("title", "link", "subtitle", "updated") if _raw(parsed.get("feed") or {}, k)
+    ]
     if not version and not entries and not feed_fields:
         bozo = True
         if problem is None:
-            problem, problem_type = "NotAFeed: no RSS, Atom or JSON feed found in the body", "NotAFeed"
+            problem, problem_type = (
+                "NotAFeed: no RSS, Atom or JSON feed found in the body",
+                "NotAFeed",
+            )
         else:
             problem, problem_type = f"NotAFeed: {problem}", "NotAFeed"
     title = _raw(feed, "title")
@@ -343,9 +367,13 @@ def _parse_json_feed(body: bytes, feed_url: str) -> FeedParse | None:
         url = canonical_url(link, base=feed_url or None) if link else None
         if url and not url.startswith(("http://", "https://")):
             url = None
-        people = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        people = item.get("authors") or (
+            [item["author"]] if isinstance(item.get("author"), dict) else []
+        )
         authors = tuple(
-            dict.fromkeys(str(a["name"]).strip() for a in people if isinstance(a, dict) and a.get("name"))
+            dict.fromkeys(
+                str(a["name"]).strip() for a in people if isinstance(a, dict) and a.get("name")
+            )
         )
         content = item.get("content_html")
         content_text = html_to_text(content) if isinstance(content, str) else ""

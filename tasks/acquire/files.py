@@ -63,8 +63,10 @@ def discover_files(
         if path.is_dir():
             root = path.resolve()
             found = sorted(
-                p for p in root.rglob("*")
-                if media_type_of(p) is not None and not _excluded(p.name, exclude)
+                p
+                for p in root.rglob("*")
+                if media_type_of(p) is not None
+                and not _excluded(p.name, exclude)
                 and not any(part.startswith(".") for part in p.relative_to(root).parts)
             )
             refs.extend(FileRef(p, root.name, p.relative_to(root).as_posix()) for p in found)
@@ -72,10 +74,15 @@ def discover_files(
             resolved = path.resolve()
             refs.append(FileRef(resolved, resolved.parent.name, resolved.name))
         else:
-            failures.append(Failure(
-                "read", str(path.parent.name or "."), str(path), "FileNotFoundError",
-                f"{path} does not exist; check the path",
-            ))
+            failures.append(
+                Failure(
+                    "read",
+                    str(path.parent.name or "."),
+                    str(path),
+                    "FileNotFoundError",
+                    f"{path} does not exist; check the path",
+                )
+            )
     unique = list({(r.source, r.uri): r for r in refs}.values())
     return unique, failures
 
@@ -86,27 +93,45 @@ def read_file(ref: FileRef, max_bytes: int) -> RawDocument | Failure:
     A `.gz` file is decompressed, stopping as soon as it passes `max_bytes` (a bomb stays small).
     """
     media_type = media_type_of(ref.path) or "text/plain"
-    too_large = (f"over the {max_bytes / 1e6:.1f} MB limit (ingest.max_file_bytes); "
-                 "split it or raise the limit")
+    too_large = (
+        f"over the {max_bytes / 1e6:.1f} MB limit (ingest.max_file_bytes); "
+        "split it or raise the limit"
+    )
     try:
         size = ref.path.stat().st_size
         if size > max_bytes:
-            return Failure("read", ref.source, ref.uri, "FileTooLarge",
-                           f"file is {size / 1e6:.1f} MB, {too_large}")
+            return Failure(
+                "read",
+                ref.source,
+                ref.uri,
+                "FileTooLarge",
+                f"file is {size / 1e6:.1f} MB, {too_large}",
+            )
         with ref.path.open("rb") as fh:
             content = fh.read(max_bytes + 1)
         if ref.path.suffix.lower() == ".gz":
             content = _gunzip(content, max_bytes)
     except _TooLargeWhenDecompressed:
-        return Failure("read", ref.source, ref.uri, "FileTooLarge",
-                       f"file decompresses to {too_large}")
+        return Failure(
+            "read", ref.source, ref.uri, "FileTooLarge", f"file decompresses to {too_large}"
+        )
     except PermissionError as exc:
-        return Failure("read", ref.source, ref.uri, "PermissionError",
-                       f"cannot read {ref.path}: permission denied ({exc.strerror}); "
-                       "fix the file's permissions")
+        return Failure(
+            "read",
+            ref.source,
+            ref.uri,
+            "PermissionError",
+            f"cannot read {ref.path}: permission denied ({exc.strerror}); "
+            "fix the file's permissions",
+        )
     except (OSError, EOFError, zlib.error) as exc:
-        return Failure("read", ref.source, ref.uri, type(exc).__name__,
-                       f"cannot read {ref.path}: {getattr(exc, 'strerror', None) or exc}")
+        return Failure(
+            "read",
+            ref.source,
+            ref.uri,
+            type(exc).__name__,
+            f"cannot read {ref.path}: {getattr(exc, 'strerror', None) or exc}",
+        )
     mtime = datetime.fromtimestamp(os.path.getmtime(ref.path), UTC)
     return RawDocument(ref.source, ref.uri, content, media_type, mtime, route="file")
 

@@ -132,7 +132,9 @@ class _Decoder:
         codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1:
-            raise _UnsupportedEncoding(f"stacked content encodings {content_encoding!r} are not supported")
+            raise _UnsupportedEncoding(
+                f"stacked content encodings {content_encoding!r} are not supported"
+            )
         self.coding = codings[0] if codings else None
         if self.coding in ("gzip", "x-gzip"):
             self._wbits = 16 + zlib.MAX_WBITS
@@ -141,7 +143,9 @@ class _Decoder:
         elif self.coding is None:
             self._wbits = 0
         else:
-            raise _UnsupportedEncoding(f"content encoding {self.coding!r} was not asked for and is not supported")
+            raise _UnsupportedEncoding(
+                f"content encoding {self.coding!r} was not asked for and is not supported"
+            )
         self._obj = zlib.decompressobj(self._wbits) if self.coding else None
         self._started = False
 
@@ -202,7 +206,9 @@ class _HostGate:
             self.next_time = start + self.interval
         delay = start - now
         if now + delay > deadline:
-            raise _TotalTimeout(f"waiting {delay:.1f} s for the host's rate limit would pass the total timeout")
+            raise _TotalTimeout(
+                f"waiting {delay:.1f} s for the host's rate limit would pass the total timeout"
+            )
         if delay > 0:
             time.sleep(delay)
 
@@ -295,7 +301,9 @@ def _strip_fragment(url: str) -> str:
 class Fetcher:
     """Owns an httpx.Client; fetches URLs politely and safely. Use as a context manager."""
 
-    def __init__(self, config: FetchConfig | None = None, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, config: FetchConfig | None = None, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.config = config or FetchConfig()
         cfg = self.config
         self._client = httpx.Client(
@@ -306,7 +314,10 @@ class Fetcher:
                 "Accept-Encoding": "gzip, deflate",
             },
             timeout=httpx.Timeout(
-                connect=cfg.connect_timeout, read=cfg.read_timeout, write=cfg.read_timeout, pool=cfg.total_timeout
+                connect=cfg.connect_timeout,
+                read=cfg.read_timeout,
+                write=cfg.read_timeout,
+                pool=cfg.total_timeout,
             ),
             follow_redirects=False,
             trust_env=False,
@@ -330,7 +341,12 @@ class Fetcher:
     # ----------------------------------------------------------------- public
 
     def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, *, source: str = "web"
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        source: str = "web",
     ) -> FetchResult | Failure:
         """GET `url` (conditionally when etag / last_modified are given); never raises per URL."""
         cfg = self.config
@@ -353,7 +369,9 @@ class Fetcher:
                 error_type=error_type,
                 message=message,
                 http_status=status,
-                attempts=max(attempts, 1) if error_type not in ("UnsafeURL", "RobotsDisallowed") else attempts,
+                attempts=max(attempts, 1)
+                if error_type not in ("UnsafeURL", "RobotsDisallowed")
+                else attempts,
             )
 
         try:
@@ -373,14 +391,20 @@ class Fetcher:
                             f"robots.txt of {host_key(current)} ({robots.reason}) disallows {current} "
                             f"for user agent {cfg.user_agent.split('/')[0]!r}",
                         )
-                outcome, used = self._request_with_retries(current, headers, deadline, cfg.max_bytes)
+                outcome, used = self._request_with_retries(
+                    current, headers, deadline, cfg.max_bytes
+                )
                 attempts += used
                 if isinstance(outcome, Failure):
                     return replace(outcome, source=source, uri=url, attempts=attempts)
                 if outcome.status in REDIRECT_STATUSES:
                     location = outcome.headers.get("location", "").strip()
                     if not location:
-                        return fail("RedirectWithoutLocation", f"HTTP {outcome.status} from {current} has no Location", outcome.status)
+                        return fail(
+                            "RedirectWithoutLocation",
+                            f"HTTP {outcome.status} from {current} has no Location",
+                            outcome.status,
+                        )
                     if len(redirects) >= cfg.max_redirects:
                         return fail(
                             "TooManyRedirects",
@@ -391,9 +415,13 @@ class Fetcher:
                     current = _strip_fragment(urljoin(current, location))
                     continue
                 if outcome.status == 304:
-                    return self._result(url, current, outcome, attempts, started, redirects, not_modified=True)
+                    return self._result(
+                        url, current, outcome, attempts, started, redirects, not_modified=True
+                    )
                 if 200 <= outcome.status < 300:
-                    return self._result(url, current, outcome, attempts, started, redirects, not_modified=False)
+                    return self._result(
+                        url, current, outcome, attempts, started, redirects, not_modified=False
+                    )
                 return fail("HTTPError", f"HTTP {outcome.status} for {current}", outcome.status)
         except _TotalTimeout as exc:
             return fail("TotalTimeout", f"gave up on {url} after {cfg.total_timeout:g} s: {exc}")
@@ -428,7 +456,9 @@ class Fetcher:
     # ----------------------------------------------------------------- helpers
 
     def _check_allowed(self, url: str) -> None:
-        check_url_allowed(url, allow_private=self.config.allow_private, allow_loopback=self.config.allow_loopback)
+        check_url_allowed(
+            url, allow_private=self.config.allow_private, allow_loopback=self.config.allow_loopback
+        )
 
     def _gate(self, url: str) -> _HostGate:
         key = host_key(url)
@@ -465,20 +495,39 @@ class Fetcher:
             except _UnsupportedEncoding as exc:
                 return Failure("fetch", "", url, "UnsupportedContentEncoding", str(exc)), attempt
             except zlib.error as exc:
-                return Failure("fetch", "", url, "DecompressionError", f"corrupt compressed body from {url}: {exc}"), attempt
+                return Failure(
+                    "fetch",
+                    "",
+                    url,
+                    "DecompressionError",
+                    f"corrupt compressed body from {url}: {exc}",
+                ), attempt
             except UnsafeURL as exc:
                 return Failure("fetch", "", url, "UnsafeURL", str(exc)), attempt
             except UnresolvableHost as exc:
                 return Failure("fetch", "", url, "UnresolvableHost", str(exc)), attempt
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                error = Failure("fetch", "", url, type(exc).__name__, f"{type(exc).__name__} for {url}: {exc or 'no detail'}")
+                error = Failure(
+                    "fetch",
+                    "",
+                    url,
+                    type(exc).__name__,
+                    f"{type(exc).__name__} for {url}: {exc or 'no detail'}",
+                )
             except httpx.HTTPError as exc:
-                return Failure("fetch", "", url, type(exc).__name__, f"{type(exc).__name__} for {url}: {exc}"), attempt
+                return Failure(
+                    "fetch", "", url, type(exc).__name__, f"{type(exc).__name__} for {url}: {exc}"
+                ), attempt
             else:
                 if response.status not in RETRY_STATUSES:
                     return response, attempt
                 error = Failure(
-                    "fetch", "", url, "HTTPError", f"HTTP {response.status} for {url}", http_status=response.status
+                    "fetch",
+                    "",
+                    url,
+                    "HTTPError",
+                    f"HTTP {response.status} for {url}",
+                    http_status=response.status,
                 )
                 retry_after = _parse_retry_after(response.headers.get("retry-after"))
                 if retry_after is not None:
@@ -492,10 +541,15 @@ class Fetcher:
                     wait = retry_after
                     gate.push_back(retry_after)
             if attempt > cfg.max_retries:
-                return replace(error, message=f"{error.message} (gave up after {attempt} attempts)"), attempt
+                return replace(
+                    error, message=f"{error.message} (gave up after {attempt} attempts)"
+                ), attempt
             delay = wait if wait is not None else self._backoff(attempt)
             if time.monotonic() + delay > deadline:
-                return replace(error, message=f"{error.message} (no time left to retry within {cfg.total_timeout:g} s)"), attempt
+                return replace(
+                    error,
+                    message=f"{error.message} (no time left to retry within {cfg.total_timeout:g} s)",
+                ), attempt
             time.sleep(delay)
 
     def _request_once(
@@ -593,8 +647,12 @@ class Fetcher:
             if isinstance(outcome, Failure):
                 if outcome.error_type == "BodyTooLarge":
                     return _Robots(None, True, "robots.txt too large, ignored")
-                status = f"HTTP {outcome.http_status}" if outcome.http_status else outcome.error_type
-                return _Robots(None, False, f"robots.txt unreachable ({status}), treated as disallow all")
+                status = (
+                    f"HTTP {outcome.http_status}" if outcome.http_status else outcome.error_type
+                )
+                return _Robots(
+                    None, False, f"robots.txt unreachable ({status}), treated as disallow all"
+                )
             if outcome.status in REDIRECT_STATUSES and outcome.headers.get("location"):
                 current = urljoin(current, outcome.headers["location"])
                 continue
@@ -609,5 +667,9 @@ class Fetcher:
                 return _Robots(parser, True, "robots.txt rules")
             if 400 <= outcome.status < 500:
                 return _Robots(None, True, f"no robots.txt (HTTP {outcome.status})")
-            return _Robots(None, False, f"robots.txt unreachable (HTTP {outcome.status}), treated as disallow all")
+            return _Robots(
+                None,
+                False,
+                f"robots.txt unreachable (HTTP {outcome.status}), treated as disallow all",
+            )
         return _Robots(None, True, "robots.txt redirected too often, ignored")

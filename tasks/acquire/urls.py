@@ -29,11 +29,46 @@ __all__ = [
 # Query parameters that only say how a reader arrived, never which page it is (lower case).
 TRACKING_PARAMS: frozenset[str] = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "twclid",
-        "mc_cid", "mc_eid", "ocid", "cmpid", "cmp", "icid", "ref", "ref_src", "ref_url",
-        "referrer", "maca", "traffic_source", "smid", "smtyp", "emc", "xtor", "ito", "mkt_tok",
-        "_ga", "_gl", "_hsenc", "_hsmi", "__twitter_impression", "guccounter", "spm",
-        "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "sr_share",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "twclid",
+        "mc_cid",
+        "mc_eid",
+        "ocid",
+        "cmpid",
+        "cmp",
+        "icid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "maca",
+        "traffic_source",
+        "smid",
+        "smtyp",
+        "emc",
+        "xtor",
+        "ito",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "__twitter_impression",
+        "guccounter",
+        "spm",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "sr_share",
     }
 )
 # Prefixes of tracking parameter families: utm_source, at_medium (BBC), pk_campaign (Matomo)...
@@ -135,7 +170,9 @@ def host_key(url: str) -> str:
 
 
 def address_refusal(
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool, allow_loopback: bool
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+    allow_private: bool,
+    allow_loopback: bool,
 ) -> str | None:
     """Why an IP address is refused under the given policy, or None when it is allowed."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -157,13 +194,17 @@ def address_refusal(
     return None
 
 
-def check_address_allowed(host: str, addresses: Iterable[str], allow_private: bool, allow_loopback: bool) -> None:
+def check_address_allowed(
+    host: str, addresses: Iterable[str], allow_private: bool, allow_loopback: bool
+) -> None:
     """Raise UnsafeURL if any of the addresses `host` resolved to is refused."""
     for raw in addresses:
         try:
             address = ipaddress.ip_address(raw.split("%", 1)[0])
         except ValueError:
-            raise UnsafeURL(f"host {host!r} resolved to something that is not an IP address: {raw!r}") from None
+            raise UnsafeURL(
+                f"host {host!r} resolved to something that is not an IP address: {raw!r}"
+            ) from None
         reason = address_refusal(address, allow_private, allow_loopback)
         if reason:
             raise UnsafeURL(
@@ -192,7 +233,9 @@ def check_url_allowed(url: str, allow_private: bool = False, allow_loopback: boo
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise UnsafeURL(f"refused: scheme {scheme or '(none)'!r} in {url!r}; only http and https are fetched")
+        raise UnsafeURL(
+            f"refused: scheme {scheme or '(none)'!r} in {url!r}; only http and https are fetched"
+        )
     host = parts.hostname
     if not host:
         raise UnsafeURL(f"refused: no host in {url!r}")

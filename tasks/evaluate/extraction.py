@@ -161,7 +161,9 @@ def date_matches(gold: str, predicted: datetime | None, precision: str | None) -
         return False
     if precision == "time":
         try:
-            gold_dt = datetime.fromisoformat(gold.strip().replace(" ", "T", 1).replace("Z", "+00:00"))
+            gold_dt = datetime.fromisoformat(
+                gold.strip().replace(" ", "T", 1).replace("Z", "+00:00")
+            )
         except ValueError:
             gold_dt = None
         if gold_dt is not None and gold_dt.tzinfo is not None:
@@ -214,7 +216,13 @@ def iter_fundus(root: Path) -> Iterator[GoldPage]:
             publisher = gold_path.stem
             records = json.loads(gold_path.read_text(encoding="utf-8"))
             files = sorted(
-                (f for f in country.glob(f"{publisher}_*.html.gz") if re.fullmatch(rf"{re.escape(publisher)}_\d{{4}}_\d{{2}}_\d{{2}}\.html\.gz", f.name)),
+                (
+                    f
+                    for f in country.glob(f"{publisher}_*.html.gz")
+                    if re.fullmatch(
+                        rf"{re.escape(publisher)}_\d{{4}}_\d{{2}}_\d{{2}}\.html\.gz", f.name
+                    )
+                ),
                 key=lambda f: f.name,
             )
             versions = sorted(records, key=_natural_key)
@@ -261,7 +269,9 @@ def iter_newspaper4k(root: Path) -> Iterator[GoldPage]:
 
 @dataclass
 class _Tally:
-    body: dict[str, list[tuple[int, int, int]]] = field(default_factory=lambda: {"trafilatura": [], "extract": [], "pipeline": []})
+    body: dict[str, list[tuple[int, int, int]]] = field(
+        default_factory=lambda: {"trafilatura": [], "extract": [], "pipeline": []}
+    )
     titles: int = 0
     title_exact: int = 0
     title_lenient: int = 0
@@ -299,7 +309,12 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
                 cleaned = clean(raw) if raw else raw
                 cleaned_counts = score_body(gold.body, cleaned)
                 tally.body["pipeline"].append(cleaned_counts)
-                delta = _precision(*cleaned_counts) + _recall(*cleaned_counts) - _precision(*counts) - _recall(*counts)
+                delta = (
+                    _precision(*cleaned_counts)
+                    + _recall(*cleaned_counts)
+                    - _precision(*counts)
+                    - _recall(*counts)
+                )
                 if delta < 0:
                     tally.worst.append((delta, gold.name))
         if gold.title:
@@ -309,7 +324,9 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
             tally.title_lenient += lenient
         if gold.published:
             tally.dates += 1
-            tally.date_ok += date_matches(gold.published, page.published_at, page.published_precision)
+            tally.date_ok += date_matches(
+                gold.published, page.published_at, page.published_precision
+            )
         if gold.authors:
             tally.authored += 1
             exact, f1 = author_scores(gold.authors, page.authors)
@@ -323,11 +340,21 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
         "pages": len(tally.body["extract"]) or tally.titles,
         "extraction_failures": tally.extraction_failures,
         "seconds": tally.seconds,
-        "body": {"trafilatura": body_metrics(tally.body["trafilatura"]),
-                 "extract": body_metrics(tally.body["extract"])},
-        "title": {"pages": tally.titles, "exact": ratio(tally.title_exact, tally.titles), "lenient": ratio(tally.title_lenient, tally.titles)},
+        "body": {
+            "trafilatura": body_metrics(tally.body["trafilatura"]),
+            "extract": body_metrics(tally.body["extract"]),
+        },
+        "title": {
+            "pages": tally.titles,
+            "exact": ratio(tally.title_exact, tally.titles),
+            "lenient": ratio(tally.title_lenient, tally.titles),
+        },
         "date": {"pages": tally.dates, "same_day": ratio(tally.date_ok, tally.dates)},
-        "authors": {"pages": tally.authored, "exact": ratio(tally.author_exact, tally.authored), "f1": ratio(tally.author_f1, tally.authored)},
+        "authors": {
+            "pages": tally.authored,
+            "exact": ratio(tally.author_exact, tally.authored),
+            "f1": ratio(tally.author_f1, tally.authored),
+        },
     }
     if clean is not None:
         result["body"]["pipeline"] = body_metrics(tally.body["pipeline"])
@@ -351,7 +378,9 @@ def _default_cleaner() -> Cleaner | None:
 _DEFAULT = object()
 
 
-def evaluate_extraction(corpus_dir: str | Path, clean: Cleaner | None | object = _DEFAULT) -> dict[str, Any]:
+def evaluate_extraction(
+    corpus_dir: str | Path, clean: Cleaner | None | object = _DEFAULT
+) -> dict[str, Any]:
     """Evaluate both variants on `corpus_dir/fundus` and `corpus_dir/newspaper4k`.
 
     `clean` defaults to the project's cleaning (`tasks.text.clean.clean_text`) when it can be
@@ -371,9 +400,15 @@ def evaluate_extraction(corpus_dir: str | Path, clean: Cleaner | None | object =
         if "pipeline" in result["body"]:
             before = result["body"]["trafilatura"]["f1"]
             after = result["body"]["pipeline"]["f1"]
-            gate.append({"set": name, "trafilatura_f1": before, "pipeline_f1": after,
-                         "extract_f1": result["body"]["extract"]["f1"],
-                         "ok": after >= before - 1e-9})
+            gate.append(
+                {
+                    "set": name,
+                    "trafilatura_f1": before,
+                    "pipeline_f1": after,
+                    "extract_f1": result["body"]["extract"]["f1"],
+                    "ok": after >= before - 1e-9,
+                }
+            )
     report["gate"] = gate
     report["gate_ok"] = all(item["ok"] for item in gate)
     return report
@@ -385,7 +420,10 @@ def format_report(report: dict[str, Any]) -> str:
     def pct(value: float | None) -> str:
         return "  n/a" if value is None else f"{value:5.3f}"
 
-    lines = [f"Extraction evaluation on {report['corpus']} (cleaning {'on' if report['cleaning'] else 'off'})", ""]
+    lines = [
+        f"Extraction evaluation on {report['corpus']} (cleaning {'on' if report['cleaning'] else 'off'})",
+        "",
+    ]
     header = f"{'set':<12} {'variant':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}"
     lines.append(header)
     lines.append("-" * len(header))
@@ -416,7 +454,8 @@ def format_report(report: dict[str, Any]) -> str:
             lines.append(
                 f"gate {item['set']}: trafilatura alone {item['trafilatura_f1']:.4f}, "
                 f"our extraction {item['extract_f1']:.4f}, extraction + cleaning "
-                f"{item['pipeline_f1']:.4f}  {verdict}")
+                f"{item['pipeline_f1']:.4f}  {verdict}"
+            )
     return "\n".join(lines)
 
 
@@ -427,7 +466,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     if not Path(args.corpus_dir).is_dir():
-        print(f"error: {args.corpus_dir} is not a folder; pass the folder holding fundus/ and newspaper4k/", file=sys.stderr)
+        print(
+            f"error: {args.corpus_dir} is not a folder; pass the folder holding fundus/ and newspaper4k/",
+            file=sys.stderr,
+        )
         return 2
     report = evaluate_extraction(args.corpus_dir, None if args.no_clean else _DEFAULT)
     print(format_report(report))

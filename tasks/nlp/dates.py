@@ -29,8 +29,18 @@ from tasks.records import DateMention
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 _MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -58,7 +68,9 @@ _DURATION_RE = re.compile(
     r"(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|centuries|century)(?:\s+old)?$",
     re.IGNORECASE,
 )
-_LEADING_RE = re.compile(r"^(?:on|in|at|by|since|until|till|from|of|during|before|after|the)\s+", re.I)
+_LEADING_RE = re.compile(
+    r"^(?:on|in|at|by|since|until|till|from|of|during|before|after|the)\s+", re.I
+)
 _MODIFIER_RE = re.compile(
     r"^(?:(early|mid|late|earlier|later|the end of|end of|the beginning of|beginning of|the start of|start of)[\s-]+)",
     re.I,
@@ -127,11 +139,15 @@ def verb_direction(verb: Any | None) -> str | None:
         aux_tags = {c.tag_ for c in auxes}
         if aux_lemmas & {"will", "shall", "'ll"} or "going" in {c.lower_ for c in verb.children}:
             return "future"
-        if verb.tag_ == "VBD" or aux_tags & {"VBD"} or (
-            verb.tag_ == "VBN" and aux_lemmas & {"have"}
+        if (
+            verb.tag_ == "VBD"
+            or aux_tags & {"VBD"}
+            or (verb.tag_ == "VBN" and aux_lemmas & {"have"})
         ):
             return "past"
-        if "to" in {c.lower_ for c in auxes} or (verb.tag_ == "VB" and verb.dep_ in ("xcomp", "advcl")):
+        if "to" in {c.lower_ for c in auxes} or (
+            verb.tag_ == "VB" and verb.dep_ in ("xcomp", "advcl")
+        ):
             head = verb.head
             if head == verb:
                 return "future"
@@ -195,6 +211,7 @@ def _month_date(ref: date, month: int, direction: str | None) -> date:
 
 def _fix_year(value: date, ref: date, direction: str | None) -> date:
     """Choose the year of a year-less date by tense (or nearness)."""
+
     def at(year: int) -> date | None:
         try:
             return value.replace(year=year)
@@ -229,9 +246,11 @@ def resolve_expression(
         return None  # a span of time, not a date
     m = _MODIFIER_RE.match(t)
     if m:
-        t = t[m.end():].strip()
+        t = t[m.end() :].strip()
     words = t.split()
-    explicit = words[0] if words and words[0] in ("last", "next", "this", "coming", "past") else None
+    explicit = (
+        words[0] if words and words[0] in ("last", "next", "this", "coming", "past") else None
+    )
     core = " ".join(words[1:]) if explicit else t
     if explicit == "coming":
         explicit = "next"
@@ -243,7 +262,9 @@ def resolve_expression(
     if core == "weekend":
         if ref is None:
             return None, "day", True
-        sat = _weekday_date(ref, 5, "future" if explicit in (None, "this", "next") else "past", None)
+        sat = _weekday_date(
+            ref, 5, "future" if explicit in (None, "this", "next") else "past", None
+        )
         if explicit == "next" and (sat - ref).days < 2:
             sat += timedelta(days=7)
         return sat, "day", True
@@ -281,7 +302,9 @@ def resolve_expression(
         return None
     has_year = bool(re.search(r"\b(?:19|20)\d{2}\b", core)) or bool(re.search(r"\d{4}-\d{2}", core))
     prefer = {"past": "past", "future": "future"}.get(direction or "", "current_period")
-    value, period = _dateparser(core, datetime.combine(ref, datetime.min.time()) if ref else None, prefer)
+    value, period = _dateparser(
+        core, datetime.combine(ref, datetime.min.time()) if ref else None, prefer
+    )
     if value is None:
         return None
     period = {"part_of_day": "day", "time": ""}.get(period, period)
@@ -308,7 +331,9 @@ def _candidate_spans(doc: Any) -> list[tuple[int, int]]:
         s, e = m.start(), m.end()
         if any(a <= s < b or a < e <= b for a, b in spans):
             # extend an entity that only covered part of the phrase ("early" + "February")
-            spans = [(min(a, s), max(b, e)) if (a <= s < b or a < e <= b) else (a, b) for a, b in spans]
+            spans = [
+                (min(a, s), max(b, e)) if (a <= s < b or a < e <= b) else (a, b) for a, b in spans
+            ]
             continue
         spans.append((s, e))
     return sorted(set(spans))
@@ -359,12 +384,9 @@ def infer_published_at(
     caption_dates = [d for c in captions for d in _full_dates(c)]
     text_dates = _full_dates(text)
     if nlp_doc is not None:
-        text_dates += [
-            d for e in nlp_doc.ents if e.label_ == "DATE" for d in _full_dates(e.text)
-        ]
+        text_dates += [d for e in nlp_doc.ents if e.label_ == "DATE" for d in _full_dates(e.text)]
     named_weekdays = {
-        WEEKDAYS.index(m.group(1).lower())
-        for m in re.finditer(rf"\b({_WEEKDAY_RE})\b", text, re.I)
+        WEEKDAYS.index(m.group(1).lower()) for m in re.finditer(rf"\b({_WEEKDAY_RE})\b", text, re.I)
     }
     for pool in (caption_dates, text_dates):
         if not pool:

@@ -32,7 +32,16 @@ RULES_VERSION = "entities/1"
 
 ENTITY_LABELS: frozenset[str] = frozenset(
     {
-        "PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW",
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "NORP",
+        "FAC",
+        "EVENT",
+        "PRODUCT",
+        "WORK_OF_ART",
+        "LAW",
         "LANGUAGE",
     }
 )
@@ -44,13 +53,59 @@ HONORIFICS: frozenset[str] = frozenset(
 # Office and rank titles: stripped from PERSON names ("President Biden" is "Biden").
 OFFICE_TITLES: frozenset[str] = frozenset(
     {
-        "president", "vice", "prime", "minister", "foreign", "secretary", "chancellor",
-        "senator", "sen", "rep", "representative", "congressman", "congresswoman", "gov",
-        "governor", "mayor", "judge", "justice", "chief", "general", "gen", "lt", "col",
-        "colonel", "capt", "captain", "sgt", "sergeant", "commander", "admiral", "adm",
-        "ambassador", "pope", "rev", "reverend", "archbishop", "bishop", "cardinal", "rabbi",
-        "imam", "sheikh", "coach", "officer", "detective", "inspector", "deputy", "speaker",
-        "leader", "chairman", "chairwoman", "ceo", "mp", "mep",
+        "president",
+        "vice",
+        "prime",
+        "minister",
+        "foreign",
+        "secretary",
+        "chancellor",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "congressman",
+        "congresswoman",
+        "gov",
+        "governor",
+        "mayor",
+        "judge",
+        "justice",
+        "chief",
+        "general",
+        "gen",
+        "lt",
+        "col",
+        "colonel",
+        "capt",
+        "captain",
+        "sgt",
+        "sergeant",
+        "commander",
+        "admiral",
+        "adm",
+        "ambassador",
+        "pope",
+        "rev",
+        "reverend",
+        "archbishop",
+        "bishop",
+        "cardinal",
+        "rabbi",
+        "imam",
+        "sheikh",
+        "coach",
+        "officer",
+        "detective",
+        "inspector",
+        "deputy",
+        "speaker",
+        "leader",
+        "chairman",
+        "chairwoman",
+        "ceo",
+        "mp",
+        "mep",
     }
 )
 # Words skipped when spelling initials ("Organisation for the Prohibition of Chemical Weapons").
@@ -59,25 +114,128 @@ ACRONYM_STOPWORDS: frozenset[str] = frozenset(
 )
 # Lower-case particles inside personal names ("Ursula von der Leyen", "Luiz Inacio da Silva").
 NAME_PARTICLES: frozenset[str] = frozenset(
-    {"de", "da", "do", "dos", "das", "del", "della", "di", "du", "van", "von", "der", "den",
-     "la", "le", "bin", "ibn", "al", "el", "ben", "y", "ter", "zu"}
+    {
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "ben",
+        "y",
+        "ter",
+        "zu",
+    }
 )
 # Words that make a capitalised phrase an organisation or a place, not a personal name
 # ("Trump Tower", "Trump Organization", "Navalny Foundation").
 NON_PERSON_WORDS: frozenset[str] = frozenset(
     {
-        "academy", "agency", "airline", "airlines", "airport", "alliance", "assembly",
-        "association", "authority", "bank", "board", "bridge", "building", "bureau", "cathedral",
-        "center", "centre", "church", "city", "club", "co", "college", "commission", "committee",
-        "company", "conference", "congress", "corp", "corporation", "council", "county", "court",
-        "department", "embassy", "federation", "foundation", "fund", "group", "hall", "hospital",
-        "hotel", "house", "inc", "institute", "international", "island", "islands", "league",
-        "ltd", "magazine", "media", "ministry", "movement", "museum", "network", "news",
-        "office", "organisation", "organization", "palace", "park", "parliament", "party",
-        "plaza", "police", "post", "press", "prize", "project", "railway", "region", "republic",
-        "road", "school", "senate", "service", "society", "square", "stadium", "state", "station",
-        "street", "studio", "studios", "times", "tower", "towers", "trust", "union",
-        "united", "university", "valley",
+        "academy",
+        "agency",
+        "airline",
+        "airlines",
+        "airport",
+        "alliance",
+        "assembly",
+        "association",
+        "authority",
+        "bank",
+        "board",
+        "bridge",
+        "building",
+        "bureau",
+        "cathedral",
+        "center",
+        "centre",
+        "church",
+        "city",
+        "club",
+        "co",
+        "college",
+        "commission",
+        "committee",
+        "company",
+        "conference",
+        "congress",
+        "corp",
+        "corporation",
+        "council",
+        "county",
+        "court",
+        "department",
+        "embassy",
+        "federation",
+        "foundation",
+        "fund",
+        "group",
+        "hall",
+        "hospital",
+        "hotel",
+        "house",
+        "inc",
+        "institute",
+        "international",
+        "island",
+        "islands",
+        "league",
+        "ltd",
+        "magazine",
+        "media",
+        "ministry",
+        "movement",
+        "museum",
+        "network",
+        "news",
+        "office",
+        "organisation",
+        "organization",
+        "palace",
+        "park",
+        "parliament",
+        "party",
+        "plaza",
+        "police",
+        "post",
+        "press",
+        "prize",
+        "project",
+        "railway",
+        "region",
+        "republic",
+        "road",
+        "school",
+        "senate",
+        "service",
+        "society",
+        "square",
+        "stadium",
+        "state",
+        "station",
+        "street",
+        "studio",
+        "studios",
+        "times",
+        "tower",
+        "towers",
+        "trust",
+        "union",
+        "united",
+        "university",
+        "valley",
     }
 )
 # Labels whose short forms may resolve to a longer name ending the same way
@@ -165,9 +323,7 @@ def _initials(words: Sequence[str]) -> set[str]:
     """Possible acronyms of a name: initials of its capitalised words, hyphenated or not."""
     kept = [w for w in words if w.casefold() not in ACRONYM_STOPWORDS and w[:1].isalpha()]
     whole = "".join(w[0] for w in kept if w[0].isupper())
-    split = "".join(
-        part[0] for w in kept for part in w.split("-") if part[:1].isupper()
-    )
+    split = "".join(part[0] for w in kept for part in w.split("-") if part[:1].isupper())
     return {whole.upper(), split.upper()} - {""}
 
 
@@ -258,15 +414,14 @@ def _candidates(
     longer = [f for f in forms if len(f.key) > len(short.key)]
     if len(short.key) == 1 and _is_acronym(short.words[0]):
         acronym = short.words[0].replace(".", "")
-        by_initials = [
-            f for f in longer if len(f.words) >= 2 and acronym in _initials(f.words)
-        ]
+        by_initials = [f for f in longer if len(f.words) >= 2 and acronym in _initials(f.words)]
         by_brackets = [f for f in longer if f.key in adjacent and len(f.words) >= 2]
         return by_initials or by_brackets
     short_words = set(short.key)
     short_person = "PERSON" in short.labels
     people = [
-        f for f in longer
+        f
+        for f in longer
         if short_words <= set(f.key)
         and _name_like(f.words)
         and (short_person or "PERSON" in f.labels)
@@ -279,10 +434,7 @@ def _candidates(
     label = short.main_label()
     if label not in SUFFIX_LABELS:
         return []
-    return [
-        f for f in longer
-        if f.key[-len(short.key):] == short.key and f.main_label() == label
-    ]
+    return [f for f in longer if f.key[-len(short.key) :] == short.key and f.main_label() == label]
 
 
 def _bracket_pairs(items: Sequence[_Item]) -> dict[tuple[str, ...], set[tuple[str, ...]]]:

@@ -48,8 +48,21 @@ from tasks.nlp.events.coder import (
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 LEAD_SENTENCES = 3
-_WHY_MARKERS = ("because", "since", "as a result of", "due to", "in response to", "in protest",
-                "over", "after", "amid", "following", "to protest", "in order to", "for")
+_WHY_MARKERS = (
+    "because",
+    "since",
+    "as a result of",
+    "due to",
+    "in response to",
+    "in protest",
+    "over",
+    "after",
+    "amid",
+    "following",
+    "to protest",
+    "in order to",
+    "for",
+)
 _HOW_PREPS = ("by", "with", "using", "through", "via")
 # -ly adverbs of stance, focus or time rather than manner ("probably", "only", "recently")
 _NOT_MANNER = frozenset(
@@ -90,7 +103,18 @@ def _what(doc: Any, ev: Event) -> str:
     for c in tok.children:
         if c.i < tok.i:
             continue
-        if c.dep_ in ("prt", "dobj", "dative", "attr", "xcomp", "acomp", "oprd", "prep", "npadvmod", "advmod"):
+        if c.dep_ in (
+            "prt",
+            "dobj",
+            "dative",
+            "attr",
+            "xcomp",
+            "acomp",
+            "oprd",
+            "prep",
+            "npadvmod",
+            "advmod",
+        ):
             keep.extend(t for t in c.subtree if t.i - tok.i <= 15)
     keep = sorted(set(keep), key=lambda t: t.i)
     # a contiguous stretch from the first kept token to the last one next to the trigger
@@ -110,8 +134,9 @@ def _span_text(doc: Any, first: Any, last: Any, limit: int = 160) -> str:
     return doc.text[first.idx : last.idx + len(last.text)][:limit]
 
 
-def _why(doc: Any, ev: Event | None, sent: Any, sents: Sequence[Any] = (), headline: str | None = None
-         ) -> str | None:
+def _why(
+    doc: Any, ev: Event | None, sent: Any, sents: Sequence[Any] = (), headline: str | None = None
+) -> str | None:
     """A causal phrase at the trigger; else one in the main sentence; else one in the headline
     ("GP red-flagged after dramatic crash"); else one in another lead sentence."""
     tok = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else sent.root
@@ -134,7 +159,9 @@ def _why(doc: Any, ev: Event | None, sent: Any, sents: Sequence[Any] = (), headl
 
 _HEADLINE_WHY_RE = re.compile(
     r"\b(?:after|amid|over|following|due to|because of|in protest (?:at|over|against)|in response to)"
-    r"\s+(?!\d)([^,;:|]+)", re.IGNORECASE)
+    r"\s+(?!\d)([^,;:|]+)",
+    re.IGNORECASE,
+)
 
 
 def _why_in(doc: Any, sent: Any) -> str | None:
@@ -144,8 +171,15 @@ def _why_in(doc: Any, sent: Any) -> str | None:
         low = t.lower_
         if t.dep_ == "mark" and low in ("because", "since", "as") and t.head.dep_ == "advcl":
             return _span_text(doc, t, t.head.right_edge)
-        if t.dep_ == "prep" and low in ("over", "after", "amid", "following") and t.head.pos_ == "VERB":
-            if any(g.dep_ in ("pobj", "pcomp") and g.ent_type_ not in ("DATE", "TIME") for g in t.children):
+        if (
+            t.dep_ == "prep"
+            and low in ("over", "after", "amid", "following")
+            and t.head.pos_ == "VERB"
+        ):
+            if any(
+                g.dep_ in ("pobj", "pcomp") and g.ent_type_ not in ("DATE", "TIME")
+                for g in t.children
+            ):
                 return _span_text(doc, t, t.right_edge)
         if t.dep_ == "advcl" and t.tag_ == "VB" and any(k.lower_ == "to" for k in t.children):
             return _span_text(doc, t.left_edge, t.right_edge)
@@ -161,7 +195,12 @@ def _why_explicit(doc: Any, sent: Any) -> str | None:
         if low in ("because", "due") or (low == "result" and prev == "a"):
             head = t.head if t.dep_ in ("mark", "amod") else t
             return doc.text[t.idx : head.right_edge.idx + len(head.right_edge.text)]
-        if low in ("bid", "effort") and prev in ("a", "an") and t.i > 1 and t.doc[t.i - 2].lower_ == "in":
+        if (
+            low in ("bid", "effort")
+            and prev in ("a", "an")
+            and t.i > 1
+            and t.doc[t.i - 2].lower_ == "in"
+        ):
             return _span_text(doc, t.doc[t.i - 2], t.right_edge)
     return None
 
@@ -174,11 +213,17 @@ def _why_near(doc: Any, tok: Any, sent: Any) -> str | None:
         return found
     for c in tok.children:
         low = c.lower_
-        if c.dep_ in ("advcl",) and any(m.lower_ in ("because", "since", "as") for m in c.children if m.dep_ == "mark"):
+        if c.dep_ in ("advcl",) and any(
+            m.lower_ in ("because", "since", "as") for m in c.children if m.dep_ == "mark"
+        ):
             return doc.text[c.left_edge.idx : c.right_edge.idx + len(c.right_edge.text)]
         if c.dep_ == "prep" and low in ("over", "after", "amid", "following", "because", "due"):
             return doc.text[c.idx : c.right_edge.idx + len(c.right_edge.text)]
-        if c.dep_ in ("advcl", "xcomp") and c.tag_ == "VB" and any(a.lower_ == "to" for a in c.children):
+        if (
+            c.dep_ in ("advcl", "xcomp")
+            and c.tag_ == "VB"
+            and any(a.lower_ == "to" for a in c.children)
+        ):
             if c.dep_ == "advcl":
                 return doc.text[c.left_edge.idx : c.right_edge.idx + len(c.right_edge.text)]
     return None
@@ -196,11 +241,18 @@ def _how(doc: Any, ev: Event | None) -> str | None:
             return _span_text(doc, c, c.right_edge)
         if c.dep_ == "prep" and c.lower_ in _HOW_PREPS and c.lower_ != "by":
             objs = [g for g in c.children if g.dep_ == "pobj"]
-            if c.lower_ == "with" and any(_person_like(g) or any(k.tag_ == "VBG" for k in g.children) for g in objs):
+            if c.lower_ == "with" and any(
+                _person_like(g) or any(k.tag_ == "VBG" for k in g.children) for g in objs
+            ):
                 continue  # company or circumstance ("with voters", "with Hamilton leading"), not means
             if any(g.ent_type_ not in ("PERSON", "ORG", "GPE", "DATE") for g in objs):
                 return _span_text(doc, c, c.right_edge)
-        if c.dep_ == "advmod" and c.tag_ == "RB" and c.lower_.endswith("ly") and c.lower_ not in _NOT_MANNER:
+        if (
+            c.dep_ == "advmod"
+            and c.tag_ == "RB"
+            and c.lower_.endswith("ly")
+            and c.lower_ not in _NOT_MANNER
+        ):
             return c.text
         if c.dep_ == "advcl" and c.tag_ == "VBG" and not any(k.dep_ == "mark" for k in c.children):
             return _span_text(doc, c, c.right_edge)  # "..., killing 46 people"
@@ -209,7 +261,9 @@ def _how(doc: Any, ev: Event | None) -> str | None:
 
 def _headline(title: str) -> str | None:
     """The title without a trailing " | Site" / " - Site" part."""
-    t = re.split(r"\s+[|\u2013\u2014]\s+|\s+-\s+(?=[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}$)", title.strip())[0]
+    t = re.split(
+        r"\s+[|\u2013\u2014]\s+|\s+-\s+(?=[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}$)", title.strip()
+    )[0]
     return t[:200] or None
 
 
@@ -219,7 +273,7 @@ def _predicate(headline: str, who: str | None) -> str:
     if who:
         for name in (who, who.split()[-1]):
             if headline.lower().startswith(name.lower() + " ") and len(headline) > len(name) + 8:
-                return headline[len(name):].strip()
+                return headline[len(name) :].strip()
     return headline
 
 
@@ -232,8 +286,12 @@ def _span_of(doc: Any, ev: Event) -> tuple[int, int]:
     return (pos, pos + len(actor)) if pos >= 0 else (0, 0)
 
 
-def _title_actor(index: _Mentions, title: str, labels: Sequence[str] = ("PERSON", "ORG", "GPE", "NORP"),
-                 subjects: Sequence[tuple[int, int]] | None = None) -> str | None:
+def _title_actor(
+    index: _Mentions,
+    title: str,
+    labels: Sequence[str] = ("PERSON", "ORG", "GPE", "NORP"),
+    subjects: Sequence[tuple[int, int]] | None = None,
+) -> str | None:
     """The most mentioned person, organisation or country of the text that the title names
     (with `subjects`, only names that are the subject of a verb there)."""
     counts: dict[str, int] = {}
@@ -261,8 +319,14 @@ def _salient_place(index: _Mentions, lead_end: int, title: str, doc: Any = None)
             continue
         if doc is not None:
             root = _head_token(doc, m[0], m[1])
-            if root is not None and root.dep_ in _MODIFIER_DEPS and root.head.pos_ in ("NOUN", "PROPN") and not any(
-                x[3] in ("GPE", "LOC", "FAC") for x in index.overlapping(root.head.idx, root.head.idx + 1)
+            if (
+                root is not None
+                and root.dep_ in _MODIFIER_DEPS
+                and root.head.pos_ in ("NOUN", "PROPN")
+                and not any(
+                    x[3] in ("GPE", "LOC", "FAC")
+                    for x in index.overlapping(root.head.idx, root.head.idx + 1)
+                )
             ):
                 continue
         key = m[4]
@@ -329,18 +393,30 @@ def _person_like(tok: Any) -> bool:
 
 def _noun_phrase_text(doc: Any, tok: Any) -> str:
     """The subject phrase without relative clauses, appositions or trailing punctuation."""
-    keep = [tok] + [t for c in tok.children if c.i < tok.i and c.dep_ not in ("punct", "cc", "relcl")
-                    for t in c.subtree]
+    keep = [tok] + [
+        t
+        for c in tok.children
+        if c.i < tok.i and c.dep_ not in ("punct", "cc", "relcl")
+        for t in c.subtree
+    ]
     lo = min(t.i for t in keep)
     while lo < tok.i and doc[lo].dep_ in ("det", "punct"):
         lo += 1
     return doc[lo : tok.i + 1].text
 
 
-def _who(doc: Any, ev: Event | None, sent: Any, index: _Mentions, title: str, lead_end: int,
-         canon: dict[str, str]) -> str | None:
+def _who(
+    doc: Any,
+    ev: Event | None,
+    sent: Any,
+    index: _Mentions,
+    title: str,
+    lead_end: int,
+    canon: dict[str, str],
+) -> str | None:
     """The main event's actor as a name; else a people phrase; else the main sentence's
     subject; else the most mentioned name of the headline; else the first name of the lead."""
+
     def named(tok: Any) -> str | None:
         hit = _named_head(tok, index)
         if hit is None:
@@ -374,8 +450,11 @@ def _who(doc: Any, ev: Event | None, sent: Any, index: _Mentions, title: str, le
             return root_name
         elif people is None and _person_like(s0):
             people = _noun_phrase_text(doc, s0)
-    lead_subjects = [(t.idx, t.idx + len(t.text)) for t in doc if t.idx < lead_end
-                     and t.dep_ in ("nsubj", "nsubjpass")]
+    lead_subjects = [
+        (t.idx, t.idx + len(t.text))
+        for t in doc
+        if t.idx < lead_end and t.dep_ in ("nsubj", "nsubjpass")
+    ]
     in_title = _title_actor(index, title, ("PERSON", "ORG"), lead_subjects)
     if in_title:
         return in_title  # a person or organisation of the headline that acts in the lead
@@ -388,12 +467,16 @@ def _who(doc: Any, ev: Event | None, sent: Any, index: _Mentions, title: str, le
         return ev.actor
     if subj and subj[0].pos_ != "PRON":
         return _phrase(subj[0], index).text
-    named_lead = [m for m in index.items if m[0] < lead_end and m[3] in ("PERSON", "ORG", "NORP", "GPE")]
+    named_lead = [
+        m for m in index.items if m[0] < lead_end and m[3] in ("PERSON", "ORG", "NORP", "GPE")
+    ]
     return named_lead[0][4] if named_lead else None
 
 
 _BACKGROUND_DEPS = frozenset({"relcl"})
-_WH_ADVERBS = frozenset({"when", "while", "whenever", "where", "as", "after", "before", "once", "until"})
+_WH_ADVERBS = frozenset(
+    {"when", "while", "whenever", "where", "as", "after", "before", "once", "until"}
+)
 
 
 def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bool:
@@ -403,16 +486,23 @@ def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bo
     for _ in range(12):
         if tok is None or tok.head == tok:
             return False
-        if tok.dep_ in _BACKGROUND_DEPS or subordinate and tok.dep_ == "advcl" and any(
-            k.dep_ == "mark" or k.dep_ == "advmod" and k.lower_ in _WH_ADVERBS for k in tok.children
+        if (
+            tok.dep_ in _BACKGROUND_DEPS
+            or subordinate
+            and tok.dep_ == "advcl"
+            and any(
+                k.dep_ == "mark" or k.dep_ == "advmod" and k.lower_ in _WH_ADVERBS
+                for k in tok.children
+            )
         ):
             return True
         tok = tok.head
     return False
 
 
-def _when(doc: Any, ev: Event | None, dates: Sequence[DateMention], lead_end: int, article: Article
-          ) -> tuple[str | None, Any]:
+def _when(
+    doc: Any, ev: Event | None, dates: Sequence[DateMention], lead_end: int, article: Article
+) -> tuple[str | None, Any]:
     """The main event's date; else the first date of the lead; else the main event's
     (publication) date, given as the lead's first clock time ("shortly before 7 pm", "6am") when
     there is one; else the publication date."""
@@ -426,8 +516,11 @@ def _when(doc: Any, ev: Event | None, dates: Sequence[DateMention], lead_end: in
         day = article.published_at.date()
     if day is None:
         return None, None
-    times = [e.text for e in doc.ents if e.label_ == "TIME" and e.start_char < lead_end
-             and not _DURATION_RE.match(e.text.strip())]
+    times = [
+        e.text
+        for e in doc.ents
+        if e.label_ == "TIME" and e.start_char < lead_end and not _DURATION_RE.match(e.text.strip())
+    ]
     return (times[0] if times else day.isoformat()), day
 
 
@@ -445,7 +538,14 @@ def _dateline(doc: Any, lead_end: int) -> str | None:
     if m is None:
         return None
     place = m.group(1).strip(" .-")
-    if len(place.replace(".", "")) < 3 or place in ("AP", "AFP", "UPDATE", "PHOTO", "VIDEO", "WATCH"):
+    if len(place.replace(".", "")) < 3 or place in (
+        "AP",
+        "AFP",
+        "UPDATE",
+        "PHOTO",
+        "VIDEO",
+        "WATCH",
+    ):
         return None
     return place
 
@@ -502,7 +602,9 @@ def five_w1h(
     # an event past the lead is a weak guess at what the article is about: who and where then
     # come from the lead's own structure
     lead_ev = ev if ev and ev.sentence < LEAD_SENTENCES else None
-    who = _who(doc, lead_ev, sent if lead_ev else sents[0], index, article.title or "", lead_end, canon)
+    who = _who(
+        doc, lead_ev, sent if lead_ev else sents[0], index, article.title or "", lead_end, canon
+    )
 
     what = _what(doc, ev) if ev else None
     headline = _headline(article.title or "")

@@ -97,11 +97,16 @@ def enrich_doc(doc: Doc, article: Article, lexicon: Any | None) -> Enrichment:
 
     result = analyse(doc, article, mentions, lexicon)
     if result.published_at is not None and article.published_at is None:
-        article = replace(article, published_at=result.published_at,
-                          published_inferred=result.published_inferred)
+        article = replace(
+            article, published_at=result.published_at, published_inferred=result.published_inferred
+        )
     return Enrichment(
-        article=article, mentions=tuple(mentions), entities=tuple(entities),
-        events=tuple(result.events), quotes=tuple(result.quotes), dates=tuple(result.dates),
+        article=article,
+        mentions=tuple(mentions),
+        entities=tuple(entities),
+        events=tuple(result.events),
+        quotes=tuple(result.quotes),
+        dates=tuple(result.dates),
         five_w1h=result.five_w1h,
     )
 
@@ -122,15 +127,27 @@ def enrich_articles(
     docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
     for article, doc in zip(articles, docs):
         if len(article.text) > max_chars:
-            failures.append(Failure(
-                "enrich", article.source, article.uri, "TextTruncated",
-                f"body has {len(article.text)} characters; only the first {max_chars} were "
-                "enriched (nlp.max_chars)",
-            ))
+            failures.append(
+                Failure(
+                    "enrich",
+                    article.source,
+                    article.uri,
+                    "TextTruncated",
+                    f"body has {len(article.text)} characters; only the first {max_chars} were "
+                    "enriched (nlp.max_chars)",
+                )
+            )
         try:
             enriched.append(enrich_doc(doc, article, lexicon))
         except Exception as exc:  # a rule bug on one article must not lose the batch
             log.exception("enrichment failed for %s", article.uri)
-            failures.append(Failure("enrich", article.source, article.uri, type(exc).__name__,
-                                    f"enrichment failed: {exc}"))
+            failures.append(
+                Failure(
+                    "enrich",
+                    article.source,
+                    article.uri,
+                    type(exc).__name__,
+                    f"enrichment failed: {exc}",
+                )
+            )
     return enriched, failures

@@ -58,8 +58,10 @@ def _speaker(verb: Any, index: _Mentions) -> tuple[str | None, str | None]:
 
 def _cue_verbs(sent: Any, exclude: Sequence[tuple[int, int]]) -> list[Any]:
     return [
-        t for t in sent
-        if t.pos_ == "VERB" and t.lemma_.lower() in CUE_VERBS
+        t
+        for t in sent
+        if t.pos_ == "VERB"
+        and t.lemma_.lower() in CUE_VERBS
         and not any(a <= t.idx < b for a, b in exclude)
     ]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+
 class WarehouseError(RuntimeError):
     """The warehouse cannot be used; the message says why and what to do."""
 
@@ -23,8 +24,6 @@ def one(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     """First row of a result, consuming it (DuckDB 2 refuses new work while a result is open)."""
     rows = result.fetchall()
     return rows[0] if rows else None
-
-
 
 
 # DuckDB 2.0 can lose its Arrow scan function when connections to one file are opened and
@@ -80,4 +79,3 @@ def connect(
     finally:
         with _OPEN_CLOSE:
             con.close()
-

@@ -24,6 +24,7 @@ from tasks.store.arrow import TS, Provenance, arrow_table, articles_table, enric
 from tasks.store.connection import one
 from tasks.store.schema import ENRICHMENT_TABLES
 
+
 @dataclass(frozen=True, slots=True)
 class BatchPlan:
     """What a batch of extracted articles means against the warehouse."""
@@ -49,15 +50,19 @@ def plan_batch(
         return BatchPlan([], set(), [])
     ids = [a.id for a in articles]
     hashes = [a.content_hash for a in articles]
-    stored = dict(con.execute(
-        "SELECT article_id, content_hash FROM articles WHERE article_id IN (SELECT unnest(?))",
-        [ids],
-    ).fetchall())
-    by_hash = dict(con.execute(
-        "SELECT content_hash, min(article_id) FROM articles "
-        "WHERE content_hash IN (SELECT unnest(?)) GROUP BY content_hash",
-        [hashes],
-    ).fetchall())
+    stored = dict(
+        con.execute(
+            "SELECT article_id, content_hash FROM articles WHERE article_id IN (SELECT unnest(?))",
+            [ids],
+        ).fetchall()
+    )
+    by_hash = dict(
+        con.execute(
+            "SELECT content_hash, min(article_id) FROM articles "
+            "WHERE content_hash IN (SELECT unnest(?)) GROUP BY content_hash",
+            [hashes],
+        ).fetchall()
+    )
     to_enrich: list[Article] = []
     changed: set[str] = set()
     routes: list[tuple[str, Article]] = []
@@ -113,8 +118,17 @@ class LoadCounts:
 
     def add(self, other: LoadCounts) -> None:
         """Accumulate another load's counts into this one."""
-        for name in ("articles", "replaced", "routes", "entities", "mentions", "events",
-                     "quotes", "failures", "resolved"):
+        for name in (
+            "articles",
+            "replaced",
+            "routes",
+            "entities",
+            "mentions",
+            "events",
+            "quotes",
+            "failures",
+            "resolved",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -143,16 +157,23 @@ def _settle_duplicates(
     items = list(enriched)
     if not items:
         return items, list(routes)
-    owners = dict(_rows(con.execute(
-        "SELECT content_hash, min(article_id) FROM articles "
-        "WHERE content_hash IN (SELECT unnest(?)) AND article_id NOT IN (SELECT unnest(?)) "
-        "GROUP BY content_hash",
-        [[e.article.content_hash for e in items], [e.article.id for e in items]],
-    )))
+    owners = dict(
+        _rows(
+            con.execute(
+                "SELECT content_hash, min(article_id) FROM articles "
+                "WHERE content_hash IN (SELECT unnest(?)) AND article_id NOT IN (SELECT unnest(?)) "
+                "GROUP BY content_hash",
+                [[e.article.content_hash for e in items], [e.article.id for e in items]],
+            )
+        )
+    )
     if not owners:
         return items, list(routes)
-    moved = {e.article.id: owners[e.article.content_hash] for e in items
-             if e.article.content_hash in owners}
+    moved = {
+        e.article.id: owners[e.article.content_hash]
+        for e in items
+        if e.article.content_hash in owners
+    }
     kept = [e for e in items if e.article.id not in moved]
     rerouted = [(moved.get(aid, aid), a) for aid, a in routes]
     return kept, rerouted
@@ -182,24 +203,30 @@ def load_batch(
         if ids:
             existing = con.execute(
                 "SELECT article_id, first_seen_at FROM articles "
-                "WHERE article_id IN (SELECT unnest(?))", [ids]
+                "WHERE article_id IN (SELECT unnest(?))",
+                [ids],
             ).fetchall()
             first_seen = {aid: ts for aid, ts in existing}
             counts.replaced = len(first_seen)
             for table in (*ENRICHMENT_TABLES, "articles"):
-                con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
+                con.execute(
+                    f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids]
+                ).fetchall()
             arts = articles_table([e.article for e in enriched], prov, now)
             if first_seen:
                 # A replaced article keeps the time it was first seen.
                 col = [first_seen.get(a, now) for a in arts.column("article_id").to_pylist()]
                 arts = arts.set_column(
-                    arts.schema.get_field_index("first_seen_at"), "first_seen_at",
+                    arts.schema.get_field_index("first_seen_at"),
+                    "first_seen_at",
                     pa.array([utc(t) for t in col], TS),
                 )
             counts.articles = _insert(con, "articles", arts) - counts.replaced
             tables = enrichment_tables(enriched, prov)
             counts.entities = _insert(
-                con, "entities", tables.pop("entities"),
+                con,
+                "entities",
+                tables.pop("entities"),
                 "WHERE entity_id NOT IN (SELECT entity_id FROM entities)",
             )
             counts.mentions = _insert(con, "entity_mentions", tables.pop("entity_mentions"))
@@ -215,20 +242,31 @@ def load_batch(
                 if key not in seen:
                     seen.add(key)
                     rows.append((article_id, a.source, a.uri, a.route))
-            counts.routes = _insert(con, "article_routes", arrow_table({
-                "article_id": (pa.string(), [r[0] for r in rows]),
-                "source": (pa.string(), [r[1] for r in rows]),
-                "uri": (pa.string(), [r[2] for r in rows]),
-                "route": (pa.string(), [r[3] for r in rows]),
-                "first_seen_at": (TS, [now] * len(rows)),
-                "run_id": (pa.string(), [prov.run_id] * len(rows)),
-            }), "WHERE (article_id, source, uri) NOT IN "
-                "(SELECT (article_id, source, uri) FROM article_routes)")
+            counts.routes = _insert(
+                con,
+                "article_routes",
+                arrow_table(
+                    {
+                        "article_id": (pa.string(), [r[0] for r in rows]),
+                        "source": (pa.string(), [r[1] for r in rows]),
+                        "uri": (pa.string(), [r[2] for r in rows]),
+                        "route": (pa.string(), [r[3] for r in rows]),
+                        "first_seen_at": (TS, [now] * len(rows)),
+                        "run_id": (pa.string(), [prov.run_id] * len(rows)),
+                    }
+                ),
+                "WHERE (article_id, source, uri) NOT IN "
+                "(SELECT (article_id, source, uri) FROM article_routes)",
+            )
             resolved_uris = [*resolved_uris, *((a.source, a.uri) for _, a in routes)]
         failing = {(f.source, f.uri) for f in failures}
         resolved_uris = [pair for pair in resolved_uris if pair not in failing]
         counts.failures = record_failures(
-            con, failures, prov.run_id, now, in_transaction=True,
+            con,
+            failures,
+            prov.run_id,
+            now,
+            in_transaction=True,
             retry_base_seconds=retry[0] if retry else None,
             retry_max_seconds=retry[1] if retry else 86400.0,
         )
@@ -260,20 +298,22 @@ def record_failures(
         return 0
     now = now or datetime.now(UTC)
     unique = {failure_id(f.stage, f.source, f.uri): f for f in failures}
-    data = arrow_table({
-        "failure_id": (pa.string(), list(unique)),
-        "stage": (pa.string(), [f.stage for f in unique.values()]),
-        "source": (pa.string(), [f.source for f in unique.values()]),
-        "uri": (pa.string(), [f.uri for f in unique.values()]),
-        "error_type": (pa.string(), [f.error_type for f in unique.values()]),
-        "message": (pa.string(), [f.message for f in unique.values()]),
-        "http_status": (pa.int32(), [f.http_status for f in unique.values()]),
-        "attempts": (pa.int32(), [f.attempts for f in unique.values()]),
-        "first_seen_at": (TS, [now] * len(unique)),
-        "last_seen_at": (TS, [now] * len(unique)),
-        "next_retry_at": (TS, [next_retry_at] * len(unique)),
-        "run_id": (pa.string(), [run_id] * len(unique)),
-    })
+    data = arrow_table(
+        {
+            "failure_id": (pa.string(), list(unique)),
+            "stage": (pa.string(), [f.stage for f in unique.values()]),
+            "source": (pa.string(), [f.source for f in unique.values()]),
+            "uri": (pa.string(), [f.uri for f in unique.values()]),
+            "error_type": (pa.string(), [f.error_type for f in unique.values()]),
+            "message": (pa.string(), [f.message for f in unique.values()]),
+            "http_status": (pa.int32(), [f.http_status for f in unique.values()]),
+            "attempts": (pa.int32(), [f.attempts for f in unique.values()]),
+            "first_seen_at": (TS, [now] * len(unique)),
+            "last_seen_at": (TS, [now] * len(unique)),
+            "next_retry_at": (TS, [next_retry_at] * len(unique)),
+            "run_id": (pa.string(), [run_id] * len(unique)),
+        }
+    )
     if not in_transaction:
         con.execute("BEGIN TRANSACTION").fetchall()
     try:
@@ -285,8 +325,9 @@ def record_failures(
                    run_id = f.run_id, resolved_at = NULL
                FROM _failures f WHERE failures.failure_id = f.failure_id"""
         ).fetchall()
-        added = _insert(con, "failures", data,
-                        "WHERE failure_id NOT IN (SELECT failure_id FROM failures)")
+        added = _insert(
+            con, "failures", data, "WHERE failure_id NOT IN (SELECT failure_id FROM failures)"
+        )
         if retry_base_seconds is not None:
             con.execute(
                 """UPDATE failures SET next_retry_at = last_seen_at + to_seconds(
@@ -311,18 +352,22 @@ def resolve_failures(
     pairs = list(dict.fromkeys(items))
     if not pairs:
         return 0
-    data = arrow_table({
-        "source": (pa.string(), [p[0] for p in pairs]),
-        "uri": (pa.string(), [p[1] for p in pairs]),
-    })
+    data = arrow_table(
+        {
+            "source": (pa.string(), [p[0] for p in pairs]),
+            "uri": (pa.string(), [p[1] for p in pairs]),
+        }
+    )
     con.register("_ok", data)
     try:
-        row = one(con.execute(
-            """UPDATE failures SET resolved_at = ? FROM _ok
+        row = one(
+            con.execute(
+                """UPDATE failures SET resolved_at = ? FROM _ok
                WHERE failures.source = _ok.source AND failures.uri = _ok.uri
                  AND failures.resolved_at IS NULL""",
-            [now or datetime.now(UTC)],
-        ))
+                [now or datetime.now(UTC)],
+            )
+        )
     finally:
         con.unregister("_ok")
     return int(row[0]) if row else 0
@@ -343,8 +388,15 @@ def start_run(
     con.execute(
         "INSERT INTO runs (run_id, flow, deployment, parameters, started_at, status, model, "
         "pipeline_version) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-        [run_id, flow, deployment, json.dumps(parameters, default=str), datetime.now(UTC),
-         model, pipeline_version],
+        [
+            run_id,
+            flow,
+            deployment,
+            json.dumps(parameters, default=str),
+            datetime.now(UTC),
+            model,
+            pipeline_version,
+        ],
     ).fetchall()
 
 
@@ -389,8 +441,22 @@ def upsert_source(
                    last_modified = CASE WHEN ? THEN coalesce(?, last_modified) ELSE ? END,
                    run_id = ?
                WHERE source = ?""",
-            [kind, uri, list(tags), now, status, error, keep_validators, etag, etag,
-             keep_validators, last_modified, last_modified, run_id, source],
+            [
+                kind,
+                uri,
+                list(tags),
+                now,
+                status,
+                error,
+                keep_validators,
+                etag,
+                etag,
+                keep_validators,
+                last_modified,
+                last_modified,
+                run_id,
+                source,
+            ],
         ).fetchall()
     else:
         con.execute(
@@ -407,16 +473,22 @@ def record_routes(
     if not routes:
         return 0
     rows = list(dict.fromkeys(routes))
-    return _insert(con, "article_routes", arrow_table({
-        "article_id": (pa.string(), [r[0] for r in rows]),
-        "source": (pa.string(), [r[1] for r in rows]),
-        "uri": (pa.string(), [r[2] for r in rows]),
-        "route": (pa.string(), [r[3] for r in rows]),
-        "first_seen_at": (TS, [datetime.now(UTC)] * len(rows)),
-        "run_id": (pa.string(), [run_id] * len(rows)),
-    }), "WHERE (article_id, source, uri) NOT IN "
-        "(SELECT (article_id, source, uri) FROM article_routes)")
-
+    return _insert(
+        con,
+        "article_routes",
+        arrow_table(
+            {
+                "article_id": (pa.string(), [r[0] for r in rows]),
+                "source": (pa.string(), [r[1] for r in rows]),
+                "uri": (pa.string(), [r[2] for r in rows]),
+                "route": (pa.string(), [r[3] for r in rows]),
+                "first_seen_at": (TS, [datetime.now(UTC)] * len(rows)),
+                "run_id": (pa.string(), [run_id] * len(rows)),
+            }
+        ),
+        "WHERE (article_id, source, uri) NOT IN "
+        "(SELECT (article_id, source, uri) FROM article_routes)",
+    )
 
 
 def store_raw_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[RawPage], run_id: str) -> int:
@@ -426,18 +498,25 @@ def store_raw_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[RawPage], ru
     import gzip
 
     unique = {(p.url, hashlib.sha256(p.body).hexdigest()): p for p in pages}
-    return _insert(con, "raw_pages", arrow_table({
-        "url": (pa.string(), [k[0] for k in unique]),
-        "article_id": (pa.string(), [p.article_id for p in unique.values()]),
-        "fetched_at": (TS, [utc(p.fetched_at) for p in unique.values()]),
-        "status": (pa.int32(), [p.status for p in unique.values()]),
-        "content_type": (pa.string(), [p.content_type for p in unique.values()]),
-        "encoding": (pa.string(), [p.encoding for p in unique.values()]),
-        "headers": (pa.string(), [json.dumps(p.headers) for p in unique.values()]),
-        "body_gzip": (pa.binary(), [gzip.compress(p.body, 6) for p in unique.values()]),
-        "body_sha256": (pa.string(), [k[1] for k in unique]),
-        "run_id": (pa.string(), [run_id] * len(unique)),
-    }), "WHERE (url, body_sha256) NOT IN (SELECT (url, body_sha256) FROM raw_pages)")
+    return _insert(
+        con,
+        "raw_pages",
+        arrow_table(
+            {
+                "url": (pa.string(), [k[0] for k in unique]),
+                "article_id": (pa.string(), [p.article_id for p in unique.values()]),
+                "fetched_at": (TS, [utc(p.fetched_at) for p in unique.values()]),
+                "status": (pa.int32(), [p.status for p in unique.values()]),
+                "content_type": (pa.string(), [p.content_type for p in unique.values()]),
+                "encoding": (pa.string(), [p.encoding for p in unique.values()]),
+                "headers": (pa.string(), [json.dumps(p.headers) for p in unique.values()]),
+                "body_gzip": (pa.binary(), [gzip.compress(p.body, 6) for p in unique.values()]),
+                "body_sha256": (pa.string(), [k[1] for k in unique]),
+                "run_id": (pa.string(), [run_id] * len(unique)),
+            }
+        ),
+        "WHERE (url, body_sha256) NOT IN (SELECT (url, body_sha256) FROM raw_pages)",
+    )
 
 
 def upsert_feed_entries(
@@ -449,21 +528,23 @@ def upsert_feed_entries(
     now = datetime.now(UTC)
     unique = {(r["source"], r["url"]): r for r in rows}
     vals = list(unique.values())
-    data = arrow_table({
-        "source": (pa.string(), [r["source"] for r in vals]),
-        "url": (pa.string(), [r["url"] for r in vals]),
-        "article_id": (pa.string(), [r["article_id"] for r in vals]),
-        "entry_id": (pa.string(), [r.get("entry_id") for r in vals]),
-        "title": (pa.string(), [r.get("title") for r in vals]),
-        "published_at": (TS, [utc(r.get("published_at")) for r in vals]),
-        "updated_at": (TS, [utc(r.get("updated_at")) for r in vals]),
-        "authors": (pa.list_(pa.string()), [list(r.get("authors") or ()) for r in vals]),
-        "summary": (pa.string(), [r.get("summary") for r in vals]),
-        "status": (pa.string(), [r["status"] for r in vals]),
-        "first_seen_at": (TS, [now] * len(vals)),
-        "last_seen_at": (TS, [now] * len(vals)),
-        "run_id": (pa.string(), [run_id] * len(vals)),
-    })
+    data = arrow_table(
+        {
+            "source": (pa.string(), [r["source"] for r in vals]),
+            "url": (pa.string(), [r["url"] for r in vals]),
+            "article_id": (pa.string(), [r["article_id"] for r in vals]),
+            "entry_id": (pa.string(), [r.get("entry_id") for r in vals]),
+            "title": (pa.string(), [r.get("title") for r in vals]),
+            "published_at": (TS, [utc(r.get("published_at")) for r in vals]),
+            "updated_at": (TS, [utc(r.get("updated_at")) for r in vals]),
+            "authors": (pa.list_(pa.string()), [list(r.get("authors") or ()) for r in vals]),
+            "summary": (pa.string(), [r.get("summary") for r in vals]),
+            "status": (pa.string(), [r["status"] for r in vals]),
+            "first_seen_at": (TS, [now] * len(vals)),
+            "last_seen_at": (TS, [now] * len(vals)),
+            "run_id": (pa.string(), [run_id] * len(vals)),
+        }
+    )
     con.register("_entries", data)
     try:
         con.execute(
@@ -477,6 +558,9 @@ def upsert_feed_entries(
         ).fetchall()
     finally:
         con.unregister("_entries")
-    return _insert(con, "feed_entries", data,
-                   "WHERE (source, url) NOT IN (SELECT (source, url) FROM feed_entries)")
-
+    return _insert(
+        con,
+        "feed_entries",
+        data,
+        "WHERE (source, url) NOT IN (SELECT (source, url) FROM feed_entries)",
+    )

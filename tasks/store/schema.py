@@ -206,11 +206,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ),
 ]
 
-MIGRATIONS.append((
-    2,
-    "feed entries: every entry a feed listed, fetched or not",
-    [
-        """CREATE TABLE feed_entries (
+MIGRATIONS.append(
+    (
+        2,
+        "feed entries: every entry a feed listed, fetched or not",
+        [
+            """CREATE TABLE feed_entries (
             source VARCHAR NOT NULL,                -- the feed's configured name
             url VARCHAR NOT NULL,                   -- canonical article URL
             article_id VARCHAR NOT NULL,            -- id the article has (or will have)
@@ -225,13 +226,25 @@ MIGRATIONS.append((
             last_seen_at TIMESTAMPTZ,
             run_id VARCHAR
         )""",
-    ],
-))
+        ],
+    )
+)
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
-    "runs", "sources", "articles", "article_routes", "entities", "entity_mentions",
-    "date_mentions", "events", "quotes", "five_w1h", "raw_pages", "failures", "feed_entries",
+    "runs",
+    "sources",
+    "articles",
+    "article_routes",
+    "entities",
+    "entity_mentions",
+    "date_mentions",
+    "events",
+    "quotes",
+    "five_w1h",
+    "raw_pages",
+    "failures",
+    "feed_entries",
 )
 # Enrichment tables: replaced as a whole when their article changes or is re-enriched.
 ENRICHMENT_TABLES = ("entity_mentions", "date_mentions", "events", "quotes", "five_w1h")

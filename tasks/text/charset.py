@@ -15,7 +15,9 @@ from charset_normalizer import from_bytes
 _META_CHARSET_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
-_XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)""", re.IGNORECASE)
+_XML_DECL_RE = re.compile(
+    rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.\-]+)""", re.IGNORECASE
+)
 # WHATWG encoding labels that browsers decode with a superset codec.
 _SUPERSETS = {
     "ascii": "cp1252",
@@ -105,7 +107,10 @@ def detect_encoding(body: bytes, declared_charset: str | None = None) -> str:
             # Short Western texts fit several code pages equally well; windows-1252 is by far
             # the most common legacy charset on the web, so it wins ties.
             for match in matches:
-                if match.encoding in ("cp1252", "windows-1252") and match.chaos <= best.chaos + 0.01:
+                if (
+                    match.encoding in ("cp1252", "windows-1252")
+                    and match.chaos <= best.chaos + 0.01
+                ):
                     return "cp1252"
     except Exception:  # noqa: BLE001 - detection is best effort
         best = None

@@ -61,8 +61,9 @@ def parse_datetime(value: Any) -> datetime | None:
     except ValueError:
         import dateparser
 
-        parsed = dateparser.parse(text, settings={"RETURN_AS_TIMEZONE_AWARE": True,
-                                                  "TO_TIMEZONE": "UTC"})
+        parsed = dateparser.parse(
+            text, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"}
+        )
         if parsed is None:
             return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
@@ -76,10 +77,19 @@ def _extract_plaintext(doc: RawDocument, text: str) -> list[Article]:
         raise ValueError("the file is empty (no title line)")
     title = lines[0].strip()
     body = "\n".join(lines[1:])
-    return [Article(
-        id=file_article_id(doc.source, doc.uri), source=doc.source, uri=doc.uri, url=None,
-        title=title, text=body, content_hash="", extractor=PLAINTEXT_EXTRACTOR, route=doc.route,
-    )]
+    return [
+        Article(
+            id=file_article_id(doc.source, doc.uri),
+            source=doc.source,
+            uri=doc.uri,
+            url=None,
+            title=title,
+            text=body,
+            content_hash="",
+            extractor=PLAINTEXT_EXTRACTOR,
+            route=doc.route,
+        )
+    ]
 
 
 def _as_authors(value: Any) -> tuple[str, ...]:
@@ -122,13 +132,20 @@ def _record_article(doc: RawDocument, record: Any, index: int | None) -> Article
     else:
         article_id = file_article_id(doc.source, doc.uri, index)
     return Article(
-        id=article_id, source=doc.source, uri=doc.uri if index is None else f"{doc.uri}#{index}",
-        url=canonical, title=str(record.get("title") or "").strip(), text=text,
-        content_hash="", extractor=JSON_EXTRACTOR,
+        id=article_id,
+        source=doc.source,
+        uri=doc.uri if index is None else f"{doc.uri}#{index}",
+        url=canonical,
+        title=str(record.get("title") or "").strip(),
+        text=text,
+        content_hash="",
+        extractor=JSON_EXTRACTOR,
         authors=_as_authors(record.get("authors") or record.get("author")),
         published_at=parse_datetime(_first(record, _DATE_KEYS)),
-        language=record.get("language"), site=_first(record, _SITE_KEYS),
-        external_id=None if external_id in (None, "") else str(external_id), route=doc.route,
+        language=record.get("language"),
+        site=_first(record, _SITE_KEYS),
+        external_id=None if external_id in (None, "") else str(external_id),
+        route=doc.route,
     )
 
 
@@ -143,8 +160,15 @@ def _extract_json(doc: RawDocument, text: str) -> tuple[list[Article], list[Fail
             try:
                 records.append((n, json.loads(line)))
             except json.JSONDecodeError as exc:
-                failures.append(Failure("extract", doc.source, f"{doc.uri}#{n}", "JSONDecodeError",
-                                        f"line {n} is not valid JSON: {exc.msg}"))
+                failures.append(
+                    Failure(
+                        "extract",
+                        doc.source,
+                        f"{doc.uri}#{n}",
+                        "JSONDecodeError",
+                        f"line {n} is not valid JSON: {exc.msg}",
+                    )
+                )
     else:
         try:
             data = json.loads(text)
@@ -155,9 +179,15 @@ def _extract_json(doc: RawDocument, text: str) -> tuple[list[Article], list[Fail
         try:
             articles.append(_record_article(doc, record, index))
         except ValueError as exc:
-            failures.append(Failure("extract", doc.source,
-                                    doc.uri if index is None else f"{doc.uri}#{index}",
-                                    "InvalidRecord", str(exc)))
+            failures.append(
+                Failure(
+                    "extract",
+                    doc.source,
+                    doc.uri if index is None else f"{doc.uri}#{index}",
+                    "InvalidRecord",
+                    str(exc),
+                )
+            )
     return articles, failures
 
 
@@ -172,12 +202,23 @@ def _extract_html(doc: RawDocument, text: str) -> list[Article]:
         article_id, canonical = file_article_id(doc.source, doc.uri), None
     else:
         article_id, canonical = url_article_id(doc.uri)
-    return [Article(
-        id=article_id, source=doc.source, uri=doc.uri, url=canonical, title=page.title or "",
-        text=page.text, content_hash="", extractor=page.extractor,
-        authors=tuple(page.authors), published_at=page.published_at, language=page.language,
-        site=page.site, route=doc.route,
-    )]
+    return [
+        Article(
+            id=article_id,
+            source=doc.source,
+            uri=doc.uri,
+            url=canonical,
+            title=page.title or "",
+            text=page.text,
+            content_hash="",
+            extractor=page.extractor,
+            authors=tuple(page.authors),
+            published_at=page.published_at,
+            language=page.language,
+            site=page.site,
+            route=doc.route,
+        )
+    ]
 
 
 def extract_document(doc: RawDocument) -> tuple[list[Article], list[Failure]]:
@@ -196,8 +237,9 @@ def extract_document(doc: RawDocument) -> tuple[list[Article], list[Failure]]:
     except ValueError as exc:
         return [], [Failure("extract", doc.source, doc.uri, "EmptyOrInvalid", str(exc))]
     except Exception as exc:  # an extractor bug must not stop the run
-        return [], [Failure("extract", doc.source, doc.uri, type(exc).__name__,
-                            f"extraction failed: {exc}")]
+        return [], [
+            Failure("extract", doc.source, doc.uri, type(exc).__name__, f"extraction failed: {exc}")
+        ]
 
 
 def clean_article(article: Article, config: CleanConfig = CleanConfig()) -> Article:
@@ -206,7 +248,10 @@ def clean_article(article: Article, config: CleanConfig = CleanConfig()) -> Arti
     title = normalize_text(article.title)
     text = result.text
     return replace(
-        article, title=title, text=text, captions=tuple(result.captions),
+        article,
+        title=title,
+        text=text,
+        captions=tuple(result.captions),
         content_hash=content_hash(title, text),
     )
 
@@ -223,8 +268,15 @@ def prepare_articles(
         for article in extracted:
             cleaned = clean_article(article, config)
             if not cleaned.text.strip():
-                failures.append(Failure("clean", article.source, article.uri, "EmptyBody",
-                                        "nothing of the body is left after cleaning"))
+                failures.append(
+                    Failure(
+                        "clean",
+                        article.source,
+                        article.uri,
+                        "EmptyBody",
+                        "nothing of the body is left after cleaning",
+                    )
+                )
                 continue
             articles.append(cleaned)
     return articles, failures

@@ -146,19 +146,48 @@ def _split_authors(value: str | None) -> tuple[str, ...]:
 
 _WS_RE = re.compile(r"\s+")
 # Separators between a headline and a site name, section or date in <title>/og:title.
-_TITLE_SEP_RE = re.compile(r"\s+[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]\s+|\s*[|\uff5c\u2502\u3163\uff1a]\s*")
-_SEP_START_RE = re.compile(r"^\s*(?:[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]\s|[|\uff5c\u2502\u3163\uff1a])")
-_SEP_END_RE = re.compile(r"(?:\s[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]|[|\uff5c\u2502\u3163\uff1a])\s*$")
+_TITLE_SEP_RE = re.compile(
+    r"\s+[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]\s+|\s*[|\uff5c\u2502\u3163\uff1a]\s*"
+)
+_SEP_START_RE = re.compile(
+    r"^\s*(?:[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]\s|[|\uff5c\u2502\u3163\uff1a])"
+)
+_SEP_END_RE = re.compile(
+    r"(?:\s[|\-\u2013\u2014\u00b7\u2022*\u00bb/:]|[|\uff5c\u2502\u3163\uff1a])\s*$"
+)
 _DATE_SEGMENT_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 _BYLINE_SEGMENT_RE = re.compile(r"^(?:by|von|par|por|door|av|af)\s+\S", re.IGNORECASE)
-_QUOTES = str.maketrans("\u2019\u2018\u201c\u201d\u201e\u00ab\u00bb\u2013\u2014\u00a0\u00ad", "''\"\"\"\"\"-- \u00ad")
+_QUOTES = str.maketrans(
+    "\u2019\u2018\u201c\u201d\u201e\u00ab\u00bb\u2013\u2014\u00a0\u00ad", '\'\'"""""-- \u00ad'
+)
 _ARTICLE_TYPES = ("article", "posting", "report")
 # A name that is only a role or a generic credit, not a person.
-_ROLE_WORDS = frozenset({
-    "journalist", "journalistin", "reporter", "staff", "staff writer", "editor", "correspondent",
-    "contributor", "author", "autor", "autorin", "redakteur", "redakteurin", "redaktion", "red",
-    "agenturen", "agencies", "photographer", "fotograf", "writer", "columnist", "kommentar",
-})
+_ROLE_WORDS = frozenset(
+    {
+        "journalist",
+        "journalistin",
+        "reporter",
+        "staff",
+        "staff writer",
+        "editor",
+        "correspondent",
+        "contributor",
+        "author",
+        "autor",
+        "autorin",
+        "redakteur",
+        "redakteurin",
+        "redaktion",
+        "red",
+        "agenturen",
+        "agencies",
+        "photographer",
+        "fotograf",
+        "writer",
+        "columnist",
+        "kommentar",
+    }
+)
 _ROLE_PREFIX_RE = re.compile(
     r"^(?:by|von|par|por|door|av|af|text|texte|autor|autorin|author|written by|reporting by)\s*:?\s+(?=\S)",
     re.IGNORECASE,
@@ -230,7 +259,12 @@ def _first(tree: object, expression: str) -> list[str]:
         return []
 
 
-def _site_names(tree: object, objects: list[dict[str, object]], sitename: str | None, urls: tuple[str | None, ...]) -> list[str]:
+def _site_names(
+    tree: object,
+    objects: list[dict[str, object]],
+    sitename: str | None,
+    urls: tuple[str | None, ...],
+) -> list[str]:
     """Keys of the names the site goes by: og:site_name, application-name, JSON-LD publisher, host."""
     names = [sitename or ""]
     names += _first(tree, "//meta[@property='og:site_name']/@content")
@@ -270,8 +304,11 @@ def _strip_site(title: str, sites: list[str]) -> str:
         return title
     seps = _TITLE_SEP_RE.findall(title)
     end = len(parts)
-    while end > 1 and (_is_site(parts[end - 1], sites) or _DATE_SEGMENT_RE.match(parts[end - 1].strip())
-                       or (_BYLINE_SEGMENT_RE.match(parts[end - 1].strip()) and len(parts[end - 1].split()) <= 6)):
+    while end > 1 and (
+        _is_site(parts[end - 1], sites)
+        or _DATE_SEGMENT_RE.match(parts[end - 1].strip())
+        or (_BYLINE_SEGMENT_RE.match(parts[end - 1].strip()) and len(parts[end - 1].split()) <= 6)
+    ):
         end -= 1
     start = 0
     while start < end - 1 and _is_site(parts[start], sites):
@@ -300,7 +337,9 @@ def _headline_candidates(tree: object, objects: list[dict[str, object]]) -> list
     return [c for c in (_squash(f) for f in found) if c]
 
 
-def _clean_title(title: str | None, tree: object, sites: list[str], objects: list[dict[str, object]]) -> str | None:
+def _clean_title(
+    title: str | None, tree: object, sites: list[str], objects: list[dict[str, object]]
+) -> str | None:
     """The headline without the site name, section or date the page's <title> wraps it in.
 
     A headline from the page itself (JSON-LD, <h1>, og:title) wins when the title is that
@@ -318,7 +357,7 @@ def _clean_title(title: str | None, tree: object, sites: list[str], objects: lis
         if not loose or loose == loose_title or len(loose) < 8:
             continue
         if loose_title.startswith(loose):
-            rest = loose_title[len(loose):]
+            rest = loose_title[len(loose) :]
             if _SEP_START_RE.match(rest) and len(rest) < len(loose):
                 return _strip_site(candidate, sites)
         if loose_title.endswith(loose):
@@ -380,7 +419,9 @@ def _clean_authors(raw: tuple[str, ...], sites: list[str]) -> tuple[str, ...]:
     return tuple(unique.values())
 
 
-def extract_html(html: str | bytes, url: str | None = None, *, min_chars: int = MIN_BODY_CHARS) -> ExtractedPage:
+def extract_html(
+    html: str | bytes, url: str | None = None, *, min_chars: int = MIN_BODY_CHARS
+) -> ExtractedPage:
     """Extract main text and metadata from an HTML page (bytes are decoded with charset sniffing).
 
     Never raises: a page trafilatura cannot use gives `ok=False` with `problem` set and
@@ -396,7 +437,9 @@ def extract_html(html: str | bytes, url: str | None = None, *, min_chars: int = 
     try:
         tree = load_html(html)
     except Exception as exc:  # noqa: BLE001
-        return ExtractedPage(title=None, text="", ok=False, problem=f"unparsable HTML: {type(exc).__name__}: {exc}")
+        return ExtractedPage(
+            title=None, text="", ok=False, problem=f"unparsable HTML: {type(exc).__name__}: {exc}"
+        )
     if tree is None:
         return ExtractedPage(title=None, text="", ok=False, problem="unparsable HTML")
     language = _page_language(tree)
@@ -436,7 +479,10 @@ def extract_html(html: str | bytes, url: str | None = None, *, min_chars: int = 
     # desk, it beats trafilatura's byline guess on the gold set); that guess is the fallback.
     authors = _clean_authors(tuple(_json_ld_authors(objects)), sites)
     if not authors:
-        authors = _clean_authors(_split_authors(getattr(document, "author", None) if document is not None else None), sites)
+        authors = _clean_authors(
+            _split_authors(getattr(document, "author", None) if document is not None else None),
+            sites,
+        )
     published_at: datetime | None = None
     precision: str | None = None
     raw_date = getattr(document, "date", None) if document is not None else None

@@ -57,16 +57,40 @@ _TARGET_PREPS = ("to", "against", "on", "with", "at", "upon", "toward", "towards
 _PLACE_PREPS = ("in", "at", "near", "across", "inside", "outside", "throughout", "around")
 _NOUN_TARGET_PREPS = ("of", "on", "against", "to", "with", "for", "into")
 _NP_DEPS = frozenset(
-    {"compound", "amod", "nmod", "poss", "case", "nummod", "quantmod", "flat", "det",
-     "cc", "conj", "npadvmod", "predet"}
+    {
+        "compound",
+        "amod",
+        "nmod",
+        "poss",
+        "case",
+        "nummod",
+        "quantmod",
+        "flat",
+        "det",
+        "cc",
+        "conj",
+        "npadvmod",
+        "predet",
+    }
 )
 _PRONOUNS = {
-    "he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON", "his": "PERSON",
-    "it": "ORG", "they": "ORG", "them": "ORG", "its": "ORG", "their": "ORG", "we": "ORG",
+    "he": "PERSON",
+    "she": "PERSON",
+    "him": "PERSON",
+    "her": "PERSON",
+    "his": "PERSON",
+    "it": "ORG",
+    "they": "ORG",
+    "them": "ORG",
+    "its": "ORG",
+    "their": "ORG",
+    "we": "ORG",
 }
 # Nouns whose possessor undergoes the event ("Navalny's arrest", "Navalny's release").
 _PATIENT_POSSESSOR = frozenset({"COERCE", "ASSAULT", "RETREAT", "CRIME"})
-_DEMAND_VERBS = frozenset({"call", "urge", "ask", "appeal", "press", "push", "demand", "invite", "petition"})
+_DEMAND_VERBS = frozenset(
+    {"call", "urge", "ask", "appeal", "press", "push", "demand", "invite", "petition"}
+)
 _MODE_ORDER = ("negated", "hypothetical", "planned", "reported", "asserted")
 
 # Light and aspectual verbs: with an event noun as object the noun decides ("hold talks",
@@ -81,7 +105,9 @@ LIGHT_VERBS = frozenset(
 _IN_LIGHT = frozenset({"engage", "involve", "participate", "join", "take"})
 # Adjectives of intent: a cooperative act under them is an intent to cooperate (CAMEO 03,
 # PLOVER AGREE), a conflict act a threat ("is willing to withdraw", "ready to fight").
-_INTENT_ADJ = frozenset({"willing", "ready", "prepared", "committed", "determined", "eager", "keen"})
+_INTENT_ADJ = frozenset(
+    {"willing", "ready", "prepared", "committed", "determined", "eager", "keen"}
+)
 _PREPARE_VERBS = frozenset({"prepare", "gear", "mass", "poise"})
 _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "AGREE"})
 _FORCE = frozenset({"FIGHT", "ASSAULT"})
@@ -101,10 +127,14 @@ IRREGULAR_ACTOR_WORDS = frozenset(
 )
 # Specific violence codes keep their category whoever acts (torture, abduction, assassination,
 # beating, mass killing; shelling and air strikes).
-_SPECIFIC_FORCE_CODES = frozenset({"181", "182", "1821", "1822", "184", "185", "186", "175", "194", "195"})
+_SPECIFIC_FORCE_CODES = frozenset(
+    {"181", "182", "1821", "1822", "184", "185", "186", "175", "194", "195"}
+)
 _INTENT_VERBS = frozenset({"vow", "pledge", "promise", "swear", "threaten"})
 # Generic gathering verbs whose "for" object is the event ("converged for a rally").
-_GATHER_VERBS = frozenset({"gather", "converge", "assemble", "meet", "return", "come", "head", "arrive", "go"})
+_GATHER_VERBS = frozenset(
+    {"gather", "converge", "assemble", "meet", "return", "come", "head", "arrive", "go"}
+)
 _PURPOSE_MARKS = frozenset({"to", "in order to"})
 # Destroying things is CAMEO 171/1712 (seize or damage property), PLOVER COERCE, when what is
 # destroyed is a thing, not people or a place ("blew up three power lines").
@@ -119,7 +149,9 @@ _RESTRICT_VERBS = frozenset(
     """suspend stop close halt cease shut leave quit evacuate disband surrender vacate abandon
     end withdraw dissolve""".split()
 )
-_MATERIAL_CONFLICT = frozenset({"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"})
+_MATERIAL_CONFLICT = frozenset(
+    {"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"}
+)
 _FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
 
 
@@ -140,7 +172,8 @@ class _Mentions:
     def __init__(self, doc: Any, mentions: Sequence[Mention]):
         if mentions:
             self.items: list[tuple[int, int, str | None, str, str]] = [
-                (m.start, m.end, m.entity_id, m.label, m.text) for m in mentions]
+                (m.start, m.end, m.entity_id, m.label, m.text) for m in mentions
+            ]
         else:
             self.items = [(e.start_char, e.end_char, None, e.label_, e.text) for e in doc.ents]
         self.items.sort()
@@ -148,7 +181,9 @@ class _Mentions:
     def overlapping(self, start: int, end: int) -> list[tuple[int, int, str | None, str, str]]:
         return [m for m in self.items if m[0] < end and start < m[1]]
 
-    def best(self, start: int, end: int, head: tuple[int, int] | None = None) -> tuple[str | None, str | None]:
+    def best(
+        self, start: int, end: int, head: tuple[int, int] | None = None
+    ) -> tuple[str | None, str | None]:
         """(entity id, label) of the mention that best covers [start, end)."""
         cands = self.overlapping(start, end)
         if not cands:
@@ -159,7 +194,9 @@ class _Mentions:
         m = max(cands, key=lambda m: min(end, m[1]) - max(start, m[0]))
         return m[2], m[3]
 
-    def before(self, pos: int, labels: Iterable[str], window: int) -> tuple[int, int, str | None, str, str] | None:
+    def before(
+        self, pos: int, labels: Iterable[str], window: int
+    ) -> tuple[int, int, str | None, str, str] | None:
         labels = set(labels)
         found = [m for m in self.items if m[1] <= pos and m[3] in labels and pos - m[1] < window]
         return found[-1] if found else None
@@ -172,7 +209,9 @@ def _is_verb(tok: Any) -> bool:
 def _finite(tok: Any) -> bool:
     if tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
         return True
-    return any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in tok.children)
+    return any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in tok.children
+    )
 
 
 def _phrase_tokens(tok: Any, with_preps: bool, top: bool = True) -> list[Any]:
@@ -185,7 +224,12 @@ def _phrase_tokens(tok: Any, with_preps: bool, top: bool = True) -> list[Any]:
             if child.dep_ == "cc" and top:
                 continue
             out.extend(_phrase_tokens(child, False, False))
-        elif with_preps and child.dep_ == "prep" and child.lower_ in ("of", "to", "from") and tok.pos_ == "NOUN":
+        elif (
+            with_preps
+            and child.dep_ == "prep"
+            and child.lower_ in ("of", "to", "from")
+            and tok.pos_ == "NOUN"
+        ):
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     out.append(child)
@@ -223,9 +267,14 @@ def _phrase(tok: Any, mentions: _Mentions, with_preps: bool = True) -> Phrase:
 def _conjuncts(tok: Any) -> list[Any]:
     out = [tok]
     for c in tok.children:
-        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON") and not (
-            c.ent_iob_ == "I" and tok.ent_iob_ in ("B", "I")  # a name split by the parser
-        ) and c.is_alpha | any(ch.isalpha() for ch in c.text):
+        if (
+            c.dep_ == "conj"
+            and c.pos_ in ("NOUN", "PROPN", "PRON")
+            and not (
+                c.ent_iob_ == "I" and tok.ent_iob_ in ("B", "I")  # a name split by the parser
+            )
+            and c.is_alpha | any(ch.isalpha() for ch in c.text)
+        ):
             out.extend(_conjuncts(c))
     return out
 
@@ -247,8 +296,11 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
     for _ in range(4):
         subs = [c for c in cur.children if c.dep_ in _SUBJ]
         pas = [c for c in cur.children if c.dep_ in _PASS_SUBJ]
-        if subs and subs[0].lower_ == "it" and cur.lemma_ == "be" and any(
-            c.dep_ in ("acomp", "attr") for c in cur.children
+        if (
+            subs
+            and subs[0].lower_ == "it"
+            and cur.lemma_ == "be"
+            and any(c.dep_ in ("acomp", "attr") for c in cur.children)
         ):
             subs = []  # expletive "it was premature to impose": look further up
         if subs or pas:
@@ -260,13 +312,26 @@ def _subjects(verb: Any) -> tuple[list[Any], bool]:
             if cur.dep_ in ("xcomp", "advcl") and cur == verb:
                 objs = [c for c in cur.head.children if c.dep_ in _OBJ]
                 preps = [
-                    g for c in cur.head.children if c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon")
-                    for g in c.children if g.dep_ == "pobj" and g.pos_ in ("PROPN", "NOUN")
+                    g
+                    for c in cur.head.children
+                    if c.dep_ in ("prep", "prt") and c.lower_ in ("on", "for", "upon")
+                    for g in c.children
+                    if g.dep_ == "pobj" and g.pos_ in ("PROPN", "NOUN")
                 ]
                 preps = [p for p in preps if p.i < cur.i and p.ent_type_ not in ("DATE", "TIME")]
-                if cur.head.lemma_ in ("call", "urge", "ask", "invite", "order", "tell", "encourage") and (objs or preps):
+                if cur.head.lemma_ in (
+                    "call",
+                    "urge",
+                    "ask",
+                    "invite",
+                    "order",
+                    "tell",
+                    "encourage",
+                ) and (objs or preps):
                     return (objs or preps[-1:])[:1], False
-            if cur.dep_ == "ccomp" and not (cur.lemma_ == "be" and cur.head.lemma_ in ("decide", "find", "think", "say")):
+            if cur.dep_ == "ccomp" and not (
+                cur.lemma_ == "be" and cur.head.lemma_ in ("decide", "find", "think", "say")
+            ):
                 return [], False
             cur = cur.head
             continue
@@ -324,7 +389,9 @@ def _place(tok: Any, mentions: _Mentions, exclude: Iterable[tuple[int, int]]) ->
     return None
 
 
-def _sentence_place(sent: Any, mentions: _Mentions, exclude: list[tuple[int, int]]) -> Phrase | None:
+def _sentence_place(
+    sent: Any, mentions: _Mentions, exclude: list[tuple[int, int]]
+) -> Phrase | None:
     for m in mentions.overlapping(sent.start_char, sent.end_char):
         if m[3] in PLACE_LABELS and not any(a < m[1] and m[0] < b for a, b in exclude):
             return Phrase(m[4], m[0], m[1], m[2], m[3])
@@ -342,7 +409,10 @@ def _match_words(tokens: Sequence[Any], words: Sequence[Sequence[str]]) -> bool:
                 parts = alt.split()
                 if i + len(parts) > len(forms):
                     continue
-                if all(p in forms[i + k] or p.rstrip("s") == forms[i + k][1] for k, p in enumerate(parts)):
+                if all(
+                    p in forms[i + k] or p.rstrip("s") == forms[i + k][1]
+                    for k, p in enumerate(parts)
+                ):
                     pos = i + len(parts)
                     found = True
                     break
@@ -359,15 +429,22 @@ def _verb_trigger(tok: Any, lexicon: EventLexicon) -> tuple[Trigger | None, froz
     right = [t for t in tok.subtree if t.i > tok.i][:15]
     if right:
         # a date between verb and particle does not break the phrase ("called Thursday on")
-        adjacent = [t for t in right[:4] if t.i <= tok.i + 4 and t.dep_ != "punct"
-                    and t.ent_type_ not in ("DATE", "TIME")][:2]
+        adjacent = [
+            t
+            for t in right[:4]
+            if t.i <= tok.i + 4 and t.dep_ != "punct" and t.ent_type_ not in ("DATE", "TIME")
+        ][:2]
         candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
             (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
         ]
         for words, trig, source in candidates:
             if all(alt in _FUNCTION_WORDS for slot in words for alt in slot):
                 # "call for", "press on": a bare particle must follow the verb directly
-                ok = _match_words(adjacent[:len(words)], words) and bool(adjacent) and _first_near(adjacent[:1], words[0])
+                ok = (
+                    _match_words(adjacent[: len(words)], words)
+                    and bool(adjacent)
+                    and _first_near(adjacent[:1], words[0])
+                )
             else:
                 ok = _first_near(right[:6], words[0]) and _match_words(right, words)
             if ok:
@@ -388,7 +465,7 @@ _DEONTIC = frozenset({"must", "should", "ought"})
 
 
 def _reported_demand(verb: Any, lexicon: EventLexicon) -> Trigger | None:
-    """"Russia said Sudan must return the helicopter": a demand by the speaker on the subject."""
+    """ "Russia said Sudan must return the helicopter": a demand by the speaker on the subject."""
     for comp in verb.children:
         if comp.dep_ != "ccomp":
             continue
@@ -406,11 +483,18 @@ def _demanded(tok: Any) -> bool:
     if tok.pos_ != "VERB":
         return False
     head = tok.head
-    if tok.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN" and head.lemma_.lower() in _DEMAND_NOUNS:
+    if (
+        tok.dep_ in ("ccomp", "acl")
+        and head.pos_ == "NOUN"
+        and head.lemma_.lower() in _DEMAND_NOUNS
+    ):
         return True
-    return tok.dep_ == "ccomp" and head.pos_ == "VERB" and any(
-        c.dep_ == "aux" and c.lower_ in _DEONTIC for c in tok.children
-    ) and head.lemma_.lower() in _REPORTING_DEFAULT
+    return (
+        tok.dep_ == "ccomp"
+        and head.pos_ == "VERB"
+        and any(c.dep_ == "aux" and c.lower_ in _DEONTIC for c in tok.children)
+        and head.lemma_.lower() in _REPORTING_DEFAULT
+    )
 
 
 def _first_near(tokens: Sequence[Any], slot: Sequence[str]) -> bool:
@@ -421,7 +505,9 @@ def _first_near(tokens: Sequence[Any], slot: Sequence[str]) -> bool:
 _PHRASE_CACHE: dict[int, dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]]] = {}
 
 
-def _phrases_for(lemma: str, lexicon: EventLexicon) -> list[tuple[tuple[tuple[str, ...], ...], Trigger]]:
+def _phrases_for(
+    lemma: str, lexicon: EventLexicon
+) -> list[tuple[tuple[tuple[str, ...], ...], Trigger]]:
     index = _PHRASE_CACHE.get(id(lexicon))
     if index is None:
         index = {}
@@ -449,11 +535,20 @@ def _mode_chain(tok: Any, lexicon: EventLexicon) -> list[Any]:
     chain = [tok]
     cur = tok
     for _ in range(6):
-        if _is_verb(cur) and _finite(cur) or cur.dep_ in ("relcl", "acl", "ROOT") or cur.head == cur:
+        if (
+            _is_verb(cur)
+            and _finite(cur)
+            or cur.dep_ in ("relcl", "acl", "ROOT")
+            or cur.head == cur
+        ):
             break
         if cur.dep_ in ("appos",):
             break
-        if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ == "pobj" and cur.head.head.pos_ in ("NOUN", "PROPN"):
+        if (
+            cur.pos_ in ("NOUN", "PROPN")
+            and cur.dep_ == "pobj"
+            and cur.head.head.pos_ in ("NOUN", "PROPN")
+        ):
             break  # "pressure over the arrest": the arrest is not governed by the outer verb
         cur = cur.head
         if cur.lemma_.lower() in lexicon.reporting and cur.pos_ == "VERB":
@@ -466,7 +561,9 @@ def _has_cue(tok: Any, cues: frozenset[str]) -> bool:
     return tok.lemma_.lower() in cues or tok.lower_ in cues
 
 
-def _mode(tok: Any, trig: Trigger, lexicon: EventLexicon, event_date: date | None, published: date | None) -> str:
+def _mode(
+    tok: Any, trig: Trigger, lexicon: EventLexicon, event_date: date | None, published: date | None
+) -> str:
     chain = _mode_chain(tok, lexicon)
     found: set[str] = set()
     crossed_prep = False  # a noun in a prepositional phrase does not share its verb's tense
@@ -474,9 +571,12 @@ def _mode(tok: Any, trig: Trigger, lexicon: EventLexicon, event_date: date | Non
         if i > 0 and chain[i - 1].dep_ == "pobj" and tok.pos_ != "VERB":
             crossed_prep = True
         words = [c] if i > 0 else []
-        kids = [k for k in c.children if k.dep_ in (
-            "neg", "aux", "auxpass", "advmod", "acomp", "amod", "mark", "prt", "attr", "det"
-        )]
+        kids = [
+            k
+            for k in c.children
+            if k.dep_
+            in ("neg", "aux", "auxpass", "advmod", "acomp", "amod", "mark", "prt", "attr", "det")
+        ]
         words.extend(kids)
         for k in kids:
             if k.dep_ == "attr":
@@ -507,11 +607,19 @@ def _mode(tok: Any, trig: Trigger, lexicon: EventLexicon, event_date: date | Non
                 found.add("planned")  # called for Russians to rally / called for his release
     top = chain[-1]
     if "negated" not in found and "hypothetical" not in found:
-        if top.tag_ == "VB" and any(k.lower_ == "to" for k in top.children) and top.head.pos_ in ("NOUN",):
+        if (
+            top.tag_ == "VB"
+            and any(k.lower_ == "to" for k in top.children)
+            and top.head.pos_ in ("NOUN",)
+        ):
             found.add("planned")
         if event_date and published and event_date > published:
             found.add("planned")
-        if top.head != top and top.head.lemma_.lower() in lexicon.reporting and top.dep_ in ("ccomp", "parataxis", "conj"):
+        if (
+            top.head != top
+            and top.head.lemma_.lower() in lexicon.reporting
+            and top.dep_ in ("ccomp", "parataxis", "conj")
+        ):
             found.add("reported")
     for m in _MODE_ORDER:
         if m in found:
@@ -556,8 +664,11 @@ def _date_for(
         if ok:
             # a past-tense verb does not take a date after publication ("called ... this weekend")
             clash = int(
-                published is not None and d.value is not None and d.value > published
-                and anchor is not None and verb_direction(anchor) == "past"
+                published is not None
+                and d.value is not None
+                and d.value > published
+                and anchor is not None
+                and verb_direction(anchor) == "past"
             )
             key = (clash, depth)
             if best is None or key < best[0]:
@@ -613,10 +724,21 @@ def extract_events(
                 )
                 if parent is None or parent[1].category == trig.category:
                     continue
-            events.extend(_code(
-                tok, trig, source, si, sent, article, index, dates, lexicon, published,
-                matched.get(tok.i, frozenset()),
-            ))
+            events.extend(
+                _code(
+                    tok,
+                    trig,
+                    source,
+                    si,
+                    sent,
+                    article,
+                    index,
+                    dates,
+                    lexicon,
+                    published,
+                    matched.get(tok.i, frozenset()),
+                )
+            )
     return events
 
 
@@ -652,8 +774,11 @@ def _light_object(
 def _purpose(verb: Any, coded: dict[int, Trigger]) -> Trigger | None:
     """The coded event of a purpose clause: "to protest ...", "in protest of ...", "in order to"."""
     for c in verb.children:
-        if c.dep_ == "advcl" and c.i in coded and c.tag_ == "VB" and any(
-            k.dep_ in ("aux", "mark") and k.lower_ in ("to", "order") for k in c.children
+        if (
+            c.dep_ == "advcl"
+            and c.i in coded
+            and c.tag_ == "VB"
+            and any(k.dep_ in ("aux", "mark") and k.lower_ in ("to", "order") for k in c.children)
         ):
             return coded[c.i]
         if c.dep_ == "prep" and c.lower_ == "in":
@@ -684,14 +809,18 @@ def _reinterpret(
     all_coded = _by_token(found)
     for tok, trig, source in found:
         lemma = tok.lemma_.lower()
-        if source == "verb" and (lemma in LIGHT_VERBS or trig.cameo == "040" and lemma in _GATHER_VERBS):
+        if source == "verb" and (
+            lemma in LIGHT_VERBS or trig.cameo == "040" and lemma in _GATHER_VERBS
+        ):
             obj = _light_object(tok, nouns, all_coded)
             if obj is not None:
                 trig, source = obj[1], "light"
                 claimed.add(obj[0].i)
         out.append((tok, trig, source))
     for tok, _, _ in found:
-        verb = tok.head if tok.dep_ in _OBJ else tok.head.head if tok.dep_ in ("pobj", "acl") else None
+        verb = (
+            tok.head if tok.dep_ in _OBJ else tok.head.head if tok.dep_ in ("pobj", "acl") else None
+        )
         if verb is None or verb.i in verbs_coded or verb.pos_ != "VERB":
             continue
         lemma = verb.lemma_.lower()
@@ -715,7 +844,9 @@ def _reinterpret(
                     pass  # "called for Russians to take to the streets": the call is the event
                 elif purpose.category == "PROTEST" and not quad.startswith("verbal"):
                     trig = purpose
-                elif purpose.category in ("DEMAND", "DISAPPROVE", "REJECT") and quad.startswith("material"):
+                elif purpose.category in ("DEMAND", "DISAPPROVE", "REJECT") and quad.startswith(
+                    "material"
+                ):
                     trig = lexicon.trigger("PROTEST", "140")
                 elif not quad or (trig.cameo == "040" and purpose.quad_class == "verbal conflict"):
                     trig = purpose  # a generic "summon/meet/converge ... to complain"
@@ -729,7 +860,9 @@ def _reinterpret(
             if lemma in _PREPARE_VERBS or lemma in _INTENT_VERBS:
                 inner = _xcomp_category(tok, coded)
                 if inner in _FORCE and lemma in _PREPARE_VERBS:
-                    trig = lexicon.trigger("MOBILIZE", "150")  # preparing to attack: a show of force
+                    trig = lexicon.trigger(
+                        "MOBILIZE", "150"
+                    )  # preparing to attack: a show of force
                 elif inner in _FORCE or inner in ("COERCE", "SANCTION", "MOBILIZE"):
                     trig = lexicon.trigger("THREATEN", "138")  # vowing to fight is a threat
         result.append((tok, trig, source))
@@ -749,7 +882,9 @@ def _xcomp_category(verb: Any, coded: dict[int, Trigger]) -> str | None:
     return None
 
 
-_DECLARE_VERBS = frozenset({"announce", "pledge", "promise", "vow", "decide", "plan", "intend", "offer"})
+_DECLARE_VERBS = frozenset(
+    {"announce", "pledge", "promise", "vow", "decide", "plan", "intend", "offer"}
+)
 
 
 def _declared_by_actor(tok: Any, reporting: frozenset[str]) -> bool:
@@ -811,14 +946,20 @@ def _is_thing(tok: Any) -> bool:
     low = tok.lemma_.lower()
     if low in HUMAN_NOUNS or tok.lower_ in HUMAN_NOUNS:
         return False
-    return not any(c.ent_type_ in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON") for c in tok.children
-                   if c.dep_ in ("compound", "amod", "poss"))
+    return not any(
+        c.ent_type_ in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON")
+        for c in tok.children
+        if c.dep_ in ("compound", "amod", "poss")
+    )
 
 
 def _force_category(trig: Trigger, actor: Phrase | None) -> Trigger:
     """FIGHT for conventional forces, ASSAULT for irregular ones, on generic violence triggers."""
-    if trig.category not in _FORCE or actor is None or trig.cameo in _SPECIFIC_FORCE_CODES or (
-        trig.cameo.startswith(("183", "20"))
+    if (
+        trig.category not in _FORCE
+        or actor is None
+        or trig.cameo in _SPECIFIC_FORCE_CODES
+        or (trig.cameo.startswith(("183", "20")))
     ):
         return trig
     words = {w.strip(".,'").lower() for w in actor.text.replace("-", " ").split()}
@@ -830,8 +971,16 @@ def _force_category(trig: Trigger, actor: Phrase | None) -> Trigger:
 
 
 def _code(
-    tok: Any, trig: Trigger, source: str, si: int, sent: Any, article: Article,
-    index: _Mentions, dates: Sequence[DateMention], lexicon: EventLexicon, published: date | None,
+    tok: Any,
+    trig: Trigger,
+    source: str,
+    si: int,
+    sent: Any,
+    article: Article,
+    index: _Mentions,
+    dates: Sequence[DateMention],
+    lexicon: EventLexicon,
+    published: date | None,
     used: frozenset[str] = frozenset(),
 ) -> list[Event]:
     actors: list[Phrase | None] = []
@@ -839,7 +988,13 @@ def _code(
     scored: list[Phrase] = []
     if source == "noun":
         poss = [c for c in tok.children if c.dep_ == "poss"]
-        by = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
+        by = [
+            g
+            for c in tok.children
+            if c.dep_ == "prep" and c.lower_ == "by"
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
         if poss and trig.category in _PATIENT_POSSESSOR:
             targets.append(_target_phrase(poss[0], index))  # "Navalny's release"
             poss = []
@@ -849,7 +1004,11 @@ def _code(
             actors.append(_actor_phrase(by[0], index))
         else:
             verb = tok.head
-            while verb.head != verb and not _is_verb(verb) and verb.dep_ in ("conj", "compound", "dobj"):
+            while (
+                verb.head != verb
+                and not _is_verb(verb)
+                and verb.dep_ in ("conj", "compound", "dobj")
+            ):
                 verb = verb.head
             if _is_verb(verb) and tok.dep_ in ("dobj", "conj", "attr"):
                 subs, passive = _subjects(verb)
@@ -860,9 +1019,17 @@ def _code(
                 pobj = [g for g in c.children if g.dep_ == "pobj"]
                 if pobj:
                     # "suspension of air links with Serbia": a named complement of the object
-                    named = [] if _is_actor_like(pobj[0], index) else [
-                        g for c2 in pobj[0].children if c2.dep_ == "prep" and c2.lower_ in ("with", "against", "to", "on")
-                        for g in c2.children if g.dep_ == "pobj" and _is_actor_like(g, index)]
+                    named = (
+                        []
+                        if _is_actor_like(pobj[0], index)
+                        else [
+                            g
+                            for c2 in pobj[0].children
+                            if c2.dep_ == "prep" and c2.lower_ in ("with", "against", "to", "on")
+                            for g in c2.children
+                            if g.dep_ == "pobj" and _is_actor_like(g, index)
+                        ]
+                    )
                     targets.append(_phrase((named or pobj)[0], index))
                     break
         if not targets and poss and by:
@@ -889,10 +1056,19 @@ def _code(
                 targets.extend(scored)
         if not targets:
             for o in _objects(tok):
-                if o.lemma_.lower() in used or o.lower_ in used or _noun_trigger(o, lexicon) is not None:
+                if (
+                    o.lemma_.lower() in used
+                    or o.lower_ in used
+                    or _noun_trigger(o, lexicon) is not None
+                ):
                     # the object is part of the trigger ("slap sanctions on the Kremlin")
-                    inner = [g for c in o.children if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS
-                             for g in c.children if g.dep_ == "pobj"]
+                    inner = [
+                        g
+                        for c in o.children
+                        if c.dep_ == "prep" and c.lower_ in _NOUN_TARGET_PREPS
+                        for g in c.children
+                        if g.dep_ == "pobj"
+                    ]
                     if inner:
                         targets.append(_target_phrase(inner[0], index))
                     else:  # "imposed a curfew in the town of Cizre": the place is what it hits
@@ -919,14 +1095,25 @@ def _code(
         trig = _property_or_order(tok, trig, lexicon)
     precision = dm.precision if dm else None
     date_text = dm.text if dm else None
-    if dm is None and published is not None and mode in ("asserted", "reported") and source != "noun":
+    if (
+        dm is None
+        and published is not None
+        and mode in ("asserted", "reported")
+        and source != "noun"
+    ):
         event_date, precision = published, "day"
     target = targets[0] if targets else None
     base = {"pattern": 0.75, "phrase": 0.75, "verb": 0.65, "light": 0.7, "noun": 0.5}[source]
     out = []
     for actor in actors:
         trig_a = _force_category(trig, actor)
-        conf = base + (0.1 if actor and actor.entity_id or actor and actor.label in ACTOR_LABELS else 0.05 if actor else 0)
+        conf = base + (
+            0.1
+            if actor and actor.entity_id or actor and actor.label in ACTOR_LABELS
+            else 0.05
+            if actor
+            else 0
+        )
         conf += 0.05 if target else 0.0
         out.append(
             Event(
@@ -969,12 +1156,31 @@ HUMAN_NOUNS = frozenset(
     farmers union unions court parliament council committee newspaper company companies
     rulers ruler clergy bishops voters supporters""".split()
 )
-_NESTED_PREPS = frozenset({"of", "against", "to", "for", "on", "with", "by", "from", "between", "into", "over", "toward", "towards"})
+_NESTED_PREPS = frozenset(
+    {
+        "of",
+        "against",
+        "to",
+        "for",
+        "on",
+        "with",
+        "by",
+        "from",
+        "between",
+        "into",
+        "over",
+        "toward",
+        "towards",
+    }
+)
 _LOCATIVE = frozenset(_PLACE_PREPS) | {"along", "across", "within"}
 
 
 def _scored_targets(
-    verb: Any, index: _Mentions, used: frozenset[str], lexicon: EventLexicon,
+    verb: Any,
+    index: _Mentions,
+    used: frozenset[str],
+    lexicon: EventLexicon,
     exclude: Sequence[tuple[int, int]],
 ) -> tuple[float, list[Phrase]]:
     """Who or what the event is done to, scored: a named actor (or a noun with a national or
@@ -992,11 +1198,19 @@ def _scored_targets(
             elif c.dep_ in _OBJ or c.dep_ == "attr":
                 objs.extend(_conjuncts(c))
             elif c.dep_ == "prt":  # "kidnapped up to 16 advisers": a quantity read as a particle
-                objs.extend(g for p in c.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj")
+                objs.extend(
+                    g
+                    for p in c.children
+                    if p.dep_ == "prep"
+                    for g in p.children
+                    if g.dep_ == "pobj"
+                )
         for o in objs:
             cands.append((o, base + 1, False))
         for c in v.children:
-            if c.dep_ in ("prep", "prt", "agent") and c.lower_ in _NESTED_PREPS | set(_TARGET_PREPS):
+            if c.dep_ in ("prep", "prt", "agent") and c.lower_ in _NESTED_PREPS | set(
+                _TARGET_PREPS
+            ):
                 for g in c.children:
                     if g.dep_ == "pobj":
                         for x in _conjuncts(g):
@@ -1007,7 +1221,9 @@ def _scored_targets(
                     if g.dep_ == "pobj":
                         cands.append((g, base + 6, True))
             elif c.dep_ == "ccomp":
-                cands.extend((g, base + 3, False) for g in c.children if g.dep_ in ("nsubj", "nsubjpass"))
+                cands.extend(
+                    (g, base + 3, False) for g in c.children if g.dep_ in ("nsubj", "nsubjpass")
+                )
         for o in objs:  # the objects' own complements and national modifiers
             for c in o.children:
                 if c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "GPE", "ORG")):
@@ -1015,11 +1231,20 @@ def _scored_targets(
                 if c.dep_ == "prep":
                     for g in c.children:
                         if g.dep_ == "pobj":
-                            cands.append((g, base + 4 if c.lower_ in _NESTED_PREPS else base + 6,
-                                          c.lower_ not in _NESTED_PREPS))
+                            cands.append(
+                                (
+                                    g,
+                                    base + 4 if c.lower_ in _NESTED_PREPS else base + 6,
+                                    c.lower_ not in _NESTED_PREPS,
+                                )
+                            )
                             for c2 in g.children:  # "the town of Cizre"
                                 if c2.dep_ == "prep" and c2.lower_ in ("of",):
-                                    cands.extend((g2, base + 5, False) for g2 in c2.children if g2.dep_ == "pobj")
+                                    cands.extend(
+                                        (g2, base + 5, False)
+                                        for g2 in c2.children
+                                        if g2.dep_ == "pobj"
+                                    )
 
     slots(verb, 0)
     for c in verb.children:
@@ -1028,7 +1253,11 @@ def _scored_targets(
     best: tuple[float, int] | None = None
     chosen: Any = None
     for tok, rank, locative in cands:
-        if tok.lower_ in used or tok.lemma_.lower() in used or tok.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY"):
+        if (
+            tok.lower_ in used
+            or tok.lemma_.lower() in used
+            or tok.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY")
+        ):
             continue
         if any(a <= tok.idx < b for a, b in exclude):
             continue
@@ -1085,6 +1314,7 @@ def _actor_like_targets(verb: Any, index: _Mentions, used: frozenset[str]) -> li
     that-clause ("demanded that the US cancel"), the same slots one infinitive down ("offered to
     hand over to Great Britain"); named actors only.
     """
+
     def slots(v: Any) -> list[Any]:
         out = [c for c in v.children if c.dep_ == "dative"]
         for c in v.children:
@@ -1105,7 +1335,9 @@ def _actor_like_targets(verb: Any, index: _Mentions, used: frozenset[str]) -> li
             continue
         for t in _conjuncts(cand):
             if _is_actor_like(t, index):
-                return [_target_phrase(x, index) for x in _conjuncts(cand) if _is_actor_like(x, index)]
+                return [
+                    _target_phrase(x, index) for x in _conjuncts(cand) if _is_actor_like(x, index)
+                ]
     return []
 
 
@@ -1113,23 +1345,47 @@ def _target_phrase(tok: Any, index: _Mentions) -> Phrase:
     if tok.pos_ == "PRON":
         return _resolve_pronoun(tok, index) or _phrase(tok, index)
     if tok.pos_ == "NOUN":  # "the opposition newspaper La Prensa": the name says who
-        name = next((c for c in tok.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i == tok.i + 1
-                     or c.dep_ == "appos" and c.pos_ == "PROPN" and c.left_edge.i == tok.i + 1), None)
+        name = next(
+            (
+                c
+                for c in tok.children
+                if c.dep_ == "appos"
+                and c.pos_ == "PROPN"
+                and c.i == tok.i + 1
+                or c.dep_ == "appos"
+                and c.pos_ == "PROPN"
+                and c.left_edge.i == tok.i + 1
+            ),
+            None,
+        )
         if name is not None:
             return _phrase(name, index)
     return _phrase(tok, index)
 
 
 def _actor_phrase(tok: Any, index: _Mentions) -> Phrase | None:
-    if tok.ent_type_ in ("CARDINAL", "QUANTITY") or tok.lower_ in ("thousands", "hundreds", "dozens", "scores"):
+    if tok.ent_type_ in ("CARDINAL", "QUANTITY") or tok.lower_ in (
+        "thousands",
+        "hundreds",
+        "dozens",
+        "scores",
+    ):
         # "Thousands of Nigerians", "Hundreds of thousands of people": the group is the actor
         for _ in range(3):
-            pobj = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
-                    if g.dep_ == "pobj"]
+            pobj = [
+                g
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
             if not pobj:
                 break
             tok = pobj[0]
-            if tok.ent_type_ not in ("CARDINAL", "QUANTITY") and tok.lower_ not in ("thousands", "hundreds"):
+            if tok.ent_type_ not in ("CARDINAL", "QUANTITY") and tok.lower_ not in (
+                "thousands",
+                "hundreds",
+            ):
                 return _phrase(tok, index)
     if tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY"):
         return None
@@ -1170,9 +1426,11 @@ def event_depth(tok: Any, reporting: frozenset[str] = frozenset()) -> float:
         dep = cur.dep_
         if head.lemma_.lower() in reporting and dep in ("ccomp", "dobj", "parataxis", "xcomp"):
             step = 0.0
-        elif dep == "advcl" and any(
-            k.dep_ == "mark" and k.lower_ in _SUBORDINATE_MARKS for k in cur.children
-        ) or dep in ("relcl", "acl", "appos", "csubj"):
+        elif (
+            dep == "advcl"
+            and any(k.dep_ == "mark" and k.lower_ in _SUBORDINATE_MARKS for k in cur.children)
+            or dep in ("relcl", "acl", "appos", "csubj")
+        ):
             step = 3.0
         elif dep == "pobj" and head.lower_ in _BACKGROUND_PREPS:
             step = 2.5
@@ -1185,8 +1443,9 @@ def event_depth(tok: Any, reporting: frozenset[str] = frozenset()) -> float:
     return d
 
 
-def main_event(events: Sequence[Event], doc: Any | None = None, reporting: frozenset[str] | None = None
-               ) -> Event | None:
+def main_event(
+    events: Sequence[Event], doc: Any | None = None, reporting: frozenset[str] | None = None
+) -> Event | None:
     """The event a sentence (or article) is mainly about: the most central trigger (`event_depth`),
     then the most confident, then the first."""
     if not events:

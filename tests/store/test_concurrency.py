@@ -17,24 +17,41 @@ from typer.testing import CliRunner
 from flows.cli import EXIT_FAILED, app
 from tasks import store as wh
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 BIN = Path(sys.executable).parent
 
 
 def _env(tmp: Path, name: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     # Each process starts its own embedded Prefect API; separate homes keep their SQLite apart.
-    env.update({"PREFECT_HOME": str(tmp / f"prefect-{name}"),
-                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", **extra})
+    env.update(
+        {
+            "PREFECT_HOME": str(tmp / f"prefect-{name}"),
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            **extra,
+        }
+    )
     return env
 
 
 def _ingest(tmp: Path, name: str, db: Path, *paths: Path, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(BIN / "newsflow"), "ingest", "files", *map(str, paths), "--warehouse", str(db),
-         "--batch-size", "1"],
-        env=_env(tmp, name, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            str(BIN / "newsflow"),
+            "ingest",
+            "files",
+            *map(str, paths),
+            "--warehouse",
+            str(db),
+            "--batch-size",
+            "1",
+        ],
+        env=_env(tmp, name, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
 
@@ -73,13 +90,16 @@ def test_two_writers_interleave_and_lose_nothing(tmp_path: Path) -> None:
 
     with wh.connect(db, read_only=True) as con:
         assert wh.check_integrity(con) == dict.fromkeys(wh.INTEGRITY_CHECKS, 0)
-        articles = con.execute("SELECT count(*), count(DISTINCT content_hash) FROM articles").fetchall()[0]
+        articles = con.execute(
+            "SELECT count(*), count(DISTINCT content_hash) FROM articles"
+        ).fetchall()[0]
         routes = con.execute("SELECT count(*) FROM article_routes").fetchall()[0][0]
         runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
         overlap = con.execute("SELECT epoch(min(ended_at) - max(started_at)) FROM runs").fetchall()
         mentions = con.execute(
             "SELECT count(*) FROM articles a WHERE NOT EXISTS "
-            "(SELECT 1 FROM entity_mentions m WHERE m.article_id = a.article_id)").fetchall()[0][0]
+            "(SELECT 1 FROM entity_mentions m WHERE m.article_id = a.article_id)"
+        ).fetchall()[0][0]
     # Every path a route; both runs recorded as completed; no article without its enrichment.
     assert routes == len(texts) + 3
     assert runs == [("completed", 2)]
@@ -95,10 +115,16 @@ def test_a_writer_held_too_long_fails_the_other_clearly(tmp_path: Path) -> None:
     with wh.connect(db):  # create it
         pass
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "print('locked', flush=True); time.sleep(300)", str(db)],
-        stdout=subprocess.PIPE, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(300)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
@@ -127,8 +153,9 @@ def test_busy_inside_a_task_is_a_clean_cli_error(
         raise wh.WarehouseBusy("warehouse x is locked by another newsflow process (test)")
 
     monkeypatch.setattr(wh, "load_batch", busy)
-    result = CliRunner().invoke(app, ["ingest", "files", str(seed_dir), "-w",
-                                      str(tmp_path / "t.duckdb")])
+    result = CliRunner().invoke(
+        app, ["ingest", "files", str(seed_dir), "-w", str(tmp_path / "t.duckdb")]
+    )
     assert result.exit_code == EXIT_FAILED, result.output
     assert "error: warehouse x is locked by another newsflow process (test)" in result.output
     with wh.connect(tmp_path / "t.duckdb", read_only=True) as con:

@@ -18,11 +18,13 @@ def test_task_runs_per_batch_not_per_article(tmp_path: Path) -> None:
     for i in range(7):
         (folder / f"a{i}.txt").write_text(
             f"Story {i}\n\nPrime Minister Jane Doe visited Oslo on day {i}, officials said.",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     seen: list[tuple[int, int | None]] = []
     with progress_listener(lambda done, total, _: seen.append((done, total))):
-        summary = ingest_files_flow(paths=[str(folder)], warehouse=str(tmp_path / "w.duckdb"),
-                                    batch_size=3)
+        summary = ingest_files_flow(
+            paths=[str(folder)], warehouse=str(tmp_path / "w.duckdb"), batch_size=3
+        )
     assert seen == [(3, 7), (6, 7), (7, 7)]  # progress after every batch, for the CLI's bar
     assert summary["counts"]["batches"] == 3 and summary["counts"]["articles"] == 7
 
@@ -34,7 +36,8 @@ def test_task_runs_per_batch_not_per_article(tmp_path: Path) -> None:
     with get_client(sync_client=True) as client:
         while True:
             runs = client.read_task_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary["run_id"]])))
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[summary["run_id"]]))
+            )
             if len(runs) >= 12 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)

@@ -28,7 +28,7 @@ from flows.deploy import ScheduleSpec, build_deployments, free_port, load_schedu
 from tasks import store as wh
 from tasks.settings import PROJECT_ROOT, ConfigError, load_settings
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 BIN = Path(sys.executable).parent
 INTERVAL = 5  # seconds between scheduled runs
 
@@ -39,8 +39,10 @@ def _config(tmp: Path, schedules: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     base = (PROJECT_ROOT / "config" / "newsflow.toml").read_text(encoding="utf-8")
     base = base.split("[[schedules]]")[0]
-    base = base.replace('lexicon = "config/event_lexicon.toml"',
-                        f'lexicon = "{PROJECT_ROOT / "config" / "event_lexicon.toml"}"')
+    base = base.replace(
+        'lexicon = "config/event_lexicon.toml"',
+        f'lexicon = "{PROJECT_ROOT / "config" / "event_lexicon.toml"}"',
+    )
     path = folder / "newsflow.toml"
     path.write_text(base + "\n" + schedules, encoding="utf-8")
     return path
@@ -52,7 +54,9 @@ def _config(tmp: Path, schedules: str) -> Path:
 
 
 def test_schedules_from_config(tmp_path: Path) -> None:
-    cfg = _config(tmp_path, """
+    cfg = _config(
+        tmp_path,
+        """
 [[schedules]]
 name = "seeds-often"
 flow = "ingest-files"
@@ -63,11 +67,14 @@ parameters = { paths = ["seeds"] }
 name = "nightly"
 flow = "ingest-files"
 cron = "0 3 * * *"
-""")
+""",
+    )
     settings = load_settings(cfg)
     specs = load_schedules(settings)
     assert [(s.name, s.cron, s.interval_seconds) for s in specs][:2] == [
-        ("seeds-often", None, 30.0), ("nightly", "0 3 * * *", None)]
+        ("seeds-often", None, 30.0),
+        ("nightly", "0 3 * * *", None),
+    ]
     deps, notes = build_deployments(settings, specs, warehouse="/tmp/w.duckdb")
     by_name = {f"{d.flow_name}/{d.name}": d for d in deps}
     often = by_name["ingest-files/seeds-often"]
@@ -78,11 +85,14 @@ cron = "0 3 * * *"
     assert "ingest-files/adhoc" in by_name and not by_name["ingest-files/adhoc"].schedules
 
 
-@pytest.mark.parametrize("bad", [
-    'name = "x"\nflow = "ingest-files"',  # neither cron nor interval
-    'name = "x"\nflow = "nope"\ncron = "* * * * *"',
-    'name = "x"\nflow = "ingest-files"\ncron = "61 * * *"',
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        'name = "x"\nflow = "ingest-files"',  # neither cron nor interval
+        'name = "x"\nflow = "nope"\ncron = "* * * * *"',
+        'name = "x"\nflow = "ingest-files"\ncron = "61 * * *"',
+    ],
+)
 def test_bad_schedules_are_config_errors(tmp_path: Path, bad: str) -> None:
     settings = load_settings(_config(tmp_path, "[[schedules]]\n" + bad + "\n"))
     with pytest.raises(ConfigError):
@@ -94,7 +104,9 @@ def test_feed_schedules_become_deployments(tmp_path: Path) -> None:
     (tmp_path / "config" / "sources.toml").write_text(
         '[[feeds]]\nname = "w"\nurl = "https://example.org/rss"\nschedule = "*/15 * * * *"\n'
         '[[feeds]]\nname = "n"\nurl = "https://example.org/atom"\ninterval_seconds = 600\n'
-        '[[feeds]]\nname = "plain"\nurl = "https://example.org/plain"\n', encoding="utf-8")
+        '[[feeds]]\nname = "plain"\nurl = "https://example.org/plain"\n',
+        encoding="utf-8",
+    )
     specs = {s.name: s for s in load_schedules(load_settings(cfg))}
     assert specs["feed-w"].cron == "*/15 * * * *" and specs["feed-w"].flow == "ingest-feeds"
     assert specs["feed-w"].parameters == {"sources": ["w"]}
@@ -104,7 +116,10 @@ def test_feed_schedules_become_deployments(tmp_path: Path) -> None:
 
 def test_parse_params() -> None:
     assert parse_params(['paths=["a", "b"]', "batch_size=4", "source=x y"]) == {
-        "paths": ["a", "b"], "batch_size": 4, "source": "x y"}
+        "paths": ["a", "b"],
+        "batch_size": 4,
+        "source": "x y",
+    }
     with pytest.raises(ValueError):
         parse_params(["novalue"])
 
@@ -114,8 +129,13 @@ def test_parse_params() -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-def _wait(what: str, probe: Callable[[], Any], timeout: float, proc: list[subprocess.Popen[bytes]],
-          logs: list[Path]) -> Any:
+def _wait(
+    what: str,
+    probe: Callable[[], Any],
+    timeout: float,
+    proc: list[subprocess.Popen[bytes]],
+    logs: list[Path],
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = probe()
@@ -160,23 +180,30 @@ def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update({
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
-        "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
-        "PREFECT_SERVER_SERVICES_FOREMAN_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-    })
+    env.update(
+        {
+            "PREFECT_HOME": str(tmp_path / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+            "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
+            "PREFECT_SERVER_SERVICES_LATE_RUNS_ENABLED": "false",
+            "PREFECT_SERVER_SERVICES_FOREMAN_ENABLED": "false",
+            "PREFECT_UI_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "INFO",
+        }
+    )
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
+
         def healthy() -> bool:
             try:
                 return httpx.get(f"{api}/health", timeout=2).status_code == 200
@@ -196,61 +223,108 @@ def test_served_schedule_and_adhoc_triggers(
     env = {**env, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
     db = tmp_path / "served.duckdb"
     scheduled, adhoc_a, adhoc_b = (tmp_path / n for n in ("scheduled", "adhoc_a", "adhoc_b"))
-    for folder, name in ((scheduled, "seed_000_791b397503252e09.txt"),
-                         (adhoc_a, "bbc_tech_020.txt"), (adhoc_b, "n4k_time_001.txt")):
+    for folder, name in (
+        (scheduled, "seed_000_791b397503252e09.txt"),
+        (adhoc_a, "bbc_tech_020.txt"),
+        (adhoc_b, "n4k_time_001.txt"),
+    ):
         folder.mkdir()
         shutil.copy(FIXTURES / "text" / name, folder / name)
-    cfg = _config(tmp_path, f"""
+    cfg = _config(
+        tmp_path,
+        f"""
 [[schedules]]
 name = "tick"
 flow = "ingest-files"
 interval_seconds = {INTERVAL}
 parameters = {{ paths = ["{scheduled}"] }}
-""")
+""",
+    )
     serve_log = tmp_path / "serve.log"
     logs = [serve_log, tmp_path / "server.log"]
     with serve_log.open("wb") as out:
         serve = subprocess.Popen(
-            [str(BIN / "newsflow"), "serve", "--config", str(cfg), "--warehouse", str(db),
-             "--limit", "2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path,
+            [
+                str(BIN / "newsflow"),
+                "serve",
+                "--config",
+                str(cfg),
+                "--warehouse",
+                str(db),
+                "--limit",
+                "2",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=tmp_path,
         )
     try:
         # 1. The schedule fires by itself and lands rows, recorded with the deployment's name.
         def scheduled_run() -> list[dict[str, Any]]:
-            return [r for r in _runs(db) if r["deployment"] == "tick" and r["status"] == "completed"]
+            return [
+                r for r in _runs(db) if r["deployment"] == "tick" and r["status"] == "completed"
+            ]
 
         first = _wait("a scheduled run", scheduled_run, 120, [serve], logs)[0]
         assert json.loads(first["counts"])["extracted"] == 1
 
         # The run's markdown artifact is on the Prefect API with the same counts.
-        artifacts = httpx.post(f"{api}/artifacts/filter", timeout=10, json={
-            "artifacts": {"flow_run_id": {"any_": [first["run_id"]]}}}).json()
+        artifacts = httpx.post(
+            f"{api}/artifacts/filter",
+            timeout=10,
+            json={"artifacts": {"flow_run_id": {"any_": [first["run_id"]]}}},
+        ).json()
         assert artifacts and artifacts[0]["key"] == "newsflow-run-summary"
         assert "| extracted | 1 |" in artifacts[0]["data"]
 
         # 2. newsflow trigger with parameters: waits, prints the summary, exit 0.
         out = subprocess.run(
-            [str(BIN / "newsflow"), "trigger", "ingest-files/adhoc", "--param",
-             f'paths=["{adhoc_a}"]', "--timeout", "120"],
-            env=env, capture_output=True, text=True, timeout=180, cwd=tmp_path,
+            [
+                str(BIN / "newsflow"),
+                "trigger",
+                "ingest-files/adhoc",
+                "--param",
+                f'paths=["{adhoc_a}"]',
+                "--timeout",
+                "120",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
         )
         assert out.returncode == 0, out.stdout + out.stderr
         assert "1 new" in out.stdout, out.stdout
 
         # 3. prefect deployment run with parameters (returns at once; the served runner runs it).
         out = subprocess.run(
-            [str(BIN / "prefect"), "deployment", "run", "ingest-files/adhoc", "--param",
-             f'paths=["{adhoc_b}"]'],
-            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            [
+                str(BIN / "prefect"),
+                "deployment",
+                "run",
+                "ingest-files/adhoc",
+                "--param",
+                f'paths=["{adhoc_b}"]',
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
         )
         assert out.returncode == 0, out.stdout + out.stderr
         run_id = re.search(r"UUID:\s*([0-9a-f-]{36})", out.stdout)
         assert run_id, out.stdout
 
         def cli_run() -> list[dict[str, Any]]:
-            return [r for r in _runs(db) if r["run_id"] == run_id.group(1)
-                    and r["status"] == "completed"]
+            return [
+                r
+                for r in _runs(db)
+                if r["run_id"] == run_id.group(1) and r["status"] == "completed"
+            ]
 
         row = _wait("the prefect deployment run", cli_run, 120, [serve], logs)[0]
         assert row["deployment"] == "adhoc" and str(adhoc_b) in row["parameters"]
@@ -265,8 +339,13 @@ parameters = {{ paths = ["{scheduled}"] }}
 def test_trigger_without_an_api_says_what_to_do(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")
-    out = subprocess.run([str(BIN / "newsflow"), "trigger", "ingest-files/adhoc"], env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(BIN / "newsflow"), "trigger", "ingest-files/adhoc"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2 and "newsflow serve" in out.stderr
 
 

@@ -10,7 +10,7 @@ import pytest
 from tasks.text.clean import clean_text
 from tasks.nlp.dates import find_dates, infer_published_at, resolve_expression
 
-SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
+SEED = Path(__file__).parent.parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
 MONDAY = date(2021, 1, 25)
 
 
@@ -22,7 +22,9 @@ def seed_clean():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def seed_dates(nlp, seed_clean):  # type: ignore[no-untyped-def]
-    return find_dates(nlp(seed_clean.text), infer_published_at(seed_clean.text, seed_clean.captions))
+    return find_dates(
+        nlp(seed_clean.text), infer_published_at(seed_clean.text, seed_clean.captions)
+    )
 
 
 def test_infers_seed_publication_date_from_caption(seed_clean) -> None:  # type: ignore[no-untyped-def]
@@ -55,13 +57,17 @@ def test_no_date_to_infer() -> None:
         ("2014", None, date(2014, 1, 1), "year"),
     ],
 )
-def test_resolve_expression(text: str, direction: str | None, expected: date, precision: str) -> None:
+def test_resolve_expression(
+    text: str, direction: str | None, expected: date, precision: str
+) -> None:
     got = resolve_expression(text, MONDAY, direction)
     assert got is not None
     assert got[0] == expected and got[1] == precision
 
 
-@pytest.mark.parametrize("text", ["three-and-a-half years", "a single day", "days", "the past few weeks"])
+@pytest.mark.parametrize(
+    "text", ["three-and-a-half years", "a single day", "days", "the past few weeks"]
+)
 def test_durations_are_not_dates(text: str) -> None:
     assert resolve_expression(text, MONDAY, None) is None
 

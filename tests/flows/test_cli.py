@@ -37,13 +37,24 @@ def test_ingest_summary_sql_and_exit_status(seed_dir: Path, tmp_path: Path) -> N
     assert "2 new" in result.output and str(db) in result.output
     assert "newsflow sql" in result.output  # one query to try
 
-    result = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM articles", "-w", str(db),
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["sql", "SELECT count(*) AS n FROM articles", "-w", str(db), "--format", "json"]
+    )
     assert result.exit_code == 0 and json.loads(result.output) == [{"n": 2}]
     out_csv = tmp_path / "people.csv"
-    result = runner.invoke(app, ["sql", "SELECT DISTINCT canonical FROM entity_mentions "
-                                 "WHERE label = 'PERSON' ORDER BY 1", "-w", str(db),
-                                 "--format", "csv", "--output", str(out_csv)])
+    result = runner.invoke(
+        app,
+        [
+            "sql",
+            "SELECT DISTINCT canonical FROM entity_mentions WHERE label = 'PERSON' ORDER BY 1",
+            "-w",
+            str(db),
+            "--format",
+            "csv",
+            "--output",
+            str(out_csv),
+        ],
+    )
     assert result.exit_code == 0 and "Josep Borrell" in out_csv.read_text()
 
     result = runner.invoke(app, ["sql", "DELETE FROM articles", "-w", str(db)])
@@ -65,9 +76,16 @@ def test_ingest_summary_sql_and_exit_status(seed_dir: Path, tmp_path: Path) -> N
 
 
 def _summary(status: str = "completed", failures: int = 0) -> dict[str, object]:
-    return {"flow": "fake", "status": status, "counts": {"extracted": 1}, "warehouse": "w",
-            "failures": [{"stage": "fetch", "uri": f"u{i}", "error": "E", "message": "m"}
-                         for i in range(failures)]}
+    return {
+        "flow": "fake",
+        "status": status,
+        "counts": {"extracted": 1},
+        "warehouse": "w",
+        "failures": [
+            {"stage": "fetch", "uri": f"u{i}", "error": "E", "message": "m"}
+            for i in range(failures)
+        ],
+    }
 
 
 def test_web_commands_call_their_flows_and_map_exit_status(
@@ -81,13 +99,15 @@ def test_web_commands_call_their_flows_and_map_exit_status(
         def flow(**kwargs: object) -> dict[str, object]:
             calls.append((name, kwargs))
             return result
+
         return flow
 
     db = str(tmp_path / "w.duckdb")
     monkeypatch.setattr(flows.web, "ingest_urls_flow", fake("urls", _summary(failures=2)))
     monkeypatch.setattr(flows.web, "ingest_feeds_flow", fake("feeds", _summary()))
-    monkeypatch.setattr(flows.reprocess, "reenrich_flow", fake("reenrich", _summary("failed")),
-                        raising=False)
+    monkeypatch.setattr(
+        flows.reprocess, "reenrich_flow", fake("reenrich", _summary("failed")), raising=False
+    )
     r = runner.invoke(app, ["ingest", "urls", "http://a.example/x", "--source", "s", "-w", db])
     assert r.exit_code == EXIT_ITEM_FAILURES and "u1" in r.output
     r = runner.invoke(app, ["ingest", "feeds", "--source", "bbc", "-w", db])
@@ -107,8 +127,13 @@ def test_sql_refuses_any_writing_statement(tmp_path: Path) -> None:
     db = tmp_path / "ro.duckdb"
     with wh.connect(db):
         pass
-    for statement in ("SELECT 1; DROP TABLE runs", "COPY runs TO 'x.csv'", "ATTACH 'y.db'",
-                      "INSERT INTO runs SELECT * FROM runs", "SET threads = 1"):
+    for statement in (
+        "SELECT 1; DROP TABLE runs",
+        "COPY runs TO 'x.csv'",
+        "ATTACH 'y.db'",
+        "INSERT INTO runs SELECT * FROM runs",
+        "SET threads = 1",
+    ):
         r = runner.invoke(app, ["sql", statement, "-w", str(db)])
         assert r.exit_code == EXIT_USAGE and "--write" in r.output, statement
     r = runner.invoke(app, ["sql", "WITH x AS (SELECT 1 AS n) SELECT n FROM x", "-w", str(db)])

@@ -15,7 +15,7 @@ from tasks.records import Failure
 from tasks.acquire.urls import article_id_for_url
 from tests.localserver import LocalServer
 
-WEB = Path(__file__).parent / "fixtures" / "web"
+WEB = Path(__file__).parent.parent / "fixtures" / "web"
 BASE = "http://127.0.0.1:8765"
 
 
@@ -47,14 +47,19 @@ def test_authors_content_and_entities() -> None:
     assert entry.authors == ("Kinling Lo",)
     assert entry.content.startswith("Like most people, I first heard the term \u201cAI agent\u201d")
     assert entry.summary.startswith("For reassurance")
-    assert parsed.entries[3].title == "OpenAI accuses DeepSeek of \u201cfree-riding\u201d on American R&D"
+    assert (
+        parsed.entries[3].title
+        == "OpenAI accuses DeepSeek of \u201cfree-riding\u201d on American R&D"
+    )
 
 
 def test_duplicate_article_in_two_feeds_is_one_url() -> None:
     bbc = parse_feed(fixture_feed("bbc_world.xml"), f"{BASE}/feeds/bbc_world.xml")
     row = parse_feed(fixture_feed("restofworld.xml"), f"{BASE}/feeds/restofworld.xml")
     assert bbc.entries[0].url == row.entries[0].url
-    assert article_id_for_url(bbc.entries[0].link or "") == article_id_for_url(row.entries[0].link or "")
+    assert article_id_for_url(bbc.entries[0].link or "") == article_id_for_url(
+        row.entries[0].link or ""
+    )
     assert bbc.entries[0].link != row.entries[0].link  # different tracking parameters as given
 
 
@@ -63,11 +68,18 @@ def test_feeds_over_http_fetch_each_article_once(local_server: LocalServer) -> N
     local_server.add_fixture_site()
     local_server.set_robots("User-agent: *\nDisallow: /private/\n")
     cfg = FetchConfig(
-        allow_loopback=True, read_timeout=0.3, connect_timeout=1.0, total_timeout=5.0,
-        per_host_rate=0.0, max_retries=1, backoff_base=0.01,
+        allow_loopback=True,
+        read_timeout=0.3,
+        connect_timeout=1.0,
+        total_timeout=5.0,
+        per_host_rate=0.0,
+        max_retries=1,
+        backoff_base=0.01,
     )
     with Fetcher(cfg) as fetcher:
-        feed_results = fetcher.fetch_many([local_server.url("/feeds/bbc_world.xml"), local_server.url("/feeds/restofworld.xml")])
+        feed_results = fetcher.fetch_many(
+            [local_server.url("/feeds/bbc_world.xml"), local_server.url("/feeds/restofworld.xml")]
+        )
         urls: list[str] = []
         for result in feed_results:
             assert isinstance(result, FetchResult)
@@ -77,7 +89,10 @@ def test_feeds_over_http_fetch_each_article_once(local_server: LocalServer) -> N
         unique = list(dict.fromkeys(urls))
         assert len(urls) == 10 and len(unique) == 9
         pages = fetcher.fetch_many(unique, source="feeds")
-    outcome = {u.rsplit("/", 1)[-1]: (r.error_type if isinstance(r, Failure) else r.status) for u, r in zip(unique, pages)}
+    outcome = {
+        u.rsplit("/", 1)[-1]: (r.error_type if isinstance(r, Failure) else r.status)
+        for u, r in zip(unique, pages)
+    }
     assert outcome["apnews.html"] == 200 and outcome["guardian.html"] == 200
     assert outcome["missing.html"] == "HTTPError"
     assert outcome["cnn.html"] == "HTTPError"  # /articles/old/cnn.html does not exist
@@ -131,12 +146,16 @@ def test_billion_laughs_is_defused() -> None:
 
 def test_feedparser_edge_cases() -> None:
     def load(name: str, headers: dict[str, str] | None = None) -> FeedParse:
-        return parse_feed((WEB / "feedparser" / name).read_bytes(), "http://example.com/feed.xml", headers)
+        return parse_feed(
+            (WEB / "feedparser" / name).read_bytes(), "http://example.com/feed.xml", headers
+        )
 
     broken = load("aaa_illformed.xml")
     assert broken.bozo and broken.problem
     amp = load("rss_item_link_corrupted_ampersands.xml")
-    assert amp.bozo and amp.entries and amp.entries[0].url and amp.entries[0].url.startswith("http://")
+    assert (
+        amp.bozo and amp.entries and amp.entries[0].url and amp.entries[0].url.startswith("http://")
+    )
     i18n = load("bozo_http_i18n.xml", {"Content-Type": "text/xml"})
     assert i18n.bozo and i18n.problem_type == "CharacterEncodingOverride"
     assert i18n.title == "I\u00f1t\u00ebrn\u00e2ti\u00f4n\u00e0liz\u00e6ti\u00f8n"
@@ -175,7 +194,9 @@ def test_json_feed() -> None:
       "items": [{"id": "1", "url": "https://j.example/a?fbclid=x", "title": "A",
                  "content_html": "<p>Hi</p>", "date_published": "2026-02-17T10:00:00Z",
                  "authors": [{"name": "Zed"}]}]}"""
-    parsed = parse_feed(body, "https://j.example/feed.json", {"Content-Type": "application/feed+json"})
+    parsed = parse_feed(
+        body, "https://j.example/feed.json", {"Content-Type": "application/feed+json"}
+    )
     assert parsed.kind.startswith("json")
     assert parsed.entries[0].url == "https://j.example/a"
     assert parsed.entries[0].published_at == datetime(2026, 2, 17, 10, 0, tzinfo=UTC)
@@ -207,8 +228,17 @@ def test_select_entries_to_fetch() -> None:
 def test_feed_body_fallback() -> None:
     from tasks.acquire.feeds import FeedEntry, feed_body
 
-    entry = FeedEntry(url="u", title="t", published_at=None, updated_at=None, summary="Short.", content="Long full text.")
+    entry = FeedEntry(
+        url="u",
+        title="t",
+        published_at=None,
+        updated_at=None,
+        summary="Short.",
+        content="Long full text.",
+    )
     assert feed_body(entry) == ("Long full text.", "feed_content")
-    only_summary = FeedEntry(url="u", title="t", published_at=None, updated_at=None, summary="Short.")
+    only_summary = FeedEntry(
+        url="u", title="t", published_at=None, updated_at=None, summary="Short."
+    )
     assert feed_body(only_summary) == ("Short.", "feed_summary")
     assert feed_body(FeedEntry(url="u", title="t", published_at=None, updated_at=None)) is None

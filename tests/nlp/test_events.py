@@ -15,7 +15,7 @@ from tasks.nlp.entities import resolve_mentions
 from tasks.nlp.pipeline import doc_spans
 from tasks.records import Article
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 SEED = FIXTURES / "text" / "seed_000_791b397503252e09.txt"
 
 
@@ -68,7 +68,9 @@ def test_borrell_planned_visit(seed) -> None:  # type: ignore[no-untyped-def]
 
 def test_police_detained_on_saturday(seed) -> None:  # type: ignore[no-untyped-def]
     art, _, _, result = seed
-    ev = next(e for e in _find(result.events, {"COERCE"}, ["3,500"], art.text) if e.trigger == "detained")
+    ev = next(
+        e for e in _find(result.events, {"COERCE"}, ["3,500"], art.text) if e.trigger == "detained"
+    )
     assert ev.mode == "asserted"
     assert ev.actor and "police" in ev.actor
     assert ev.target and "3,500 people" in ev.target
@@ -78,8 +80,14 @@ def test_police_detained_on_saturday(seed) -> None:  # type: ignore[no-untyped-d
 
 def test_eu_weighs_sanctions_not_asserted(seed) -> None:  # type: ignore[no-untyped-def]
     _, _, _, result = seed
-    sanctions = [e for e in result.events if e.category == "SANCTION" and "sanction" in e.trigger.lower()
-                 or e.category == "SANCTION" and e.trigger.startswith("slap")]
+    sanctions = [
+        e
+        for e in result.events
+        if e.category == "SANCTION"
+        and "sanction" in e.trigger.lower()
+        or e.category == "SANCTION"
+        and e.trigger.startswith("slap")
+    ]
     assert sanctions
     assert all(e.mode in ("hypothetical", "negated") for e in sanctions)
     assert any(e.target == "Kremlin" for e in sanctions)
@@ -126,8 +134,17 @@ def test_events_link_entities_when_mentions_exist(seed) -> None:  # type: ignore
 
 def test_conjoined_subjects_give_two_actors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "Jordan and Britain have agreed to expand military cooperation."
-    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
-                  extractor="t", published_at=datetime(2020, 5, 4))
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title="",
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=datetime(2020, 5, 4),
+    )
     result = analyse(nlp(text), art, [], lexicon)
     agree = [e for e in result.events if e.trigger == "agreed"]
     assert {e.actor for e in agree} == {"Jordan", "Britain"}
@@ -136,8 +153,17 @@ def test_conjoined_subjects_give_two_actors(nlp, lexicon) -> None:  # type: igno
 
 def test_passive_voice_swaps_roles(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "Two journalists were arrested by police in Minsk on Friday."
-    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
-                  extractor="t", published_at=datetime(2020, 5, 4))
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title="",
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=datetime(2020, 5, 4),
+    )
     result = analyse(nlp(text), art, [], lexicon)
     ev = next(e for e in result.events if e.trigger == "arrested")
     assert ev.category == "COERCE"
@@ -148,8 +174,17 @@ def test_passive_voice_swaps_roles(nlp, lexicon) -> None:  # type: ignore[no-unt
 
 def test_negation_mode(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "The government did not impose sanctions on the company."
-    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
-                  extractor="t", published_at=datetime(2020, 5, 4))
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title="",
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=datetime(2020, 5, 4),
+    )
     result = analyse(nlp(text), art, [], lexicon)
     assert result.events and all(e.mode == "negated" for e in result.events)
 
@@ -165,7 +200,7 @@ def test_lexicon_has_breadth(lexicon) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_project_does_not_read_shared_corpus() -> None:
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parent.parent.parent
     for path in (root / "tasks" / "nlp").rglob("*.py"):
         assert "/work/shared" not in path.read_text(encoding="utf-8")
 
@@ -190,8 +225,17 @@ def test_five_w1h_what_without_headline(seed, lexicon) -> None:  # type: ignore[
 def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
     from tasks.nlp.events.coder import main_event
 
-    art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
-                  extractor="t", published_at=datetime(2020, 5, 4))
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title="",
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=datetime(2020, 5, 4),
+    )
     doc = nlp(text)
     return main_event(list(analyse(doc, art, [], lexicon).events), doc, lexicon.reporting)
 
@@ -199,12 +243,16 @@ def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
 def test_light_verb_takes_the_nouns_category(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     ev = _main(nlp, lexicon, "The two governments held talks in Geneva on Tuesday.")
     assert ev is not None and ev.category == "CONSULT" and ev.trigger == "held"
-    ev = _main(nlp, lexicon, "The United States speeded up the withdrawal of its forces from Panama.")
+    ev = _main(
+        nlp, lexicon, "The United States speeded up the withdrawal of its forces from Panama."
+    )
     assert ev is not None and ev.category == "RETREAT"
 
 
 def test_purpose_clause_decides(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    ev = _main(nlp, lexicon, "Thousands of workers shunned work on Monday to protest against the new tax.")
+    ev = _main(
+        nlp, lexicon, "Thousands of workers shunned work on Monday to protest against the new tax."
+    )
     assert ev is not None and ev.category == "PROTEST"
 
 
@@ -216,8 +264,12 @@ def test_military_and_irregular_force(nlp, lexicon) -> None:  # type: ignore[no-
 
 
 def test_background_clause_is_not_the_main_event(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    ev = _main(nlp, lexicon, "Italy announced a suspension of air links with Serbia, one day after "
-                             "a Serbian jet shot down a helicopter.")
+    ev = _main(
+        nlp,
+        lexicon,
+        "Italy announced a suspension of air links with Serbia, one day after "
+        "a Serbian jet shot down a helicopter.",
+    )
     assert ev is not None and ev.category == "SANCTION" and ev.actor == "Italy"
 
 
@@ -251,19 +303,34 @@ def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-de
 
 
 def _row(nlp, lexicon, text, title=""):  # type: ignore[no-untyped-def]
-    art = Article(id="x", source="t", uri="x", url=None, title=title, text=text, content_hash="",
-                  extractor="t", published_at=datetime(2020, 5, 4))
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title=title,
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=datetime(2020, 5, 4),
+    )
     doc = nlp(text)
     return analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).five_w1h
 
 
 def test_five_w1h_how_and_why(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     # no manner phrase: the how is the main action with its object (Giveme5W1H convention)
-    row = _row(nlp, lexicon, "Investigators found no evidence of wrongdoing in the company's accounts.")
+    row = _row(
+        nlp, lexicon, "Investigators found no evidence of wrongdoing in the company's accounts."
+    )
     assert row.how and "found no evidence" in row.how
     # an "in a bid to" purpose in another lead sentence gives the why
-    row = _row(nlp, lexicon, "Rescuers dug through the night in the village. "
-                             "Around 80 diggers are working in a bid to save the child.")
+    row = _row(
+        nlp,
+        lexicon,
+        "Rescuers dug through the night in the village. "
+        "Around 80 diggers are working in a bid to save the child.",
+    )
     assert row.why and "save the child" in row.why
     # a stance adverb ("probably") is not a manner
     row = _row(nlp, lexicon, "The minister probably signed the decree on Monday.")
@@ -274,17 +341,36 @@ def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore
     from tasks.nlp.events.coder import main_event
 
     def targets(text):  # type: ignore[no-untyped-def]
-        art = Article(id="x", source="t", uri="x", url=None, title="", text=text, content_hash="",
-                      extractor="t", published_at=datetime(2020, 5, 4))
+        art = Article(
+            id="x",
+            source="t",
+            uri="x",
+            url=None,
+            title="",
+            text=text,
+            content_hash="",
+            extractor="t",
+            published_at=datetime(2020, 5, 4),
+        )
         doc = nlp(text)
         evs = list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
         main = main_event(evs, doc, lexicon.reporting)
         return [e.target or "" for e in evs if main and e.trigger_start == main.trigger_start]
 
     # a common noun with its name in apposition: the name is the target
-    assert any("Prensa" in t for t in targets(
-        "The government ordered the opposition newspaper La Prensa to suspend publication."))
+    assert any(
+        "Prensa" in t
+        for t in targets(
+            "The government ordered the opposition newspaper La Prensa to suspend publication."
+        )
+    )
     # "up to 16 advisers" read as a particle: the quantity is still the object
-    assert any("advisers" in t for t in targets("Rebels have kidnapped up to 16 Russian advisers from a town bazaar."))
+    assert any(
+        "advisers" in t
+        for t in targets("Rebels have kidnapped up to 16 Russian advisers from a town bazaar.")
+    )
     # a noun trigger's object with a named complement: the name is the target
-    assert any("Serbia" in t for t in targets("Italy announced a suspension of air links with Serbia on Wednesday."))
+    assert any(
+        "Serbia" in t
+        for t in targets("Italy announced a suspension of air links with Serbia on Wednesday.")
+    )

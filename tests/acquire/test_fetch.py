@@ -58,7 +58,9 @@ def test_200_gzip_page_is_decompressed_and_decoded(local_server: LocalServer) ->
 
 
 def test_304_with_etag(local_server: LocalServer) -> None:
-    local_server.add("/feed.xml", Response(body=b"<rss/>", content_type="application/rss+xml", etag='"v1"'))
+    local_server.add(
+        "/feed.xml", Response(body=b"<rss/>", content_type="application/rss+xml", etag='"v1"')
+    )
     with Fetcher(config()) as fetcher:
         first = ok(fetcher.fetch(local_server.url("/feed.xml")))
         assert first.etag == '"v1"' and first.body == b"<rss/>"
@@ -69,7 +71,10 @@ def test_304_with_etag(local_server: LocalServer) -> None:
 
 def test_304_with_last_modified(local_server: LocalServer) -> None:
     stamp = http_date(time.time() - 3600)
-    local_server.add("/feed.xml", Response(body=b"<rss/>", content_type="application/rss+xml", last_modified=stamp))
+    local_server.add(
+        "/feed.xml",
+        Response(body=b"<rss/>", content_type="application/rss+xml", last_modified=stamp),
+    )
     with Fetcher(config()) as fetcher:
         first = ok(fetcher.fetch(local_server.url("/feed.xml")))
         assert first.last_modified == stamp
@@ -132,7 +137,9 @@ def test_persistent_5xx_gives_up_after_retries(local_server: LocalServer) -> Non
 
 
 def test_retry_after_is_honoured(local_server: LocalServer) -> None:
-    local_server.add("/busy", Response(status=429, headers={"Retry-After": "1"}), Response(body=b"ok"))
+    local_server.add(
+        "/busy", Response(status=429, headers={"Retry-After": "1"}), Response(body=b"ok")
+    )
     with Fetcher(config()) as fetcher:
         started = time.monotonic()
         result = ok(fetcher.fetch(local_server.url("/busy")))
@@ -173,7 +180,9 @@ def test_hanging_response_times_out(local_server: LocalServer) -> None:
 
 def test_total_timeout_bounds_a_url(local_server: LocalServer) -> None:
     local_server.add("/hang", Response(body=b"late", hang=5.0))
-    with Fetcher(config(read_timeout=0.3, max_retries=10, backoff_base=0.2, total_timeout=1.0)) as fetcher:
+    with Fetcher(
+        config(read_timeout=0.3, max_retries=10, backoff_base=0.2, total_timeout=1.0)
+    ) as fetcher:
         started = time.monotonic()
         failure = failed(fetcher.fetch(local_server.url("/hang")))
     assert time.monotonic() - started < 2.5
@@ -187,7 +196,9 @@ def test_robots_disallow_and_cache(local_server: LocalServer) -> None:
     with Fetcher(config()) as fetcher:
         failure = failed(fetcher.fetch(local_server.url("/private/secret.html")))
         assert failure.error_type == "RobotsDisallowed"
-        results = fetcher.fetch_many([local_server.url("/articles/apnews.html"), local_server.url("/articles/voa.html")])
+        results = fetcher.fetch_many(
+            [local_server.url("/articles/apnews.html"), local_server.url("/articles/voa.html")]
+        )
         assert all(isinstance(r, FetchResult) for r in results)
     assert local_server.hits["/private/secret.html"] == 0
     assert local_server.hits["/robots.txt"] == 1
@@ -232,8 +243,12 @@ def test_gzip_bomb_is_bounded(local_server: LocalServer) -> None:
 
 def test_wrong_charset_is_corrected(local_server: LocalServer) -> None:
     text = "<html><head><title>Caf\u00e9</title></head><body><p>Z\u00fcrich \u2014 \u201cna\u00efve\u201d caf\u00e9s</p></body></html>"
-    local_server.add_page("/latin1-says", text.encode("utf-8"), content_type="text/html; charset=iso-8859-1")
-    local_server.add_page("/utf8-says", text.encode("cp1252"), content_type="text/html; charset=utf-8")
+    local_server.add_page(
+        "/latin1-says", text.encode("utf-8"), content_type="text/html; charset=iso-8859-1"
+    )
+    local_server.add_page(
+        "/utf8-says", text.encode("cp1252"), content_type="text/html; charset=utf-8"
+    )
     russian = "<html><head><meta charset='windows-1251'></head><body><p>\u041c\u043e\u0441\u043a\u0432\u0430 \u2014 \u0441\u0442\u043e\u043b\u0438\u0446\u0430 \u0420\u043e\u0441\u0441\u0438\u0438</p></body></html>"
     local_server.add_page("/meta-only", russian.encode("cp1251"), content_type="text/html")
     with Fetcher(config()) as fetcher:
@@ -250,7 +265,12 @@ def test_decode_html_units() -> None:
     assert decode_html("na\u00efve caf\u00e9".encode("cp1252"), "utf-8") == "na\u00efve caf\u00e9"
     assert decode_html(b"\xef\xbb\xbfhi", None) == "hi"
     assert detect_encoding(b"plain ascii", "latin-1") == "utf-8"
-    assert detect_encoding("\u65e5\u672c\u8a9e\u306e\u6587\u7ae0\u3067\u3059".encode("shift_jis") * 20, "shift_jis") == "cp932"
+    assert (
+        detect_encoding(
+            "\u65e5\u672c\u8a9e\u306e\u6587\u7ae0\u3067\u3059".encode("shift_jis") * 20, "shift_jis"
+        )
+        == "cp932"
+    )
     # A UTF-8 page with one stray byte stays UTF-8.
     mostly = ("\u00e9t\u00e9 " * 200).encode("utf-8") + b"\xff"
     assert detect_encoding(mostly, "utf-8") == "utf-8"
@@ -302,6 +322,11 @@ def test_fetch_many_keeps_order_and_mixes_outcomes(local_server: LocalServer) ->
     ]
     with Fetcher(config()) as fetcher:
         results = fetcher.fetch_many(urls, conditional={urls[0]: ('"nope"', None)}, source="feed:x")
-    assert [type(r).__name__ for r in results] == ["FetchResult", "Failure", "FetchResult", "Failure"]
+    assert [type(r).__name__ for r in results] == [
+        "FetchResult",
+        "Failure",
+        "FetchResult",
+        "Failure",
+    ]
     assert isinstance(results[1], Failure) and results[1].http_status == 404
     assert results[0].url == urls[0] and results[2].url == urls[2]  # type: ignore[union-attr]

@@ -17,7 +17,7 @@ from tasks.text.clean import (
     split_paragraphs,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "text"
 SEED = FIXTURES / "seed_000_791b397503252e09.txt"
 CAPTION = (
     "European Union foreign policy chief Josep Borrell rings a bell to signal the start of a EU "
@@ -79,9 +79,7 @@ def test_seed_credit_teasers_and_trailing_junk_gone(seed: tuple[list[str], Clean
 def test_seed_every_other_paragraph_kept_in_order(seed: tuple[list[str], CleanResult]) -> None:
     raw, result = seed
     junk = {"AP", "Route 6"}
-    expected = [
-        normalize_text(p) for p in raw if p not in junk and not p.startswith("READ MORE")
-    ]
+    expected = [normalize_text(p) for p in raw if p not in junk and not p.startswith("READ MORE")]
     expected.pop(len(expected) - 1 - expected[::-1].index(CAPTION))  # the caption's 2nd copy
     assert list(result.paragraphs) == expected
     # Mid-article subheadings are short and unpunctuated, yet content.
@@ -141,7 +139,7 @@ def test_real_article_with_read_more_teasers() -> None:
 
 def test_normalize_text_quotes_spaces_and_nfc() -> None:
     raw = "  \u201cIt\u2019s\u00a0done,\u201d  she\u2009said\u200b.\u00a0 "
-    assert normalize_text(raw) == "\"It's done,\" she said."
+    assert normalize_text(raw) == '"It\'s done," she said.'
     assert normalize_text("Cafe\u0301") == "Caf\u00e9"  # NFC
     assert normalize_text("a\r\n\r\n\r\n\r\nb") == "a\n\nb"
 
@@ -339,8 +337,12 @@ def test_clean_text_of_nothing() -> None:
 
 def test_comment_section_goes_to_the_end() -> None:
     article = [f"{p} ({i})" for i in range(3) for p in BODY]
-    body = article + ["Comentar", "- El contenido de los comentarios es la opinión de los usuarios.",
-                         "Hace 28 minutos", "Vaya comportamiento tan poco ejemplar."]
+    body = article + [
+        "Comentar",
+        "- El contenido de los comentarios es la opinión de los usuarios.",
+        "Hace 28 minutos",
+        "Vaya comportamiento tan poco ejemplar.",
+    ]
     result = clean_paragraphs(body)
     assert result.paragraphs == tuple(article)
     assert rules(result) == ["comments"] * 4

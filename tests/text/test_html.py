@@ -21,7 +21,7 @@ from tasks.evaluate.extraction import (
 from tasks.text.html import ExtractedPage, extract_html
 from datetime import UTC
 
-WEB = Path(__file__).parent / "fixtures" / "web"
+WEB = Path(__file__).parent.parent / "fixtures" / "web"
 GOLD = json.loads((WEB / "gold.json").read_text(encoding="utf-8"))
 
 
@@ -104,16 +104,28 @@ def test_cleaning_does_not_lower_the_fixture_score() -> None:
 
 
 def test_unusable_pages_do_not_raise() -> None:
-    for html in ("", "   ", "<html><body></body></html>", b"\x00\xff\xfe garbage", "<p>too short</p>"):
+    for html in (
+        "",
+        "   ",
+        "<html><body></body></html>",
+        b"\x00\xff\xfe garbage",
+        "<p>too short</p>",
+    ):
         page = extract_html(html, "https://example.com/x")
         assert not page.ok and page.problem
-    nav_only = "<html><head><title>Index</title></head><body><nav><a href='/a'>A</a></nav></body></html>"
+    nav_only = (
+        "<html><head><title>Index</title></head><body><nav><a href='/a'>A</a></nav></body></html>"
+    )
     page = extract_html(nav_only, None)
     assert not page.ok and page.title == "Index"
 
 
 def test_bytes_with_meta_charset() -> None:
-    body = ("<p>" + "Die Bundesregierung hat am Mittwoch \u00fcber die Stra\u00dfenbahn beraten. " * 10 + "</p>")
+    body = (
+        "<p>"
+        + "Die Bundesregierung hat am Mittwoch \u00fcber die Stra\u00dfenbahn beraten. " * 10
+        + "</p>"
+    )
     html = f"<html lang='de'><head><meta charset='iso-8859-1'><title>Stra\u00dfe</title></head><body><article><h1>Stra\u00dfe</h1>{body}</article></body></html>"
     page = extract_html(html.encode("iso-8859-1"), "https://example.de/a")
     assert page.ok and "\u00fcber die Stra\u00dfenbahn" in page.text
@@ -151,44 +163,66 @@ def test_metadata_comparisons() -> None:
     when = datetime(2023, 4, 28, 15, 23, tzinfo=UTC)
     assert date_matches("2023-04-28 17:23:42+02:00", when, "time")
     assert not date_matches("2023-04-29", when, "day")
-    assert author_scores(("Dana A. Ford", "Tom Watkins"), ("Dana A Ford", "Tom Watkins", "CNN"))[1] == pytest.approx(0.8)
+    assert author_scores(("Dana A. Ford", "Tom Watkins"), ("Dana A Ford", "Tom Watkins", "CNN"))[
+        1
+    ] == pytest.approx(0.8)
 
 
 # --------------------------------------------------------------------------- title and author rules
 
-_PARA = "<p>" + "The council met on Tuesday to discuss the new budget for the city's schools. " * 8 + "</p>"
+_PARA = (
+    "<p>"
+    + "The council met on Tuesday to discuss the new budget for the city's schools. " * 8
+    + "</p>"
+)
 
 
 def _page(head: str, body: str = "") -> str:
-    return f"<html lang='en'><head>{head}</head><body><article>{body}{_PARA}</article></body></html>"
+    return (
+        f"<html lang='en'><head>{head}</head><body><article>{body}{_PARA}</article></body></html>"
+    )
 
 
 def test_title_loses_site_suffix_when_h1_is_the_headline() -> None:
-    html = _page("<title>Council passes budget | The Daily Example</title>"
-                 "<meta property='og:title' content='Council passes budget | The Daily Example'>",
-                 "<h1>Council passes budget</h1>")
+    html = _page(
+        "<title>Council passes budget | The Daily Example</title>"
+        "<meta property='og:title' content='Council passes budget | The Daily Example'>",
+        "<h1>Council passes budget</h1>",
+    )
     assert extract_html(html, "https://www.dailyexample.com/a").title == "Council passes budget"
 
 
 def test_title_site_segments_cut_without_h1() -> None:
-    html = _page("<title>Council passes  budget - Example News | 28.04.2023</title>"
-                 "<meta property='og:site_name' content='Example News'>")
+    html = _page(
+        "<title>Council passes  budget - Example News | 28.04.2023</title>"
+        "<meta property='og:site_name' content='Example News'>"
+    )
     assert extract_html(html, "https://example.com/a").title == "Council passes budget"
     prefixed = _page("<title>Example.com | Council passes budget</title>")
     assert extract_html(prefixed, "https://www.example.com/a").title == "Council passes budget"
     # A segment that does not name the site stays.
     from tasks.text.html import _strip_site
 
-    assert _strip_site("Budget: council says yes - Opinion", ["examplecom", "example"]) == "Budget: council says yes - Opinion"
-    assert _strip_site("Budget: council says yes - Opinion - Example", ["example"]) == "Budget: council says yes - Opinion"
+    assert (
+        _strip_site("Budget: council says yes - Opinion", ["examplecom", "example"])
+        == "Budget: council says yes - Opinion"
+    )
+    assert (
+        _strip_site("Budget: council says yes - Opinion - Example", ["example"])
+        == "Budget: council says yes - Opinion"
+    )
 
 
 def test_authors_prefer_json_ld_and_drop_the_publisher() -> None:
-    ld = ('{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council passes budget",'
-          ' "author": [{"@type": "Person", "name": "Jane Roe (jr)"}, {"@type": "Organization", "name": "Example News"}],'
-          ' "publisher": {"@type": "Organization", "name": "Example News"}}')
-    html = _page(f"<title>Council passes budget</title><meta name='author' content='Example Media GmbH'>"
-                 f"<script type='application/ld+json'>{ld}</script>")
+    ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Council passes budget",'
+        ' "author": [{"@type": "Person", "name": "Jane Roe (jr)"}, {"@type": "Organization", "name": "Example News"}],'
+        ' "publisher": {"@type": "Organization", "name": "Example News"}}'
+    )
+    html = _page(
+        f"<title>Council passes budget</title><meta name='author' content='Example Media GmbH'>"
+        f"<script type='application/ld+json'>{ld}</script>"
+    )
     assert extract_html(html, "https://example.com/a").authors == ("Jane Roe",)
 
 
@@ -197,7 +231,11 @@ def test_author_credit_lines_are_split_and_cleaned() -> None:
 
     assert _clean_author("By Jane Roe and John Doe") == ["Jane Roe", "John Doe"]
     assert _clean_author("Jane Roe, Staff Writer") == ["Jane Roe"]
-    assert _clean_author("Anna Berg, Carl Dahl und Eva Falk") == ["Anna Berg", "Carl Dahl", "Eva Falk"]
+    assert _clean_author("Anna Berg, Carl Dahl und Eva Falk") == [
+        "Anna Berg",
+        "Carl Dahl",
+        "Eva Falk",
+    ]
     assert _clean_author("Jane Roe, professor of history at the university") == ["Jane Roe"]
     assert _clean_author("Doe, Jane") == ["Doe, Jane"]
     assert _clean_author("Jane Roe jane.roe@example.com @janeroe") == ["Jane Roe"]
@@ -205,4 +243,6 @@ def test_author_credit_lines_are_split_and_cleaned() -> None:
     assert _clean_author("Journalist") == []
     sites = ["examplenews", "examplecom"]
     assert _clean_authors(("Example News", "Jane Roe", "jane roe"), sites) == ("Jane Roe",)
-    assert _clean_authors(("Example News",), sites) == ("Example News",)  # the publisher alone stays
+    assert _clean_authors(("Example News",), sites) == (
+        "Example News",
+    )  # the publisher alone stays

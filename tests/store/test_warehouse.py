@@ -16,27 +16,38 @@ PROV = wh.Provenance("run-1", "model-1", "0.1.0", "rules-1")
 
 
 def _article(aid: str, text: str = "Alice met Bob in Paris.", uri: str | None = None) -> Article:
-    return Article(id=aid, source="src", uri=uri or f"{aid}.txt", url=None, title=f"T {aid}",
-                   text=text, content_hash=f"h-{text}", extractor="plaintext/1")
+    return Article(
+        id=aid,
+        source="src",
+        uri=uri or f"{aid}.txt",
+        url=None,
+        title=f"T {aid}",
+        text=text,
+        content_hash=f"h-{text}",
+        extractor="plaintext/1",
+    )
 
 
 def _enriched(a: Article) -> Enrichment:
     name = a.text.split()[0]
     m = Mention(a.id, f"e-{name}", name, "PERSON", name, "PERSON", 0, len(name), 0)
-    return Enrichment(article=a, mentions=(m,), entities=(Entity(f"e-{name}", name, "PERSON",
-                                                                  (name,)),))
+    return Enrichment(
+        article=a, mentions=(m,), entities=(Entity(f"e-{name}", name, "PERSON", (name,)),)
+    )
 
 
 def test_migrate_creates_schema_once(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with wh.connect(db) as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == \
-            [(wh.SCHEMA_VERSION,)]
+        assert con.execute("SELECT max(version) FROM schema_version").fetchall() == [
+            (wh.SCHEMA_VERSION,)
+        ]
         assert set(wh.TABLES) <= {r[0] for r in con.execute("SHOW TABLES").fetchall()}
     with wh.connect(db) as con:  # reopening applies nothing twice
         assert wh.migrate(con) == wh.SCHEMA_VERSION
-        assert con.execute("SELECT count(*) FROM schema_version").fetchall() == \
-            [(len(wh.MIGRATIONS),)]
+        assert con.execute("SELECT count(*) FROM schema_version").fetchall() == [
+            (len(wh.MIGRATIONS),)
+        ]
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -78,7 +89,7 @@ def test_failures_are_counted_then_resolved(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*), max(attempts) FROM failures").fetchall() == [(1, 2)]
         fixed = _article("bad", uri="bad.txt")
         wh.load_batch(con, [_enriched(fixed)], [("bad", fixed)], [], PROV)
-        (resolved,), = con.execute("SELECT resolved_at FROM failures").fetchall()
+        ((resolved,),) = con.execute("SELECT resolved_at FROM failures").fetchall()
         assert resolved is not None
 
 
@@ -95,8 +106,9 @@ def test_second_writer_waits_then_fails_clearly(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with wh.connect(db):
         pass
-    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, str(db), "3"],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(db), "3"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         started = time.monotonic()
@@ -120,8 +132,9 @@ def test_arrow_bulk_insert_keeps_types(tmp_path: Path) -> None:
     with wh.connect(tmp_path / "w.duckdb") as con:
         a = _article("a")
         wh.load_batch(con, [_enriched(a)], [("a", a)], [], PROV)
-        row = con.execute("SELECT authors, published_inferred, word_count, run_id, model "
-                          "FROM articles").fetchall()
+        row = con.execute(
+            "SELECT authors, published_inferred, word_count, run_id, model FROM articles"
+        ).fetchall()
         assert row == [([], False, 5, "run-1", "model-1")]
 
 
@@ -135,6 +148,8 @@ def test_load_rechecks_content_hash_stored_since_planning(tmp_path: Path) -> Non
         counts = wh.load_batch(con, [_enriched(mine)], plan_mine.routes, [], PROV)
         assert counts.articles == 0 and counts.routes == 1
         assert con.execute("SELECT article_id FROM articles").fetchall() == [("theirs",)]
-        assert sorted(con.execute("SELECT article_id, uri FROM article_routes").fetchall()) == \
-            [("theirs", "a.txt"), ("theirs", "b.txt")]
+        assert sorted(con.execute("SELECT article_id, uri FROM article_routes").fetchall()) == [
+            ("theirs", "a.txt"),
+            ("theirs", "b.txt"),
+        ]
         assert all(v == 0 for v in wh.check_integrity(con).values())

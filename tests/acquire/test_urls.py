@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.acquire.urls import UnsafeURL, article_id_for_url, canonical_url, check_url_allowed, host_key
+from tasks.acquire.urls import (
+    UnsafeURL,
+    article_id_for_url,
+    canonical_url,
+    check_url_allowed,
+    host_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,12 +23,21 @@ from tasks.acquire.urls import UnsafeURL, article_id_for_url, canonical_url, che
             "https://restofworld.org/2026/x/?utm_source=rss&utm_medium=rss&utm_campaign=feeds",
             "https://restofworld.org/2026/x/",
         ),
-        ("https://www.bbc.com/news/c1?at_medium=RSS&at_campaign=rss", "https://www.bbc.com/news/c1"),
+        (
+            "https://www.bbc.com/news/c1?at_medium=RSS&at_campaign=rss",
+            "https://www.bbc.com/news/c1",
+        ),
         ("https://www.dw.com/en/a-1?maca=en-rss-en-all-1573-rdf", "https://www.dw.com/en/a-1"),
-        ("https://x.org/a?fbclid=1&gclid=2&mc_cid=3&ocid=4&cmpid=5&ref=6&ref_src=7", "https://x.org/a"),
+        (
+            "https://x.org/a?fbclid=1&gclid=2&mc_cid=3&ocid=4&cmpid=5&ref=6&ref_src=7",
+            "https://x.org/a",
+        ),
         ("https://x.org/a?b=2&a=1&utm_term=z", "https://x.org/a?a=1&b=2"),
         ("https://x.org/a?id=5&page=2", "https://x.org/a?id=5&page=2"),
-        ("https://en.yna.co.kr/view/AEN1?section=nk/nk", "https://en.yna.co.kr/view/AEN1?section=nk/nk"),
+        (
+            "https://en.yna.co.kr/view/AEN1?section=nk/nk",
+            "https://en.yna.co.kr/view/AEN1?section=nk/nk",
+        ),
         ("https://x.org/caf\u00e9 menu", "https://x.org/caf%C3%A9%20menu"),
         ("https://B\u00dcCHER.example/x", "https://xn--bcher-kva.example/x"),
         ("  https://x.org/a\n", "https://x.org/a"),

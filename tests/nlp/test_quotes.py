@@ -8,7 +8,7 @@ import pytest
 
 from tasks.nlp.quotes import extract_quotes
 
-SEED = Path(__file__).parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
+SEED = Path(__file__).parent.parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,9 @@ def seed_quotes(seed_parsed):  # type: ignore[no-untyped-def]
 
 def test_senior_diplomat_told_afp(seed_quotes) -> None:  # type: ignore[no-untyped-def]
     art, quotes = seed_quotes
-    q = next(q for q in quotes if q.quotation.startswith("Borrell will go to Moscow in early February"))
+    q = next(
+        q for q in quotes if q.quotation.startswith("Borrell will go to Moscow in early February")
+    )
     assert q.kind == "direct"
     assert q.speaker and "diplomat" in q.speaker
     assert q.cue == "told"
@@ -28,7 +30,11 @@ def test_senior_diplomat_told_afp(seed_quotes) -> None:  # type: ignore[no-untyp
 
 def test_landsbergis_quote(seed_quotes) -> None:  # type: ignore[no-untyped-def]
     _, quotes = seed_quotes
-    q = next(q for q in quotes if q.quotation.startswith("needs to send a very clear and decisive message"))
+    q = next(
+        q
+        for q in quotes
+        if q.quotation.startswith("needs to send a very clear and decisive message")
+    )
     assert q.speaker and "Landsbergis" in q.speaker
     assert q.cue == "insisted"
 
@@ -42,5 +48,7 @@ def test_indirect_attribution(seed_quotes) -> None:  # type: ignore[no-untyped-d
 
 def test_scare_quotes_are_not_quotations(seed_quotes) -> None:  # type: ignore[no-untyped-def]
     _, quotes = seed_quotes
-    assert not any(q.quotation in ("premature", "business as normal", "assassination attempt") for q in quotes)
+    assert not any(
+        q.quotation in ("premature", "business as normal", "assassination attempt") for q in quotes
+    )
     assert all(q.start < q.end for q in quotes)
