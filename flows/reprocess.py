@@ -7,59 +7,12 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.pipeline import BatchPipeline, chunks, flow_settings, recorded_run
-from tasks import store as wh
 from flows.web import PageJob, article_from_page
+from tasks import store as wh
 from tasks.acquire.feeds import FeedEntry
 from tasks.acquire.http import FetchResult
 from tasks.records import Article, Failure
-
-
-_ARTICLE_COLUMNS = (
-    "article_id, source, uri, url, title, text, content_hash, extractor, authors, "
-    "CASE WHEN published_inferred THEN NULL ELSE published_at END, published_inferred, "
-    "language, site, external_id, captions, body_origin, route"
-)
-
-
-def _stored_article(row: tuple[Any, ...]) -> Article:
-    (
-        aid,
-        source,
-        uri,
-        url,
-        title,
-        text,
-        chash,
-        extractor,
-        authors,
-        published,
-        inferred,
-        language,
-        site,
-        external_id,
-        captions,
-        origin,
-        route,
-    ) = row
-    return Article(
-        id=aid,
-        source=source,
-        uri=uri,
-        url=url,
-        title=title or "",
-        text=text,
-        content_hash=chash,
-        extractor=extractor or "",
-        authors=tuple(authors or ()),
-        published_at=published,
-        published_inferred=False if published else bool(inferred),
-        language=language,
-        site=site,
-        external_id=external_id,
-        captions=tuple(captions or ()),
-        body_origin=origin or "body",
-        route=route or "file",
-    )
+from tasks.store import queries
 
 
 @flow(name="reenrich", log_prints=True)
@@ -81,15 +34,7 @@ def reenrich_flow(
         prov = pipeline.prov
         lock = settings.warehouse.lock_timeout_seconds
         with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            ids = [
-                r[0]
-                for r in con.execute(
-                    "SELECT article_id FROM articles WHERE ? OR model IS DISTINCT FROM ? "
-                    "OR pipeline_version IS DISTINCT FROM ? OR rules_version IS DISTINCT FROM ? "
-                    "ORDER BY article_id",
-                    [all, prov.model, prov.pipeline_version, prov.rules_version],
-                ).fetchall()
-            ]
+            ids = queries.articles_to_reenrich(con, prov, everything=all)
         get_run_logger().info(
             "%d stored articles to re-enrich (model %s, rules %s)",
             len(ids),
@@ -98,12 +43,8 @@ def reenrich_flow(
         )
         for batch in chunks(ids, size):
             with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-                rows = con.execute(
-                    f"SELECT {_ARTICLE_COLUMNS} FROM articles "
-                    "WHERE article_id IN (SELECT unnest(?)) ORDER BY article_id",
-                    [list(batch)],
-                ).fetchall()
-            pipeline.process([_stored_article(r) for r in rows], [], total=len(ids), force=True)
+                articles = queries.stored_articles(con, batch)
+            pipeline.process(articles, [], total=len(ids), force=True)
         pipeline.finish()
         summary.counts["reenriched"] = summary.counts.get("enriched", 0)
     return summary.as_dict()
@@ -121,83 +62,20 @@ def reextract_flow(
     Articles whose text comes out the same are left alone; changed ones are re-enriched and
     replaced, as in any run.
     """
-    import gzip
-
     settings = flow_settings(config, warehouse)
     size = batch_size or settings.ingest.batch_size
     with recorded_run("reextract", settings, {"batch_size": size}) as summary:
         pipeline = BatchPipeline(settings, summary)
         lock = settings.warehouse.lock_timeout_seconds
         with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            ids = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT a.article_id FROM articles a JOIN raw_pages p USING (article_id) "
-                    "ORDER BY 1"
-                ).fetchall()
-            ]
+            ids = queries.articles_with_raw_pages(con)
         for batch in chunks(ids, size):
             with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-                rows = con.execute(
-                    """SELECT a.source, a.url, a.route, p.url, p.status, p.headers, p.encoding,
-                              p.content_type, p.body_gzip, e.title, e.published_at,
-                              e.updated_at, e.authors, e.summary, e.entry_id
-                       FROM articles a
-                       JOIN (SELECT *, row_number() OVER (PARTITION BY article_id
-                                                          ORDER BY fetched_at DESC) AS k
-                             FROM raw_pages) p ON p.article_id = a.article_id AND p.k = 1
-                       LEFT JOIN feed_entries e ON e.url = a.url AND e.source = a.source
-                       WHERE a.article_id IN (SELECT unnest(?))""",
-                    [list(batch)],
-                ).fetchall()
+                pages = queries.stored_pages(con, batch)
             articles: list[Article] = []
             failures: list[Failure] = []
-            for (
-                source,
-                url,
-                route,
-                final_url,
-                status,
-                headers,
-                encoding,
-                ctype,
-                body,
-                title,
-                published,
-                updated,
-                authors,
-                summary_text,
-                entry_id,
-            ) in rows:
-                entry = (
-                    FeedEntry(
-                        url=url,
-                        title=title,
-                        published_at=published,
-                        updated_at=updated,
-                        authors=tuple(authors or ()),
-                        summary=summary_text or "",
-                        entry_id=entry_id,
-                    )
-                    if title is not None
-                    else None
-                )
-                job = PageJob(source, url, route or "url", entry)
-                result = FetchResult(
-                    url=url,
-                    final_url=final_url,
-                    status=status,
-                    headers=_json_dict(headers),
-                    body=gzip.decompress(body),
-                    encoding=encoding,
-                    etag=None,
-                    last_modified=None,
-                    not_modified=False,
-                    attempts=0,
-                    elapsed=0.0,
-                    content_type=ctype,
-                )
-                article, failure = article_from_page(job, result)
+            for page in pages:
+                article, failure = article_from_page(*_page_job(page))
                 if article is not None:
                     articles.append(article)
                 elif failure is not None:
@@ -207,13 +85,33 @@ def reextract_flow(
     return summary.as_dict()
 
 
-def _json_dict(value: Any) -> dict[str, str]:
-    import json
-
-    if isinstance(value, dict):
-        return value
-    try:
-        data = json.loads(value or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def _page_job(page: queries.StoredPage) -> tuple[PageJob, FetchResult]:
+    """The fetch job and response a stored page stands for, as if it had just been fetched."""
+    entry = (
+        FeedEntry(
+            url=page.url,
+            title=page.entry_title,
+            published_at=page.entry_published_at,
+            updated_at=page.entry_updated_at,
+            authors=page.entry_authors,
+            summary=page.entry_summary,
+            entry_id=page.entry_id,
+        )
+        if page.entry_title is not None
+        else None
+    )
+    result = FetchResult(
+        url=page.url,
+        final_url=page.final_url,
+        status=page.status,
+        headers=page.headers,
+        body=page.body,
+        encoding=page.encoding,
+        etag=None,
+        last_modified=None,
+        not_modified=False,
+        attempts=0,
+        elapsed=0.0,
+        content_type=page.content_type,
+    )
+    return PageJob(page.source, page.url, page.route, entry), result

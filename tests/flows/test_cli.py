@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 # stderr it sees at set-up, and a runner's captured stream is closed after its invoke.
 import flows.reprocess  # noqa: F401,E402
 
-from flows.cli import EXIT_ITEM_FAILURES, EXIT_OK, EXIT_USAGE, app
+from flows.cli import EXIT_FAILED, EXIT_ITEM_FAILURES, EXIT_OK, EXIT_USAGE, app
+from tests.localserver import LocalServer
 
 runner = CliRunner()
 
@@ -75,50 +76,61 @@ def test_ingest_summary_sql_and_exit_status(seed_dir: Path, tmp_path: Path) -> N
     assert result.exit_code == 0 and "completed_with_failures" in result.output
 
 
-def _summary(status: str = "completed", failures: int = 0) -> dict[str, object]:
-    return {
-        "flow": "fake",
-        "status": status,
-        "counts": {"extracted": 1},
-        "warehouse": "w",
-        "failures": [
-            {"stage": "fetch", "uri": f"u{i}", "error": "E", "message": "m"}
-            for i in range(failures)
-        ],
-    }
+_ONE_ITEM_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Local</title><link>{BASE}/</link>
+<item><title>US civil rights leader Jesse Jackson dies aged 84</title>
+<link>{BASE}/articles/apnews.html</link><pubDate>Tue, 17 Feb 2026 18:55:33 GMT</pubDate></item>
+</channel></rss>"""
 
 
-def test_web_commands_call_their_flows_and_map_exit_status(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.usefixtures("prefect_harness")
+def test_web_commands_run_their_flows_and_map_exit_status(
+    local_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import flows.web
-
-    calls: list[tuple[str, dict[str, object]]] = []
-
-    def fake(name: str, result: dict[str, object]):  # type: ignore[no-untyped-def]
-        def flow(**kwargs: object) -> dict[str, object]:
-            calls.append((name, kwargs))
-            return result
-
-        return flow
-
-    db = str(tmp_path / "w.duckdb")
-    monkeypatch.setattr(flows.web, "ingest_urls_flow", fake("urls", _summary(failures=2)))
-    monkeypatch.setattr(flows.web, "ingest_feeds_flow", fake("feeds", _summary()))
-    monkeypatch.setattr(
-        flows.reprocess, "reenrich_flow", fake("reenrich", _summary("failed")), raising=False
+    s = local_server
+    s.add_fixture_site()
+    s.add_page(
+        "/feed.xml", _ONE_ITEM_FEED.replace("{BASE}", s.base), content_type="application/rss+xml"
     )
-    r = runner.invoke(app, ["ingest", "urls", "http://a.example/x", "--source", "s", "-w", db])
-    assert r.exit_code == EXIT_ITEM_FAILURES and "u1" in r.output
-    r = runner.invoke(app, ["ingest", "feeds", "--source", "bbc", "-w", db])
-    assert r.exit_code == EXIT_OK
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[feeds]]\nname = "local"\nurl = "{s.url("/feed.xml")}"\n')
+    for key, value in {
+        "NEWSFLOW_SOURCES_FILE": str(sources),
+        "NEWSFLOW_FETCH_ALLOW_LOOPBACK": "true",
+        "NEWSFLOW_FETCH_PER_HOST_RATE": "0",
+        "NEWSFLOW_FETCH_MAX_RETRIES": "0",
+    }.items():
+        monkeypatch.setenv(key, value)
+    db = str(tmp_path / "w.duckdb")
+
+    r = runner.invoke(
+        app,
+        ["ingest", "urls", s.url("/articles/voa.html"), s.url("/articles/gone.html")]
+        + ["--source", "picked", "-w", db],
+    )
+    assert r.exit_code == EXIT_ITEM_FAILURES, r.output
+    assert "1 new" in r.output and "gone.html" in r.output
+
+    r = runner.invoke(app, ["ingest", "feeds", "--source", "local", "-w", db])
+    assert r.exit_code == EXIT_OK, r.output
+    assert "1 new" in r.output
+
     r = runner.invoke(app, ["reenrich", "--all", "-w", db])
-    assert r.exit_code == 1
-    assert calls == [
-        ("urls", {"urls": ["http://a.example/x"], "warehouse": db, "config": None, "source": "s"}),
-        ("feeds", {"sources": ["bbc"], "warehouse": db, "config": None}),
-        ("reenrich", {"warehouse": db, "config": None, "all": True}),
-    ]
+    assert r.exit_code == EXIT_OK, r.output
+    assert "newsflow reenrich: completed" in r.output
+
+    # A run that fails as a whole (the configured model is not installed) exits 1.
+    monkeypatch.setenv("NEWSFLOW_NLP_MODEL", "no_such_model_installed")
+    r = runner.invoke(app, ["reenrich", "--all", "-w", db])
+    assert r.exit_code == EXIT_FAILED, r.output
+    assert "no_such_model_installed" in r.output
+
+    monkeypatch.delenv("NEWSFLOW_NLP_MODEL")
+    r = runner.invoke(app, ["runs", "-w", db])
+    assert r.exit_code == EXIT_OK
+    for flow in ("ingest-urls", "ingest-feeds", "reenrich"):
+        assert flow in r.output
+    assert "failed" in r.output
 
 
 def test_sql_refuses_any_writing_statement(tmp_path: Path) -> None:

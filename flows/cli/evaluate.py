@@ -1,0 +1,51 @@
+"""`newsflow eval ...`: extraction, event coding and 5W1H measured on gold data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.cli.app import EXIT_FAILED, EXIT_OK, eval_app, settings_or_exit
+
+CorpusArg = Annotated[Path, typer.Argument(help="Folder or file of gold data.", exists=True)]
+
+
+@eval_app.command("extraction")
+def eval_extraction(corpus: CorpusArg) -> None:
+    """Body text (ScrapingHub shingle F1), titles, dates and authors vs gold (fundus, newspaper4k)."""
+    from tasks.evaluate.extraction import evaluate_extraction, format_report
+
+    report = evaluate_extraction(corpus)
+    typer.echo(format_report(report))
+    raise typer.Exit(EXIT_OK if report["gate_ok"] else EXIT_FAILED)
+
+
+def _eval_nlp() -> tuple[Any, Any]:
+    from tasks.nlp.events.lexicon import load_lexicon
+    from tasks.nlp.pipeline import load_nlp
+
+    settings = settings_or_exit(None, None)
+    return (
+        load_nlp(settings.nlp.model, settings.nlp.components),
+        load_lexicon(settings.enrich.lexicon),
+    )
+
+
+@eval_app.command("events")
+def eval_events(corpus: CorpusArg) -> None:
+    """PLOVER category accuracy, macro-F1, actor and target match (plover_gsr JSONL)."""
+    from tasks.evaluate.events import evaluate_plover, format_report
+
+    nlp, lexicon = _eval_nlp()
+    typer.echo(format_report(evaluate_plover(corpus, nlp, lexicon)))
+
+
+@eval_app.command("5w1h")
+def eval_5w1h(corpus: CorpusArg) -> None:
+    """Per-question match rates of 5W1H against Giveme5W1H gold phrases."""
+    from tasks.evaluate.events import evaluate_5w1h, format_report
+
+    nlp, lexicon = _eval_nlp()
+    typer.echo(format_report(evaluate_5w1h(corpus, nlp, lexicon)))

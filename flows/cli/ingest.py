@@ -1,0 +1,160 @@
+"""Commands that run the ingestion flows: `run`, `ingest files|feeds|urls`, `reenrich`,
+`reextract`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.cli.app import (
+    EXIT_USAGE,
+    ConfigOpt,
+    WarehouseOpt,
+    app,
+    fail,
+    ingest_app,
+    settings_or_exit,
+)
+from flows.cli.output import print_summary, progress_bar
+
+
+def run_flow(fn: Any, **kwargs: Any) -> None:
+    """Run a flow with the configured task runner, print its summary, exit with its status."""
+    from tasks.nlp.pipeline import ModelError
+    from tasks.settings import ConfigError
+    from tasks.store import WarehouseError
+
+    try:
+        if hasattr(fn, "with_options"):  # the task runner the config asks for
+            from flows.pipeline import task_runner_for
+
+            runner = task_runner_for(settings_or_exit(kwargs.get("config"), None))
+            fn = fn.with_options(task_runner=runner)
+        with progress_bar():
+            summary = fn(**kwargs)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except (WarehouseError, ModelError) as exc:
+        fail(str(exc))
+    raise typer.Exit(print_summary(summary))
+
+
+@app.command()
+def run(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
+    """The main job: ingest every configured source (the seeds when none is configured)."""
+    settings = settings_or_exit(config, warehouse)
+    from flows.web import ingest_feeds_flow, load_sources
+    from tasks.settings import ConfigError
+
+    try:
+        feeds = load_sources(settings)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+    if feeds:
+        run_flow(ingest_feeds_flow, warehouse=str(settings.warehouse.path), config=config)
+        return  # not reached: run_flow exits
+    from flows.files import ingest_files_flow
+
+    run_flow(
+        ingest_files_flow,
+        paths=[str(p) for p in settings.ingest.default_paths],
+        warehouse=str(settings.warehouse.path),
+        config=config,
+    )
+
+
+@ingest_app.command("files")
+def ingest_files(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl).")
+    ],
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    batch_size: Annotated[int | None, typer.Option(help="Articles per batch.")] = None,
+) -> None:
+    """Ingest local article files and folders."""
+    settings = settings_or_exit(config, warehouse)
+    from flows.files import ingest_files_flow
+
+    run_flow(
+        ingest_files_flow,
+        paths=[str(p) for p in paths],
+        warehouse=str(settings.warehouse.path),
+        config=config,
+        batch_size=batch_size,
+    )
+
+
+@ingest_app.command("feeds")
+def ingest_feeds(
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source", "-s", help="Only this configured feed (repeatable); default: all feeds."
+        ),
+    ] = None,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Ingest the RSS/Atom feeds configured in config/sources.toml."""
+    settings = settings_or_exit(config, warehouse)
+    from flows.web import ingest_feeds_flow
+
+    run_flow(
+        ingest_feeds_flow,
+        sources=source or None,
+        warehouse=str(settings.warehouse.path),
+        config=config,
+    )
+
+
+@ingest_app.command("urls")
+def ingest_urls(
+    urls: Annotated[list[str], typer.Argument(help="Article page URLs (http or https).")],
+    source: Annotated[str, typer.Option(help="Source name to record them under.")] = "urls",
+    refresh: Annotated[bool, typer.Option(help="Fetch URLs already stored again.")] = False,
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Fetch article pages and ingest them."""
+    settings = settings_or_exit(config, warehouse)
+    from flows.web import ingest_urls_flow
+
+    kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
+    run_flow(
+        ingest_urls_flow,
+        urls=list(urls),
+        warehouse=str(settings.warehouse.path),
+        config=config,
+        source=source,
+        **kwargs,
+    )
+
+
+@app.command()
+def reenrich(
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    all_articles: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Re-enrich every article, not only those from another model or rules."
+        ),
+    ] = False,
+) -> None:
+    """Re-enrich stored articles whose model, pipeline or rules version changed."""
+    settings = settings_or_exit(config, warehouse)
+    from flows.reprocess import reenrich_flow
+
+    run_flow(reenrich_flow, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
+
+
+@app.command()
+def reextract(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
+    """Extract and clean stored raw pages again (after an extractor or cleaning change)."""
+    settings = settings_or_exit(config, warehouse)
+    from flows.reprocess import reextract_flow
+
+    run_flow(reextract_flow, warehouse=str(settings.warehouse.path), config=config)

@@ -1,0 +1,126 @@
+"""Commands that read the warehouse: `sql`, `status`, `runs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli.app import EXIT_USAGE, ConfigOpt, WarehouseOpt, app, fail, settings_or_exit
+from flows.cli.output import format_table, timestamp
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse.")],
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write results to a file.")
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow statements that change data.")
+    ] = False,
+) -> None:
+    """Run SQL on the warehouse (read-only unless --write)."""
+    from tasks import store as wh
+    from tasks.store import queries, user_sql
+
+    settings = settings_or_exit(config, warehouse)
+    if not write and not user_sql.is_read_only(query):
+        fail(
+            "this statement may change the warehouse; rerun with --write if you mean it", EXIT_USAGE
+        )
+    path, lock = settings.warehouse.path, settings.warehouse.lock_timeout_seconds
+    try:
+        opened = (
+            wh.connect(path, lock_timeout=lock)
+            if write
+            else queries.read_only(path, lock_timeout=lock)
+        )
+        with opened as con:
+            rel = con.sql(query)
+            if rel is None:
+                typer.echo("ok")
+                return
+            if fmt == "parquet":
+                if output is None:
+                    fail("--format parquet needs --output FILE", EXIT_USAGE)
+                rel.write_parquet(str(output))
+                typer.echo(f"wrote {output}")
+                return
+            table = rel.fetch_arrow_table()
+    except typer.Exit:
+        raise
+    except wh.WarehouseError as exc:
+        fail(str(exc))
+    except Exception as exc:  # duckdb errors: show them plainly
+        fail(f"{type(exc).__name__}: {exc}", EXIT_USAGE)
+    text = format_table(table, fmt)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {table.num_rows} rows to {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
+    """Warehouse size, articles per source, last run per source, pending failures."""
+    from tasks import store as wh
+    from tasks.store import queries
+
+    settings = settings_or_exit(config, warehouse)
+    path = settings.warehouse.path
+    try:
+        with queries.read_only(path, lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+            counts = wh.table_counts(con)
+            per_source = queries.sources_status(con)
+            last = queries.last_run(con)
+            pending = queries.pending_failures(con)
+    except wh.WarehouseError as exc:
+        fail(str(exc))
+    size = path.stat().st_size / 1e6
+    typer.echo(f"warehouse {path} ({size:.1f} MB)")
+    typer.echo("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for s in per_source:
+        line = f"  source {s.source}: {s.articles} articles, last new {timestamp(s.last_new)}"
+        if s.last_run_flow:
+            line += (
+                f"; last run {s.last_run_flow} {s.last_run_status} at {timestamp(s.last_run_at)}"
+            )
+        if s.last_check_status:
+            line += f"; last check {s.last_check_status}"
+        if s.open_failures:
+            line += f"; {s.open_failures} failures pending"
+        typer.echo(line)
+    if last:
+        via = f" ({last.deployment})" if last.deployment else ""
+        typer.echo(
+            f"  last run: {last.flow}{via} {last.status} at {timestamp(last.started_at)} "
+            f"({last.failures} failures)"
+        )
+    typer.echo("  pending failures: " + (", ".join(f"{s} {n}" for s, n in pending) or "none"))
+
+
+@app.command()
+def runs(
+    warehouse: WarehouseOpt = None,
+    config: ConfigOpt = None,
+    limit: Annotated[int, typer.Option(help="How many runs.")] = 10,
+) -> None:
+    """Recent runs with their counts and failures."""
+    from tasks import store as wh
+    from tasks.store import queries
+
+    settings = settings_or_exit(config, warehouse)
+    try:
+        with queries.read_only(
+            settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds
+        ) as con:
+            table = queries.recent_runs(con, limit)
+    except wh.WarehouseError as exc:
+        fail(str(exc))
+    typer.echo(format_table(table, "table"))
