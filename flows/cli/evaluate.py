@@ -43,9 +43,17 @@ def eval_events(corpus: CorpusArg) -> None:
 
 
 @eval_app.command("5w1h")
-def eval_5w1h(corpus: CorpusArg) -> None:
+def eval_5w1h(
+    corpus: CorpusArg,
+    folds: Annotated[
+        int, typer.Option(help="Also print the figures of this many story folds (0: none).")
+    ] = 0,
+) -> None:
     """Per-question match rates of 5W1H against Giveme5W1H gold phrases."""
-    from tasks.evaluate.events import evaluate_5w1h, format_report
+    from tasks.evaluate.fivew import cross_validate, format_folds, format_report
 
     nlp, lexicon = _eval_nlp()
-    typer.echo(format_report(evaluate_5w1h(corpus, nlp, lexicon)))
+    cv = cross_validate(corpus, nlp, lexicon, max(1, folds))
+    typer.echo(format_report(cv["all"]))
+    if folds > 1:
+        typer.echo(format_folds(cv))

@@ -1,6 +1,6 @@
-"""Evaluation of event coding (PLOVER gold sentences) and 5W1H (Giveme5W1H gold articles).
+"""Evaluation of event coding (PLOVER gold sentences).
 
-Run: ``python -m tasks.evaluate.events plover PATH.jsonl`` or ``... 5w1h FOLDER``.
+Run: ``python -m tasks.evaluate.events plover PATH.jsonl``.
 
 Each record becomes an `Article` (no warehouse) and goes through `tasks.nlp.analysis.analyse` with
 spaCy entities as mentions. The command line loads the model with the `newsflow_paragraphs`
@@ -23,103 +23,31 @@ PLOVER (`evaluate_plover`), one gold record = one sentence with one event:
   stop words and determiners removed, a trailing plural "s" ignored). `actor_strict` requires
   one string to contain the other (after the same normalisation).
 
-Giveme5W1H (`evaluate_5w1h`), per question (who, what, when, where, why, how):
-- counted over articles whose gold has at least one phrase with text for that question;
-- match when our answer and any gold phrase share a content word (same normalisation as above);
-  `strict` when one contains the other or their content-word Jaccard is at least 0.5; for
-  "when", our resolved date equal to a gold `parsed` date also counts as a (strict) match.
-- the rate is matches / counted articles (answers left empty count as misses).
+5W1H is scored in `tasks.evaluate.fivew`; both use the matching of `tasks.evaluate.matching`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tasks.evaluate.matching import gold_article, mentions_from_doc, overlaps, strict_match
 from tasks.nlp.analysis import analyse
 from tasks.nlp.events.coder import main_event
 from tasks.nlp.events.lexicon import EventLexicon, load_lexicon
-from tasks.records import Article, Event, Mention
+from tasks.records import Event
 
-_STOP = frozenset(
-    """a an the of and or to in on at for by with from as is are was were be been has have had
-    its it their his her this that these those over into than s 's""".split()
-)
 _COOPERATIVE = frozenset(
     {"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE"}
 )
 _MATERIAL_CONFLICT = frozenset(
     {"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"}
 )
-
-
-def _words(text: str | None) -> set[str]:
-    if not text:
-        return set()
-    out = set()
-    for w in re.findall(r"[\w'-]+", text.lower()):
-        w = w.strip("'-")
-        if w.endswith("'s"):
-            w = w[:-2]
-        if len(w) > 3 and w.endswith("s"):
-            w = w[:-1]
-        if w and w not in _STOP:
-            out.add(w)
-    return out
-
-
-def overlaps(pred: str | None, gold: str | None) -> bool:
-    """Lenient match: at least one shared content word."""
-    return bool(_words(pred) & _words(gold))
-
-
-def strict_match(pred: str | None, gold: str | None) -> bool:
-    """Strict match: containment either way, or content-word Jaccard >= 0.5."""
-    a, b = _words(pred), _words(gold)
-    if not a or not b:
-        return False
-    return a <= b or b <= a or len(a & b) / len(a | b) >= 0.5
-
-
-def _mentions_from_doc(doc: Any, article_id: str) -> list[Mention]:
-    sent_starts = [s.start_char for s in doc.sents]
-    out = []
-    for e in doc.ents:
-        si = max(i for i, s in enumerate(sent_starts) if s <= e.start_char) if sent_starts else 0
-        out.append(
-            Mention(
-                article_id,
-                f"{e.label_}:{e.text}",
-                e.text,
-                e.label_,
-                e.text,
-                e.label_,
-                e.start_char,
-                e.end_char,
-                si,
-            )
-        )
-    return out
-
-
-def _article(rid: str, text: str, title: str = "", published: datetime | None = None) -> Article:
-    return Article(
-        id=rid,
-        source="eval",
-        uri=rid,
-        url=None,
-        title=title,
-        text=text,
-        content_hash="",
-        extractor="eval/1",
-        published_at=published,
-    )
 
 
 def intent_category(ev: Event) -> str:
@@ -165,8 +93,8 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
     actor_n = actor_hit = actor_strict = target_n = target_hit = target_strict = 0
     rows = []
     for rec, doc in zip(records, nlp.pipe(texts)):
-        art = _article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
-        result = analyse(doc, art, _mentions_from_doc(doc, art.id), lexicon, quotes=False)
+        art = gold_article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
+        result = analyse(doc, art, mentions_from_doc(doc, art.id), lexicon, quotes=False)
         main = main_event(list(result.events), doc, lexicon.reporting)
         same = [e for e in result.events if main and e.trigger_start == main.trigger_start]
         cat = main.category if main else "NONE"
@@ -216,83 +144,8 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
     }
 
 
-def _parse_date(value: Any) -> date | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace(" ", "T")).date()
-    except ValueError:
-        return None
-
-
-QUESTIONS = ("who", "what", "when", "where", "why", "how")
-
-
-def _load_5w1h(folder: str | Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(Path(folder).glob("*.json"))]
-
-
-def evaluate_5w1h(folder: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[str, Any]:
-    """Per-question match rates of our 5W1H against Giveme5W1H gold phrases."""
-    records = _load_5w1h(folder)
-    counted: Counter[str] = Counter()
-    hits: Counter[str] = Counter()
-    strict: Counter[str] = Counter()
-    answered: Counter[str] = Counter()
-    examples: dict[str, list[tuple[str | None, list[str]]]] = defaultdict(list)
-    texts = [r.get("text") or "" for r in records]
-    for rec, doc in zip(records, nlp.pipe(texts)):
-        published = None
-        if rec.get("date_publish"):
-            try:
-                published = datetime.fromisoformat(str(rec["date_publish"]).replace(" ", "T"))
-            except ValueError:
-                published = None
-        art = _article(rec.get("dId", ""), doc.text, rec.get("title") or "", published)
-        result = analyse(doc, art, _mentions_from_doc(doc, art.id), lexicon, quotes=False)
-        row = result.five_w1h
-        for q in QUESTIONS:
-            gold = [
-                a for a in rec.get("fiveWoneH", {}).get(q, {}).get("annotated", []) if a.get("text")
-            ]
-            if not gold:
-                continue
-            counted[q] += 1
-            ours = getattr(row, q)
-            if ours:
-                answered[q] += 1
-            phrases = [a["text"] for a in gold]
-            ok = any(overlaps(ours, g) for g in phrases)
-            ok_strict = any(strict_match(ours, g) for g in phrases)
-            if q == "when" and row.when_date is not None:
-                gold_dates = {_parse_date(a.get("parsed")) for a in gold}
-                if row.when_date in gold_dates:
-                    ok = ok_strict = True
-            hits[q] += ok
-            strict[q] += ok_strict
-            if len(examples[q]) < 3 and not ok:
-                examples[q].append((ours, phrases[:2]))
-    return {
-        "articles": len(records),
-        "questions": {
-            q: {
-                "counted": counted[q],
-                "answered": answered[q],
-                "match": hits[q] / counted[q] if counted[q] else 0.0,
-                "strict": strict[q] / counted[q] if counted[q] else 0.0,
-            }
-            for q in QUESTIONS
-        },
-        "who_what_when_where_match": (
-            sum(hits[q] for q in ("who", "what", "when", "where"))
-            / max(1, sum(counted[q] for q in ("who", "what", "when", "where")))
-        ),
-        "misses": dict(examples),
-    }
-
-
 def format_report(result: dict[str, Any]) -> str:
-    """A plain-text report of either evaluation."""
+    """A plain-text report of the PLOVER evaluation."""
     lines: list[str] = []
     if "category_accuracy" in result:
         lines.append(f"PLOVER events: {result['records']} sentences")
@@ -317,23 +170,15 @@ def format_report(result: dict[str, Any]) -> str:
             "  top confusions (gold -> predicted): "
             + ", ".join(f"{g}->{p} x{n}" for (g, p), n in result["top_confusions"])
         )
-    else:
-        lines.append(f"Giveme5W1H: {result['articles']} articles")
-        for q, v in result["questions"].items():
-            lines.append(
-                f"  {q:<5} match {v['match']:.3f}  strict {v['strict']:.3f}  "
-                f"(answered {v['answered']}/{v['counted']})"
-            )
-        lines.append(f"  who/what/when/where match {result['who_what_when_where_match']:.3f}")
     return "\n".join(lines)
 
 
 def main(argv: Iterable[str]) -> int:
-    """`python -m tasks.evaluate.events plover PATH | 5w1h FOLDER [--model NAME]`."""
+    """`python -m tasks.evaluate.events plover PATH [--model NAME]`."""
     args = list(argv)
-    if len(args) < 2 or args[0] not in ("plover", "5w1h"):
+    if len(args) < 2 or args[0] != "plover":
         print(
-            "usage: python -m tasks.evaluate.events {plover PATH.jsonl | 5w1h FOLDER} [--model NAME]",
+            "usage: python -m tasks.evaluate.events plover PATH.jsonl [--model NAME]",
             file=sys.stderr,
         )
         return 2
@@ -347,11 +192,7 @@ def main(argv: Iterable[str]) -> int:
     nlp = spacy.load(model)
     nlp.add_pipe("newsflow_paragraphs", before="parser")  # as tasks.nlp.load_nlp does
     lexicon = load_lexicon()
-    if args[0] == "plover":
-        result = evaluate_plover(args[1], nlp, lexicon)
-    else:
-        result = evaluate_5w1h(args[1], nlp, lexicon)
-    print(format_report(result))
+    print(format_report(evaluate_plover(args[1], nlp, lexicon)))
     return 0
 
 

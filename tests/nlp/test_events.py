@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from tasks.nlp.analysis import analyse
-from tasks.evaluate.events import evaluate_5w1h, evaluate_plover
+from tasks.evaluate.events import evaluate_plover
 from tasks.nlp.events.lexicon import load_lexicon
 from tasks.nlp.entities import resolve_mentions
 from tasks.nlp.pipeline import doc_spans
@@ -205,23 +204,6 @@ def test_project_does_not_read_shared_corpus() -> None:
         assert "/work/shared" not in path.read_text(encoding="utf-8")
 
 
-def test_five_w1h_row(seed) -> None:  # type: ignore[no-untyped-def]
-    art, _, _, result = seed
-    row = result.five_w1h
-    assert row.article_id == art.id
-    assert row.who and "diplomats" in row.who
-    # what: the headline's predicate (the seed's headline) or, without one, the main event's
-    # verb phrase (the lead's "discussed slapping sanctions ...")
-    assert row.what and (row.what in art.title or "sanctions" in row.what)
-    assert row.when_date is not None
-
-
-def test_five_w1h_what_without_headline(seed, lexicon) -> None:  # type: ignore[no-untyped-def]
-    art, doc, mentions, _ = seed
-    row = analyse(doc, replace(art, title=""), mentions, lexicon, quotes=False).five_w1h
-    assert row.what and "sanctions" in row.what  # the lead's main event
-
-
 def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
     from tasks.nlp.events.coder import main_event
 
@@ -291,50 +273,6 @@ def test_plover_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-
     assert result["category_accuracy"] >= 0.75
     assert result["actor_match"] >= 0.8
     assert result["target_match"] >= 0.5
-
-
-def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    # measured (events/3, headline what): when 1.0, where 1.0, who/what/when/where 0.875
-    result = evaluate_5w1h(FIXTURES / "events" / "giveme5w1h", nlp, lexicon)
-    assert result["articles"] == 4
-    assert result["questions"]["when"]["match"] >= 0.75
-    assert result["questions"]["where"]["match"] >= 0.75
-    assert result["who_what_when_where_match"] >= 0.75
-
-
-def _row(nlp, lexicon, text, title=""):  # type: ignore[no-untyped-def]
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title=title,
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=datetime(2020, 5, 4),
-    )
-    doc = nlp(text)
-    return analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).five_w1h
-
-
-def test_five_w1h_how_and_why(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
-    # no manner phrase: the how is the main action with its object (Giveme5W1H convention)
-    row = _row(
-        nlp, lexicon, "Investigators found no evidence of wrongdoing in the company's accounts."
-    )
-    assert row.how and "found no evidence" in row.how
-    # an "in a bid to" purpose in another lead sentence gives the why
-    row = _row(
-        nlp,
-        lexicon,
-        "Rescuers dug through the night in the village. "
-        "Around 80 diggers are working in a bid to save the child.",
-    )
-    assert row.why and "save the child" in row.why
-    # a stance adverb ("probably") is not a manner
-    row = _row(nlp, lexicon, "The minister probably signed the decree on Monday.")
-    assert row.how != "probably"
 
 
 def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,144 @@
+"""5W1H: the seed article's row, rules on small texts, and the Giveme5W1H scorer and its folds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from tasks.evaluate.fivew import (
+    GoldRecord,
+    evaluate_5w1h,
+    load_records,
+    score_answer,
+    story_folds,
+    verdict,
+)
+from tasks.evaluate.matching import overlaps, strict_match
+from tasks.nlp.analysis import analyse
+from tasks.nlp.entities import resolve_mentions
+from tasks.nlp.events.lexicon import load_lexicon
+from tasks.nlp.pipeline import doc_spans
+from tasks.records import Article, FiveW1H
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+GIVEME = FIXTURES / "events" / "giveme5w1h"
+
+
+@pytest.fixture(scope="module")
+def lexicon():  # type: ignore[no-untyped-def]
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def seed(seed_parsed, lexicon):  # type: ignore[no-untyped-def]
+    art, doc, mentions = seed_parsed
+    return art, doc, mentions, analyse(doc, art, mentions, lexicon)
+
+
+def _row(nlp, lexicon, text, title="", published=datetime(2020, 5, 4)):  # type: ignore[no-untyped-def]
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title=title,
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=published,
+    )
+    doc = nlp(text)
+    mentions = resolve_mentions(art.id, doc_spans(doc))[0]
+    return analyse(doc, art, mentions, lexicon, quotes=False).five_w1h
+
+
+def test_five_w1h_row(seed) -> None:  # type: ignore[no-untyped-def]
+    art, _, _, result = seed
+    row = result.five_w1h
+    assert row.article_id == art.id
+    assert row.who and "diplomats" in row.who
+    # what: the headline's predicate (the seed's headline) or, without one, the main event's
+    # verb phrase (the lead's "discussed slapping sanctions ...")
+    assert row.what and (row.what in art.title or "sanctions" in row.what)
+    assert row.when_date is not None
+
+
+def test_five_w1h_what_without_headline(seed, lexicon) -> None:  # type: ignore[no-untyped-def]
+    art, doc, mentions, _ = seed
+    row = analyse(doc, replace(art, title=""), mentions, lexicon, quotes=False).five_w1h
+    assert row.what and "sanctions" in row.what  # the lead's main event
+
+
+def test_five_w1h_how_and_why(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # no manner phrase: the how is the main action with its object (Giveme5W1H convention)
+    row = _row(
+        nlp, lexicon, "Investigators found no evidence of wrongdoing in the company's accounts."
+    )
+    assert row.how and "found no evidence" in row.how
+    # an "in a bid to" purpose in another lead sentence gives the why
+    row = _row(
+        nlp,
+        lexicon,
+        "Rescuers dug through the night in the village. "
+        "Around 80 diggers are working in a bid to save the child.",
+    )
+    assert row.why and "save the child" in row.why
+    # a stance adverb ("probably") is not a manner
+    row = _row(nlp, lexicon, "The minister probably signed the decree on Monday.")
+    assert row.how != "probably"
+
+
+def test_5w1h_sample_floors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # measured (events/3, headline what): when 1.0, where 1.0, who/what/when/where 0.875
+    result = evaluate_5w1h(GIVEME, nlp, lexicon)
+    assert result["articles"] == 4
+    assert result["questions"]["when"]["match"] >= 0.75
+    assert result["questions"]["where"]["match"] >= 0.75
+    assert result["who_what_when_where_match"] >= 0.75
+
+
+def test_matching_definitions() -> None:
+    assert overlaps("Donald Trump", "Trump's team")  # possessive and plural ignored
+    assert not overlaps("the White House", "in the Oval Office")
+    assert strict_match("at the White House", "White House")
+    assert not strict_match("Croydon, south London", "near the Sandilands stop in Croydon")
+
+
+def test_when_scored_on_text_and_on_the_resolved_date() -> None:
+    gold = ({"text": "on Sunday", "parsed": "2016-11-13 00:00:00"},)
+    by_date = score_answer(
+        "when", FiveW1H("a", when="2016-11-13", when_date=date(2016, 11, 13)), gold
+    )
+    assert by_date.match and by_date.strict and not by_date.text
+    by_text = score_answer("when", FiveW1H("a", when="Sunday", when_date=date(2016, 11, 6)), gold)
+    assert by_text.match and by_text.text
+    assert not score_answer("where", FiveW1H("a"), ({"text": "Croydon"},)).match
+
+
+def test_story_folds_keep_a_story_together() -> None:
+    def rec(i: int, story: str) -> GoldRecord:
+        return GoldRecord(str(i), story, "", "", None, {})
+
+    records = [rec(i, s) for i, s in enumerate("aaabbbccdde")]
+    folds = story_folds(records, 3)
+    assert sorted(i for f in folds for i in f) == list(range(11))
+    for story in "abcde":
+        members = {i for i, r in enumerate(records) if r.story == story}
+        assert sum(bool(members & set(f)) for f in folds) == 1
+    assert max(map(len, folds)) - min(map(len, folds)) <= 2
+
+
+def test_verdict_refuses_a_change_that_hurts_a_fold() -> None:
+    assert verdict([0.1, 0.0, 0.0]) == "taken"
+    assert verdict([0.1, -0.05, 0.0]).startswith("not taken")
+    assert verdict([0.0, 0.0]) == "no change"
+
+
+def test_gold_records_load() -> None:
+    records = load_records(GIVEME)
+    assert len(records) == 4
+    assert all(r.gold["who"] for r in records)
+    assert all(a["text"].strip() for r in records for q in r.gold for a in r.gold[q])
