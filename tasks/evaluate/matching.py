@@ -52,6 +52,15 @@ def strict_match(pred: str | None, gold: str | None) -> bool:
     return a <= b or b <= a or len(a & b) / len(a | b) >= 0.5
 
 
+def production_mentions(doc: Doc, article_id: str) -> list[Mention]:
+    """Entity mentions exactly as the pipeline makes them (`tasks.nlp.pipeline.enrich_doc`):
+    the PLOVER scorer uses these, so that it measures production, not a variant of it."""
+    from tasks.nlp.entities import resolve_mentions
+    from tasks.nlp.pipeline import doc_spans
+
+    return resolve_mentions(article_id, doc_spans(doc))[0]
+
+
 def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
     """spaCy's entities as mentions, one canonical entity per surface form (no resolution)."""
     sent_starts = [s.start_char for s in doc.sents]

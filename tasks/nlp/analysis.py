@@ -1,8 +1,8 @@
 """One call per document for everything after NER: dates, events, quotes and 5W1H.
 
 `analyse` infers the publication date when the article has none (captions first, then text),
-resolves every date against it, and codes events, quotes and the 5W1H row. The per-document work
-is linear in the number of tokens: dateparser sees only candidate date spans.
+resolves every date against it, and codes events, quotes and the 5W1H row. It reads the parse
+spaCy already made (no second pass); dateparser sees only candidate date spans.
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tasks.nlp.dates import find_dates, infer_published_at
 from tasks.nlp.events.coder import extract_events
-from tasks.nlp.fivew import five_w1h
 from tasks.nlp.events.lexicon import EventLexicon
+from tasks.nlp.fivew import five_w1h
 from tasks.nlp.quotes import extract_quotes
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention, Quote
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,7 @@ class Analysis:
 
 
 def analyse(
-    doc: Any,
+    doc: Doc,
     article: Article,
     mentions: Sequence[Mention],
     lexicon: EventLexicon,
@@ -52,5 +55,5 @@ def analyse(
     dates = find_dates(doc, published)
     evs = extract_events(doc, article, mentions, dates, lexicon) if events else []
     qs = extract_quotes(doc, article, mentions) if quotes else []
-    row = five_w1h(doc, article, evs, mentions, dates)
+    row = five_w1h(doc, article, evs, mentions, dates, lexicon.reporting)
     return Analysis(tuple(evs), tuple(qs), tuple(dates), row, published, inferred)

@@ -2,7 +2,7 @@
 
 The main event is chosen among the events of the article's first sentences (news puts the main
 fact in the lead): earliest sentence, asserted or reported events before planned ones, events
-with an actor first, then the most central trigger (`tasks.nlp.events.coder.event_depth`), then the most
+with an actor first, then the most central trigger (`tasks.nlp.events.salience.event_depth`), then the most
 confident. Then:
 - who: the main event's actor when its head (or apposition) is a name, given as the fullest
   name the article uses ("Trump" -> "Donald Trump"), except that the main clause's named subject
@@ -35,16 +35,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from tasks.nlp.dates import _DURATION_RE
-from tasks.nlp.events.coder import (
-    _REPORTING_DEFAULT,
-    HUMAN_NOUNS,
-    PLACE_LABELS,
-    _Mentions,
-    _phrase,
-    _place,
-    _resolve_pronoun,
-    event_depth,
-)
+from tasks.nlp.events.recode import HUMAN_NOUNS
+from tasks.nlp.events.salience import event_depth
+from tasks.nlp.syntax import PLACE_LABELS, Mentions, phrase, resolve_pronoun
+from tasks.nlp.syntax import place as attached_place
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 LEAD_SENTENCES = 3
@@ -74,7 +68,7 @@ _NOT_MANNER = frozenset(
 _MODE_RANK = {"asserted": 0, "reported": 0, "planned": 1, "hypothetical": 2, "negated": 3}
 
 
-def _main_event(events: Sequence[Event], doc: Any) -> Event | None:
+def _main_event(events: Sequence[Event], doc: Any, reporting: frozenset[str]) -> Event | None:
     lead = [e for e in events if e.sentence < LEAD_SENTENCES] or list(events)
     if not lead:
         return None
@@ -82,7 +76,7 @@ def _main_event(events: Sequence[Event], doc: Any) -> Event | None:
     def key(e: Event) -> tuple[float, ...]:
         span = doc.char_span(e.trigger_start, e.trigger_end, alignment_mode="expand")
         tok = span[0] if span is not None else None
-        depth = event_depth(tok, _REPORTING_DEFAULT) if tok is not None else 9.0
+        depth = event_depth(tok, reporting) if tok is not None else 9.0
         return (e.sentence, _MODE_RANK.get(e.mode, 2), 0 if e.actor else 1, depth, -e.confidence)
 
     return min(lead, key=key)
@@ -287,7 +281,7 @@ def _span_of(doc: Any, ev: Event) -> tuple[int, int]:
 
 
 def _title_actor(
-    index: _Mentions,
+    index: Mentions,
     title: str,
     labels: Sequence[str] = ("PERSON", "ORG", "GPE", "NORP"),
     subjects: Sequence[tuple[int, int]] | None = None,
@@ -308,7 +302,7 @@ def _title_actor(
     return max(counts, key=lambda k: (counts[k], title.find(k) == 0, -title.find(k)))
 
 
-def _salient_place(index: _Mentions, lead_end: int, title: str, doc: Any = None) -> str | None:
+def _salient_place(index: Mentions, lead_end: int, title: str, doc: Any = None) -> str | None:
     """The most salient place: named in the title (3), in the lead (2), elsewhere (1) per
     mention; ties go to the first named. A place name modifying a noun ("US President",
     "U.S. election") says what, not where, and does not count."""
@@ -352,7 +346,7 @@ _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
-def _canonical(text: str, label: str | None, index: _Mentions, canon: dict[str, str]) -> str:
+def _canonical(text: str, label: str | None, index: Mentions, canon: dict[str, str]) -> str:
     """The fullest name the article gives an entity ("Trump" -> "Donald Trump")."""
     if label not in ("PERSON", "ORG"):
         return text
@@ -373,7 +367,7 @@ def _head_token(doc: Any, start: int, end: int) -> Any | None:
     return span.root if span is not None and len(span) else None
 
 
-def _named_head(tok: Any, index: _Mentions) -> tuple[int, int, str] | None:
+def _named_head(tok: Any, index: Mentions) -> tuple[int, int, str] | None:
     """The PERSON/ORG/GPE/NORP mention on a phrase's head, or on its apposition
     ("Williams' veteran driver Felipe Massa")."""
     for t in [tok] + [c for c in tok.children if c.dep_ == "appos"]:
@@ -409,7 +403,7 @@ def _who(
     doc: Any,
     ev: Event | None,
     sent: Any,
-    index: _Mentions,
+    index: Mentions,
     title: str,
     lead_end: int,
     canon: dict[str, str],
@@ -443,7 +437,7 @@ def _who(
     if subj:
         s0 = subj[0]
         if s0.pos_ == "PRON":
-            ph = _resolve_pronoun(s0, index)
+            ph = resolve_pronoun(s0, index)
             if ph is not None:
                 return _canonical(ph.text, ph.label, index, canon)
         elif root_name:
@@ -466,7 +460,7 @@ def _who(
     if ev and ev.actor:
         return ev.actor
     if subj and subj[0].pos_ != "PRON":
-        return _phrase(subj[0], index).text
+        return phrase(subj[0], index).text
     named_lead = [
         m for m in index.items if m[0] < lead_end and m[3] in ("PERSON", "ORG", "NORP", "GPE")
     ]
@@ -550,14 +544,14 @@ def _dateline(doc: Any, lead_end: int) -> str | None:
     return place
 
 
-def _event_place(doc: Any, ev: Event | None, index: _Mentions) -> str | None:
+def _event_place(doc: Any, ev: Event | None, index: Mentions) -> str | None:
     """An in/at/near place attached to the main trigger or its object."""
     if ev is None:
         return None
     tok = _token_at(doc, ev.trigger_start, ev.trigger_end)
     if tok is None:
         return None
-    ph = _place(tok, index, [])
+    ph = attached_place(tok, index)
     if ph is not None and ph.label in PLACE_LABELS:
         return ph.text
     return None
@@ -570,7 +564,7 @@ def _in_title(name: str, title: str) -> bool:
     return bool(low) and low in title.lower()
 
 
-def _where(doc: Any, ev: Event | None, index: _Mentions, lead_end: int, title: str) -> str | None:
+def _where(doc: Any, ev: Event | None, index: Mentions, lead_end: int, title: str) -> str | None:
     """The main event's place; a place the headline names; the dateline; the most salient place."""
     salient = _salient_place(index, lead_end, title, doc)
     own = _event_place(doc, ev, index)
@@ -588,13 +582,14 @@ def five_w1h(
     events: Sequence[Event],
     mentions: Sequence[Mention],
     dates: Sequence[DateMention],
+    reporting: frozenset[str],
 ) -> FiveW1H:
-    """One 5W1H row for an article."""
-    index = _Mentions(doc, mentions)
+    """One 5W1H row for an article (`reporting`: the reporting verbs of the event lexicon)."""
+    index = Mentions(doc, mentions)
     sents = list(doc.sents)
     if not sents:
         return FiveW1H(article_id=article.id)
-    ev = _main_event(events, doc)
+    ev = _main_event(events, doc, reporting)
     sent = sents[ev.sentence] if ev and ev.sentence < len(sents) else sents[0]
     lead_end = sents[min(LEAD_SENTENCES, len(sents)) - 1].end_char
 

@@ -12,11 +12,15 @@ clausal complements of cue verbs outside any direct quote.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from tasks.nlp.events.coder import _Mentions, _phrase, _resolve_pronoun
+from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
 from tasks.records import Article, Mention, Quote
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 CUE_VERBS = frozenset(
     """say tell insist claim announce state add note declare confirm explain argue stress assert
@@ -40,7 +44,7 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _speaker(verb: Any, index: _Mentions) -> tuple[str | None, str | None]:
+def _speaker(verb: Token, index: Mentions) -> tuple[str | None, str | None]:
     subs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subs and verb.dep_ in ("conj", "advcl") and verb.head != verb:
         subs = [c for c in verb.head.children if c.dep_ == "nsubj"]
@@ -48,15 +52,15 @@ def _speaker(verb: Any, index: _Mentions) -> tuple[str | None, str | None]:
         return None, None
     sub = subs[0]
     if sub.pos_ == "PRON":
-        ph = _resolve_pronoun(sub, index)
+        ph = resolve_pronoun(sub, index)
         if ph is None:
             return sub.text, None
     else:
-        ph = _phrase(sub, index)
+        ph = phrase(sub, index)
     return ph.text, ph.entity_id
 
 
-def _cue_verbs(sent: Any, exclude: Sequence[tuple[int, int]]) -> list[Any]:
+def _cue_verbs(sent: Span, exclude: Sequence[tuple[int, int]]) -> list[Token]:
     return [
         t
         for t in sent
@@ -66,42 +70,40 @@ def _cue_verbs(sent: Any, exclude: Sequence[tuple[int, int]]) -> list[Any]:
     ]
 
 
-def extract_quotes(doc: Any, article: Article, mentions: Sequence[Mention]) -> list[Quote]:
-    """Direct and indirect quotations in a spaCy Doc of `article.text`."""
-    index = _Mentions(doc, mentions)
-    sents = list(doc.sents)
+def _sent_index(starts: Sequence[int], pos: int) -> int:
+    """Index of the sentence holding character `pos` (`starts`: sentence start offsets)."""
+    return max(0, bisect_right(starts, pos) - 1)
+
+
+def _cue_candidates(
+    sents: Sequence[Span], first: int, last: int, spans: Sequence[tuple[int, int]]
+) -> list[Token]:
+    """Cue verbs in the quote's sentences or, for a whole-sentence quote, early in the next."""
+    candidates: list[Token] = []
+    for si in range(first, min(last + 2, len(sents))):
+        cues = _cue_verbs(sents[si], spans)
+        if si == last + 1 and (candidates or (cues and cues[0].idx - sents[si].start_char > 40)):
+            break
+        candidates.extend(cues)
+    if not candidates:
+        # no speech verb: the quoted words belong to the subject of the sentence's main verb
+        root = sents[first].root
+        if root.pos_ == "VERB" and not any(a <= root.idx < b for a, b in spans):
+            candidates = [root]
+    return candidates
+
+
+def _direct_quotes(
+    doc: Doc, article: Article, index: Mentions, sents: Sequence[Span], used_verbs: set[int]
+) -> tuple[list[Quote], list[tuple[int, int]]]:
     starts = [s.start_char for s in sents]
     spans = _quote_spans(doc.text)
     quotes: list[Quote] = []
-    used_verbs: set[int] = set()
-
-    def sent_index(pos: int) -> int:
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
-
     for start, end in spans:
-        first, last = sent_index(start), sent_index(max(start, end - 1))
-        # the cue sits in the quote's sentences or, for a whole-sentence quote, the next one
-        candidates: list[Any] = []
-        for si in range(first, min(last + 2, len(sents))):
-            cues = _cue_verbs(sents[si], spans)
-            if si == last + 1 and candidates:
-                break
-            if si == last + 1 and cues and cues[0].idx - sents[si].start_char > 40:
-                break
-            candidates.extend(cues)
+        first = _sent_index(starts, start)
+        last = _sent_index(starts, max(start, end - 1))
+        candidates = _cue_candidates(sents, first, last, spans)
         speaker = cue = entity = None
-        if not candidates:
-            # no speech verb: the quoted words belong to the subject of the sentence's main verb
-            root = sents[first].root
-            if root.pos_ == "VERB" and not any(a <= root.idx < b for a, b in spans):
-                candidates = [root]
         if candidates:
             verb = min(candidates, key=lambda t: min(abs(t.idx - end), abs(t.idx - start)))
             speaker, entity = _speaker(verb, index)
@@ -120,35 +122,54 @@ def extract_quotes(doc: Any, article: Article, mentions: Sequence[Mention]) -> l
                 cue=cue,
             )
         )
+    return quotes, spans
+
+
+def _indirect_quote(
+    doc: Doc,
+    article: Article,
+    index: Mentions,
+    si: int,
+    verb: Token,
+    spans: Sequence[tuple[int, int]],
+) -> Quote | None:
+    """The clausal complement of a cue verb, outside any direct quote, with a speaker."""
+    comps = [c for c in verb.children if c.dep_ == "ccomp"]
+    if not comps:
+        return None
+    toks = [t for t in comps[0].subtree if not t.is_punct or t.text in ("-", "'")]
+    if len(toks) < MIN_QUOTE_WORDS:
+        return None
+    start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    if any(a < end and start < b for a, b in spans):
+        return None
+    speaker, entity = _speaker(verb, index)
+    if speaker is None:
+        return None
+    return Quote(
+        article_id=article.id,
+        sentence=si,
+        quotation=doc.text[start:end].strip(" ,"),
+        start=start,
+        end=end,
+        kind="indirect",
+        speaker=speaker,
+        speaker_entity=entity,
+        cue=verb.text,
+    )
+
+
+def extract_quotes(doc: Doc, article: Article, mentions: Sequence[Mention]) -> list[Quote]:
+    """Direct and indirect quotations in a spaCy Doc of `article.text`."""
+    index = Mentions(doc, mentions)
+    sents = list(doc.sents)
+    used_verbs: set[int] = set()
+    quotes, spans = _direct_quotes(doc, article, index, sents, used_verbs)
     for si, sent in enumerate(sents):
         for verb in _cue_verbs(sent, spans):
-            if verb.i in used_verbs:
-                continue
-            comps = [c for c in verb.children if c.dep_ in ("ccomp",)]
-            if not comps:
-                continue
-            comp = comps[0]
-            toks = [t for t in comp.subtree if not t.is_punct or t.text in ("-", "'")]
-            if len(toks) < MIN_QUOTE_WORDS:
-                continue
-            start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-            if any(a < end and start < b for a, b in spans):
-                continue
-            speaker, entity = _speaker(verb, index)
-            if speaker is None:
-                continue
-            quotes.append(
-                Quote(
-                    article_id=article.id,
-                    sentence=si,
-                    quotation=doc.text[start:end].strip(" ,"),
-                    start=start,
-                    end=end,
-                    kind="indirect",
-                    speaker=speaker,
-                    speaker_entity=entity,
-                    cue=verb.text,
-                )
-            )
+            if verb.i not in used_verbs:
+                quote = _indirect_quote(doc, article, index, si, verb, spans)
+                if quote is not None:
+                    quotes.append(quote)
     quotes.sort(key=lambda q: q.start)
     return quotes

@@ -7,8 +7,9 @@ CAMEO-to-PLOVER table by `tasks.nlp.events.build_lexicon`, then committed; at ru
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,14 @@ DEFAULT_LEXICON_PATH = PROJECT_ROOT / "config" / "event_lexicon.toml"
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime: float) -> EventLexicon:
+    """The lexicon at `path` (`mtime` is part of the cache key: an edited file is read again)."""
+    del mtime
     with open(path, "rb") as fh:
-        return lexicon_from_dict(tomllib.load(fh))
+        raw = fh.read()
+    lexicon = lexicon_from_dict(tomllib.loads(raw.decode("utf-8")))
+    # the declared release and a digest of the content: any edit changes the provenance
+    digest = hashlib.sha256(raw).hexdigest()[:8]
+    return replace(lexicon, version=f"{lexicon.version}:{digest}")
 
 
 def load_lexicon(path: str | Path | None = None) -> EventLexicon:

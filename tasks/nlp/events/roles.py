@@ -1,0 +1,353 @@
+"""Who did it, to whom, and where: the actor, target and location of a trigger.
+
+- actors are the subjects (through conjunctions: "Jordan and Britain have agreed" gives two
+  events), or the "by" agent of a passive; clauses without a subject borrow their head's
+  (xcomp, advcl, conj); a noun's actor is its possessor or the subject of its verb;
+- the target is the direct object (the passive subject, the dative, or a "to/against/on/with"
+  object when there is none); a noun's target is its "of/on/against/to" object; candidates are
+  scored (`scored_targets`): named actors first, then people and groups, places, other nouns,
+  nearer slots first;
+- the location is an "in/at/near/across" place attached to the trigger or its object, else a
+  place named in the sentence, never the actor's or target's own words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tasks.nlp.events.lexicon import EventLexicon, Trigger
+from tasks.nlp.events.recode import HUMAN_NOUNS
+from tasks.nlp.events.triggers import noun_trigger
+from tasks.nlp.syntax import (
+    ACTOR_LABELS,
+    OBJ,
+    PLACE_LABELS,
+    PLACE_PREPS,
+    Mentions,
+    Phrase,
+    agent,
+    conjuncts,
+    is_verb,
+    objects,
+    phrase,
+    place,
+    pobjs,
+    resolve_pronoun,
+    sentence_place,
+    subjects,
+)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+TARGET_PREPS = ("to", "against", "on", "with", "at", "upon", "toward", "towards", "into", "for")
+_NOUN_TARGET_PREPS = ("of", "on", "against", "to", "with", "for", "into")
+_NESTED_PREPS = frozenset(
+    "of against to for on with by from between into over toward towards".split()
+)
+_LOCATIVE = frozenset(PLACE_PREPS) | {"along", "across", "within"}
+# Nouns whose possessor undergoes the event ("Navalny's arrest", "Navalny's release").
+_PATIENT_POSSESSOR = frozenset({"COERCE", "ASSAULT", "RETREAT", "CRIME"})
+# Verbs whose object controls an infinitive ("called on Russians to rally").
+CONTROL_VERBS = frozenset({"call", "urge", "ask", "invite", "order", "tell", "encourage"})
+_QUANTITY_WORDS = frozenset({"thousands", "hundreds", "dozens", "scores"})
+_NOT_ACTORS = frozenset({"DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY"})
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """The actors (one event each; None when there is none), targets and place of a trigger."""
+
+    actors: tuple[Phrase | None, ...]
+    targets: tuple[Phrase, ...]
+    location: Phrase | None
+
+
+def is_actor_like(tok: Token, index: Mentions) -> bool:
+    """A named person, organisation, country or nationality (not a thing or a place name alone)."""
+    if tok.ent_type_ in ACTOR_LABELS:
+        return True
+    _, label = index.best(tok.idx, tok.idx + len(tok.text))
+    return label in ACTOR_LABELS
+
+
+def target_phrase(tok: Token, index: Mentions) -> Phrase:
+    """A target's phrase: a pronoun resolved, a common noun named by its apposition."""
+    if tok.pos_ == "PRON":
+        return resolve_pronoun(tok, index) or phrase(tok, index)
+    if tok.pos_ == "NOUN":  # "the opposition newspaper La Prensa": the name says who
+        name = next(
+            (
+                c
+                for c in tok.children
+                if c.dep_ == "appos"
+                and c.pos_ == "PROPN"
+                and (c.i == tok.i + 1 or c.left_edge.i == tok.i + 1)
+            ),
+            None,
+        )
+        if name is not None:
+            return phrase(name, index)
+    return phrase(tok, index)
+
+
+def actor_phrase(tok: Token, index: Mentions) -> Phrase | None:
+    """An actor's phrase: the group of "Thousands of Nigerians", a pronoun resolved; a date or
+    a number is no actor."""
+    if tok.ent_type_ in ("CARDINAL", "QUANTITY") or tok.lower_ in _QUANTITY_WORDS:
+        for _ in range(3):
+            of = pobjs(tok, ("of",))
+            if not of:
+                break
+            tok = of[0]
+            if tok.ent_type_ not in ("CARDINAL", "QUANTITY") and tok.lower_ not in (
+                "thousands",
+                "hundreds",
+            ):
+                return phrase(tok, index)
+    if tok.ent_type_ in _NOT_ACTORS:
+        return None
+    if tok.pos_ == "PRON":
+        return resolve_pronoun(tok, index)
+    return phrase(tok, index)
+
+
+def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexicon) -> float:
+    """How much a candidate looks like who an event is done to (0: not a target)."""
+    _, label = index.best(tok.idx, tok.idx + len(tok.text))
+    label = label or tok.ent_type_
+    if label in PLACE_LABELS and (locative or label != "GPE"):
+        return 1.5
+    if label in ACTOR_LABELS:
+        return 3.0
+    if tok.pos_ == "ADJ":
+        return 0.0
+    mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss")]
+    if any(c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") for c in mods):
+        return 3.0 if not locative else 1.5
+    if tok.lemma_.lower() in HUMAN_NOUNS or tok.lower_ in HUMAN_NOUNS:
+        return 2.0
+    if noun_trigger(tok, lexicon) is not None:
+        return 0.0
+    return 1.0
+
+
+def _object_slots(v: Token, base: int, cands: list[tuple[Token, int, bool]]) -> list[Token]:
+    """Dative, objects (a quantity read as a particle too) and prepositional objects of `v`."""
+    objs: list[Token] = []
+    for c in v.children:
+        if c.dep_ == "dative":
+            cands.append((c, base, False))
+        elif c.dep_ in OBJ or c.dep_ == "attr":
+            objs.extend(conjuncts(c))
+        elif c.dep_ == "prt":  # "kidnapped up to 16 advisers": a quantity read as a particle
+            objs.extend(pobjs(c, None))
+    cands.extend((o, base + 1, False) for o in objs)
+    for c in v.children:
+        objs.extend(_prep_slots(c, base, cands))
+    return objs
+
+
+def _prep_slots(c: Token, base: int, cands: list[tuple[Token, int, bool]]) -> list[Token]:
+    """Candidates under one dependent of the verb: a to/against/with/... object (returned, as
+    its complements count too), an in/at/near place, the subject of a that-clause."""
+    if c.dep_ in ("prep", "prt", "agent") and (
+        c.lower_ in _NESTED_PREPS or c.lower_ in TARGET_PREPS
+    ):
+        found = [x for g in c.children if g.dep_ == "pobj" for x in conjuncts(g)]
+        cands.extend((x, base + 2, False) for x in found)
+        return found
+    if c.dep_ == "prep" and c.lower_ in _LOCATIVE:
+        cands.extend((g, base + 6, True) for g in c.children if g.dep_ == "pobj")
+    elif c.dep_ == "ccomp":
+        cands.extend((g, base + 3, False) for g in c.children if g.dep_ in ("nsubj", "nsubjpass"))
+    return []
+
+
+def _complement_slots(
+    objs: Sequence[Token], base: int, cands: list[tuple[Token, int, bool]]
+) -> None:
+    """The objects' own complements and national modifiers ("the town of Cizre")."""
+    for o in objs:
+        for c in o.children:
+            if c.dep_ in ("amod", "compound") and c.ent_type_ in ("NORP", "GPE", "ORG"):
+                cands.append((c, base + 4, False))
+            if c.dep_ != "prep":
+                continue
+            nested = c.lower_ in _NESTED_PREPS
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    cands.append((g, base + 4 if nested else base + 6, not nested))
+                    cands.extend((g2, base + 5, False) for g2 in pobjs(g, ("of",)))
+
+
+def _candidates(verb: Token) -> list[tuple[Token, int, bool]]:
+    """(token, rank, locative) for every slot a target may fill, one infinitive down too."""
+    cands: list[tuple[Token, int, bool]] = []
+    for v, base in [(verb, 0)] + [
+        (c, 10) for c in verb.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"
+    ]:
+        objs = _object_slots(v, base, cands)
+        _complement_slots(objs, base, cands)
+    return cands
+
+
+def scored_targets(
+    verb: Token,
+    index: Mentions,
+    used: frozenset[str],
+    lexicon: EventLexicon,
+    exclude: Sequence[tuple[int, int]],
+) -> tuple[float, list[Phrase]]:
+    """Who or what the event is done to, scored: a named actor (or a noun with a national or
+    named modifier: "Palestinian detainees") 3, a person or group noun 2, a place 1.5, another
+    noun 1; ties go to the nearer slot: dative, object, to/against/with/... object, the subject
+    of a that-clause, the objects' own of/against/to/by ... complements, the same slots one
+    infinitive or purpose clause down, then in/at/near places."""
+    best: tuple[float, int] | None = None
+    chosen: Token | None = None
+    for tok, rank, locative in _candidates(verb):
+        if (
+            tok.lower_ in used
+            or tok.lemma_.lower() in used
+            or tok.ent_type_ in ("DATE", "TIME", "PERCENT", "MONEY")
+            or any(a <= tok.idx < b for a, b in exclude)
+        ):
+            continue
+        if tok.pos_ == "PRON":
+            if resolve_pronoun(tok, index) is None:
+                continue
+            kind = 3.0
+        elif tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM"):
+            continue
+        else:
+            kind = _target_kind(tok, index, locative, lexicon)
+        if kind > 0 and (best is None or (kind, -rank) > best):
+            best, chosen = (kind, -rank), tok
+    if chosen is None or best is None:
+        return 0.0, []
+    return best[0], [target_phrase(chosen, index)]
+
+
+def _noun_complement(tok: Token, index: Mentions) -> Phrase | None:
+    """A noun trigger's of/on/against/to object, or a named complement of it ("suspension of
+    air links with Serbia")."""
+    for c in tok.children:
+        if c.dep_ != "prep" or c.lower_ not in _NOUN_TARGET_PREPS:
+            continue
+        pobj = [g for g in c.children if g.dep_ == "pobj"]
+        if not pobj:
+            continue
+        named = (
+            []
+            if is_actor_like(pobj[0], index)
+            else [
+                g
+                for g in pobjs(pobj[0], ("with", "against", "to", "on"))
+                if is_actor_like(g, index)
+            ]
+        )
+        return phrase((named or pobj)[0], index)
+    return None
+
+
+def _noun_roles(
+    tok: Token, trig: Trigger, index: Mentions
+) -> tuple[list[Phrase | None], list[Phrase]]:
+    """A noun trigger: its possessor, "by" object or its verb's subject acts on its object."""
+    actors: list[Phrase | None] = []
+    targets: list[Phrase] = []
+    poss = [c for c in tok.children if c.dep_ == "poss"]
+    by = pobjs(tok, ("by",))
+    if poss and trig.category in _PATIENT_POSSESSOR:
+        targets.append(target_phrase(poss[0], index))  # "Navalny's release"
+        poss = []
+    if poss:
+        actors.append(actor_phrase(poss[0], index))
+    elif by:
+        actors.append(actor_phrase(by[0], index))
+    else:
+        verb = tok.head
+        while verb.head != verb and not is_verb(verb) and verb.dep_ in ("conj", "compound", "dobj"):
+            verb = verb.head
+        if is_verb(verb) and tok.dep_ in ("dobj", "conj", "attr"):
+            subs, passive = subjects(verb, CONTROL_VERBS)
+            if not passive:
+                actors.extend(actor_phrase(s, index) for sub in subs for s in conjuncts(sub))
+    complement = _noun_complement(tok, index)
+    if complement is not None:
+        targets.append(complement)
+    if not targets and poss and by:
+        targets.append(phrase(poss[0], index))
+    return actors, targets
+
+
+def _object_targets(
+    tok: Token, index: Mentions, used: frozenset[str], lexicon: EventLexicon
+) -> list[Phrase]:
+    """Targets among a verb's objects; an object that is part of the trigger ("slap sanctions
+    on the Kremlin") gives its own complement, or the place it hits ("imposed a curfew in the
+    town of Cizre")."""
+    for o in objects(tok, TARGET_PREPS):
+        if o.lemma_.lower() in used or o.lower_ in used or noun_trigger(o, lexicon) is not None:
+            inner = pobjs(o, _NOUN_TARGET_PREPS)
+            if inner:
+                return [target_phrase(inner[0], index)]
+            where = place(tok, index)
+            if where is not None and where.label in PLACE_LABELS:
+                return [where]
+        elif o.pos_ in ("PROPN", "NOUN", "PRON", "NUM"):
+            return [target_phrase(o, index)]
+    return []
+
+
+def _verb_roles(
+    tok: Token, trig: Trigger, index: Mentions, used: frozenset[str], lexicon: EventLexicon
+) -> tuple[list[Phrase | None], list[Phrase]]:
+    """A verb trigger: subjects act (the agent of a passive) on objects, scored."""
+    actors: list[Phrase | None] = []
+    targets: list[Phrase] = []
+    subs, passive = subjects(tok, CONTROL_VERBS)
+    if trig.passive:
+        targets.extend(target_phrase(s, index) for sub in subs for s in conjuncts(sub))
+        subs = []
+    if passive and tok.dep_ not in ("acl", "relcl"):
+        targets.extend(target_phrase(s, index) for sub in subs for s in conjuncts(sub))
+        by = agent(tok)
+        if by is not None:
+            actors.append(actor_phrase(by, index))
+    elif passive:
+        targets.extend(phrase(s, index) for s in subs)
+    else:
+        actors.extend(actor_phrase(s, index) for sub in subs for s in conjuncts(sub))
+    if targets:
+        return actors, targets
+    spans = [(a.start, a.end) for a in actors if a is not None]
+    kind, scored = scored_targets(tok, index, used, lexicon, spans)
+    if kind >= 2:
+        return actors, scored
+    return actors, _object_targets(tok, index, used, lexicon) or scored
+
+
+def event_roles(
+    tok: Token,
+    trig: Trigger,
+    source: str,
+    sent: Span,
+    index: Mentions,
+    lexicon: EventLexicon,
+    used: frozenset[str] = frozenset(),
+) -> Roles:
+    """Actors, targets and place of one trigger (`used`: the words its pattern matched)."""
+    if source == "noun":
+        actors, targets = _noun_roles(tok, trig, index)
+    else:
+        actors, targets = _verb_roles(tok, trig, index, used, lexicon)
+    found = tuple(a for a in actors if a is not None) or (None,)
+    taken = [(p.start, p.end) for p in [*found, *targets] if p is not None]
+    where = place(tok, index, taken)
+    if where is None and targets and targets[0].label in PLACE_LABELS:
+        where = targets[0]
+    return Roles(found, tuple(targets), where or sentence_place(sent, index, taken))

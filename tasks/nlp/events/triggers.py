@@ -1,0 +1,200 @@
+"""Finding event triggers in a sentence: verbs, verb phrases and patterns, and event nouns.
+
+Per sentence, every verb is looked up in the trigger lexicon (`config/event_lexicon.toml`):
+phrases and patterns first ("put ... on blacklist", "call for"), then the verb alone; nouns
+(and verbs used as nouns) by their compound ("air strike") or their own form ("sanctions").
+Reporting verbs are not events (what is said may hold one), except a reported demand ("said
+Sudan must return ..."). What a demand asks for is not coded as an act (`demanded`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from tasks.nlp.events.lexicon import EventLexicon, Trigger
+from tasks.nlp.syntax import OBJ, is_verb
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+# Particles and prepositions: a pattern made only of these must follow the verb directly.
+FUNCTION_WORDS = frozenset(
+    "to on for in at by with from of into onto upon off out up down over back away about against "
+    "through around along across after before under behind ahead apart aside forward".split()
+)
+DEONTIC = frozenset({"must", "should", "ought"})
+_PATTERN_REACH = 15  # tokens of the verb's phrase a pattern may span
+_CLAIM_REACH = 16  # tokens after a matched phrase that belong to it
+
+
+class Found(NamedTuple):
+    """A trigger found in a sentence: the token, what it codes, and how it was matched
+    (pattern, phrase, verb, noun, or light for a light verb carrying an event noun)."""
+
+    tok: Token
+    trig: Trigger
+    source: str
+
+
+@dataclass
+class SentenceTriggers:
+    """Triggers of one sentence, with the tokens matched phrases and objects claimed."""
+
+    found: list[Found] = field(default_factory=list)
+    claimed: set[int] = field(default_factory=set)
+    matched: dict[int, frozenset[str]] = field(default_factory=dict)
+
+
+def _slot_at(forms: Sequence[tuple[str, str]], i: int, slot: Sequence[str]) -> int:
+    """Length of the alternative of `slot` that matches at `forms[i]`, or 0."""
+    for alt in slot:
+        parts = alt.split()
+        if i + len(parts) > len(forms):
+            continue
+        if all(p in forms[i + k] or p.rstrip("s") == forms[i + k][1] for k, p in enumerate(parts)):
+            return len(parts)
+    return 0
+
+
+def match_words(tokens: Sequence[Token], words: Sequence[Sequence[str]]) -> bool:
+    """Whether each slot (alternatives, possibly multiword) matches in order in `tokens`."""
+    forms = [(t.lower_, t.lemma_.lower()) for t in tokens]
+    pos = 0
+    for slot in words:
+        for i in range(pos, len(forms)):
+            n = _slot_at(forms, i, slot)
+            if n:
+                pos = i + n
+                break
+        else:
+            return False
+    return True
+
+
+def _first_near(tokens: Sequence[Token], slot: Sequence[str]) -> bool:
+    firsts = {alt.split()[0] for alt in slot}
+    return any(t.lower_ in firsts or t.lemma_.lower() in firsts for t in tokens)
+
+
+_PHRASE_INDEX: dict[int, dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]]] = {}
+
+
+def _phrases_for(
+    lemma: str, lexicon: EventLexicon
+) -> list[tuple[tuple[tuple[str, ...], ...], Trigger]]:
+    """Multiword phrases that start with `lemma`, longest first (indexed once per lexicon)."""
+    index = _PHRASE_INDEX.get(id(lexicon))
+    if index is None:
+        index = {}
+        for words, trig in lexicon.phrases.items():
+            index.setdefault(words[0], []).append((tuple((w,) for w in words[1:]), trig))
+        for items in index.values():
+            items.sort(key=lambda x: -len(x[0]))
+        _PHRASE_INDEX.clear()
+        _PHRASE_INDEX[id(lexicon)] = index
+    return [x for x in index.get(lemma, []) if x[0]]
+
+
+def _phrase_matches(
+    words: Sequence[Sequence[str]], right: Sequence[Token], adjacent: Sequence[Token]
+) -> bool:
+    if all(alt in FUNCTION_WORDS for slot in words for alt in slot):
+        # "call for", "press on": a bare particle must follow the verb directly
+        return (
+            bool(adjacent)
+            and match_words(adjacent[: len(words)], words)
+            and _first_near(adjacent[:1], words[0])
+        )
+    return _first_near(right[:6], words[0]) and match_words(right, words)
+
+
+def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, frozenset[str], str]:
+    """(trigger, words the match used, source) for a verb: phrases, patterns, then the verb alone."""
+    lemma = tok.lemma_.lower()
+    right = [t for t in tok.subtree if t.i > tok.i][:_PATTERN_REACH]
+    if right:
+        # a date between verb and particle does not break the phrase ("called Thursday on")
+        adjacent = [
+            t
+            for t in right[:4]
+            if t.i <= tok.i + 4 and t.dep_ != "punct" and t.ent_type_ not in ("DATE", "TIME")
+        ][:2]
+        candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
+            (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
+        ]
+        for words, trig, source in candidates:
+            if _phrase_matches(words, right, adjacent):
+                return trig, frozenset(a for slot in words for a in slot), source
+    single = lexicon.verbs.get(lemma)
+    if single is not None:
+        return single, frozenset(), "verb"
+    return None, frozenset(), ""
+
+
+def noun_trigger(tok: Token, lexicon: EventLexicon) -> Trigger | None:
+    """The trigger of an event noun: its compound first ("air strike"), then the noun."""
+    lemma, lower = tok.lemma_.lower(), tok.lower_
+    for c in tok.children:
+        if c.dep_ == "compound":
+            for key in (f"{c.lower_} {lower}", f"{c.lemma_.lower()} {lemma}"):
+                if key in lexicon.nouns:
+                    return lexicon.nouns[key]
+    return lexicon.nouns.get(lower) or lexicon.nouns.get(lemma)
+
+
+def _reported_demand(verb: Token, lexicon: EventLexicon) -> Trigger | None:
+    """ "Russia said Sudan must return the helicopter": a demand by the speaker."""
+    for comp in verb.children:
+        if comp.dep_ == "ccomp" and any(
+            c.dep_ == "aux" and c.lower_ in DEONTIC for c in comp.children
+        ):
+            return lexicon.trigger("DEMAND", "100")
+    return None
+
+
+def demanded(tok: Token, demand_nouns: frozenset[str], reporting: frozenset[str]) -> bool:
+    """Whether a verb is what a demand asks for: "said Sudan must return ..." (a reported
+    clause with must/should), "its demand that Israel ease ..."."""
+    if tok.pos_ != "VERB":
+        return False
+    head = tok.head
+    if tok.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN" and head.lemma_.lower() in demand_nouns:
+        return True
+    return (
+        tok.dep_ == "ccomp"
+        and head.pos_ == "VERB"
+        and any(c.dep_ == "aux" and c.lower_ in DEONTIC for c in tok.children)
+        and head.lemma_.lower() in reporting
+    )
+
+
+def _add_verb(tok: Token, lexicon: EventLexicon, out: SentenceTriggers) -> None:
+    if tok.lemma_.lower() in lexicon.reporting or tok.lower_ == "according":
+        demand = _reported_demand(tok, lexicon)
+        if demand is not None:
+            out.found.append(Found(tok, demand, "verb"))
+        return  # saying is not an event; what is said may hold one
+    trig, used, source = verb_trigger(tok, lexicon)
+    if trig is None or not source:
+        return
+    out.found.append(Found(tok, trig, source))
+    out.matched[tok.i] = used
+    if source in ("pattern", "phrase"):
+        out.claimed.update(t.i for t in tok.subtree if 0 < t.i - tok.i < _CLAIM_REACH)
+    else:
+        out.claimed.update(c.i for c in tok.children if c.dep_ in OBJ)
+
+
+def sentence_triggers(sent: Span, lexicon: EventLexicon) -> SentenceTriggers:
+    """Every verb and noun trigger of a sentence, in token order."""
+    out = SentenceTriggers()
+    for tok in sent:
+        if is_verb(tok):
+            _add_verb(tok, lexicon, out)
+        elif tok.pos_ == "NOUN" or (tok.pos_ == "VERB" and tok.dep_ in ("pobj", "dobj")):
+            trig = noun_trigger(tok, lexicon)
+            if trig is not None:
+                out.found.append(Found(tok, trig, "noun"))
+    return out

@@ -1,0 +1,347 @@
+"""Reading the dependency parse: noun phrases, subjects, objects, places and pronouns.
+
+Shared by event coding (`tasks.nlp.events`), quotes and 5W1H. Everything here works on the
+spaCy parse already made (no second pass) and on the article's resolved entity mentions
+(`Mentions`, indexed by character offset). The closed word classes below (pronouns, the
+prepositions of place) are English grammar, not coding rules; the coding rules, which are open
+word lists and weights, live in `config/event_rules.toml`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from tasks.records import Mention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+SUBJ = ("nsubj", "csubj")
+PASS_SUBJ = ("nsubjpass", "csubjpass")
+OBJ = ("dobj", "obj")
+PLACE_PREPS = ("in", "at", "near", "across", "inside", "outside", "throughout", "around")
+# Dependents that belong to a noun phrase (relative clauses, appositions and punctuation do not).
+NP_DEPS = frozenset(
+    "compound amod nmod poss case nummod quantmod flat det cc conj npadvmod predet".split()
+)
+# Personal pronouns and the kind of entity each stands for.
+PRONOUNS = {
+    "he": "PERSON",
+    "she": "PERSON",
+    "him": "PERSON",
+    "her": "PERSON",
+    "his": "PERSON",
+    "it": "ORG",
+    "they": "ORG",
+    "them": "ORG",
+    "its": "ORG",
+    "their": "ORG",
+    "we": "ORG",
+}
+_FINITE_TAGS = ("VBD", "VBZ", "VBP", "MD")
+_PRONOUN_WINDOW = 400  # characters back to look for a pronoun's antecedent
+
+
+class MentionRef(NamedTuple):
+    """One entity mention as the index holds it."""
+
+    start: int
+    end: int
+    entity_id: str | None
+    label: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A noun phrase found for an actor, target or location."""
+
+    text: str
+    start: int
+    end: int
+    entity_id: str | None = None
+    label: str | None = None
+
+
+class Mentions:
+    """Mentions (or spaCy's entities when none were given) indexed by character offset."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[Mention]):
+        if mentions:
+            items = [MentionRef(m.start, m.end, m.entity_id, m.label, m.text) for m in mentions]
+        else:
+            items = [MentionRef(e.start_char, e.end_char, None, e.label_, e.text) for e in doc.ents]
+        items.sort()
+        self.items: list[MentionRef] = items
+        self._starts = [m.start for m in items]
+        self._longest = max((m.end - m.start for m in items), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[MentionRef]:
+        """Mentions that overlap [start, end), in text order."""
+        hi = bisect_left(self._starts, end)
+        lo = bisect_left(self._starts, start - self._longest)
+        return [m for m in self.items[lo:hi] if start < m.end]
+
+    def best(
+        self, start: int, end: int, head: tuple[int, int] | None = None
+    ) -> tuple[str | None, str | None]:
+        """(entity id, label) of the mention that best covers [start, end), on the head if any."""
+        cands = self.overlapping(start, end)
+        if not cands:
+            return None, None
+        if head:
+            on_head = [m for m in cands if m.start < head[1] and head[0] < m.end]
+            cands = on_head or cands
+        m = max(cands, key=lambda m: min(end, m.end) - max(start, m.start))
+        return m.entity_id, m.label
+
+    def before(self, pos: int, labels: Iterable[str], window: int) -> MentionRef | None:
+        """The last mention with one of `labels` that ends before `pos`, within `window`."""
+        wanted = set(labels)
+        for m in reversed(self.items[: bisect_right(self._starts, pos)]):
+            if pos - m.start > window + self._longest:
+                return None  # every earlier mention ends outside the window
+            if m.end <= pos and pos - m.end < window and m.label in wanted:
+                return m
+        return None
+
+
+def is_verb(tok: Token) -> bool:
+    """A verb, or an auxiliary used as a main verb ("is", "has")."""
+    return tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass"))
+
+
+def is_finite(tok: Token) -> bool:
+    """A finite verb (tensed itself, or through a tensed auxiliary)."""
+    if tok.tag_ in _FINITE_TAGS:
+        return True
+    return any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE_TAGS for c in tok.children)
+
+
+def token_at(doc: Doc, start: int, end: int) -> Token | None:
+    """The first token of the character span [start, end), if it maps onto tokens."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def pobjs(
+    tok: Token, preps: Iterable[str] | None = None, deps: Sequence[str] = ("prep",)
+) -> list[Token]:
+    """Objects of `tok`'s prepositions (only those in `preps`, when given)."""
+    return [
+        g
+        for c in tok.children
+        if c.dep_ in deps and (preps is None or c.lower_ in preps)
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+
+
+def _phrase_tokens(tok: Token, with_preps: bool, top: bool = True) -> list[Token]:
+    """Tokens of the noun phrase headed by `tok` (no relative clauses, appositions or punctuation)."""
+    out = [tok]
+    for child in tok.children:
+        if child.dep_ in NP_DEPS:
+            if top and child.dep_ in ("conj", "cc"):
+                continue  # conjuncts of the head are separate actors; of a modifier they stay
+            out.extend(_phrase_tokens(child, False, False))
+        elif (
+            with_preps
+            and child.dep_ == "prep"
+            and child.lower_ in ("of", "to", "from")
+            and tok.pos_ == "NOUN"
+        ):
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    out.append(child)
+                    out.extend(_phrase_tokens(pobj, False, False))
+    return out
+
+
+def phrase_span(tok: Token, with_preps: bool = True) -> Span:
+    """The contiguous noun phrase around `tok`: every modifier left of the head with what
+    stands between them ("the pro-Iranian Hizbollah (Party of God) group"), the right-hand
+    modifiers adjacent to it; no leading determiners or trailing possessive marks."""
+    toks = sorted(_phrase_tokens(tok, with_preps), key=lambda t: t.i)
+    hi = toks.index(tok)
+    while hi < len(toks) - 1 and toks[hi + 1].i == toks[hi].i + 1:
+        hi += 1
+    doc = tok.doc
+    first, last = toks[0].i, toks[hi].i
+    if first > tok.i:
+        first = tok.i
+    run_text = doc[first : last + 1]
+    opened = sum(t.text == "(" for t in run_text) - sum(t.text == ")" for t in run_text)
+    if opened > 0 and last + 1 < len(doc) and doc[last + 1].text == ")":
+        last += 1
+    while first < tok.i and doc[first].dep_ in ("det", "predet", "cc", "punct"):
+        first += 1
+    while last > tok.i and doc[last].dep_ in ("case", "punct", "cc"):
+        last -= 1
+    return doc[first : last + 1]
+
+
+def phrase(tok: Token, mentions: Mentions, with_preps: bool = True) -> Phrase:
+    """The noun phrase headed by `tok`, with the entity mention that best covers it."""
+    span = phrase_span(tok, with_preps)
+    start, end = span.start_char, span.end_char
+    entity_id, label = mentions.best(start, end, (tok.idx, tok.idx + len(tok.text)))
+    if label is None and tok.ent_type_:
+        label = tok.ent_type_
+    return Phrase(span.text, start, end, entity_id, label)
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    """`tok` and the nouns conjoined to it ("Jordan and Britain"), not a name the parser split."""
+    out = [tok]
+    for c in tok.children:
+        if (
+            c.dep_ == "conj"
+            and c.pos_ in ("NOUN", "PROPN", "PRON")
+            and not (c.ent_iob_ == "I" and tok.ent_iob_ in ("B", "I"))
+            and any(ch.isalpha() for ch in c.text)
+        ):
+            out.extend(conjuncts(c))
+    return out
+
+
+def resolve_pronoun(tok: Token, mentions: Mentions) -> Phrase | None:
+    """The person (he, she) or group (it, they, we) a pronoun stands for: the last one named."""
+    label = PRONOUNS.get(tok.lower_)
+    if label is None:
+        return None
+    labels = {"PERSON"} if label == "PERSON" else {"ORG", "GPE", "NORP"}
+    m = mentions.before(tok.idx, labels, _PRONOUN_WINDOW)
+    if m is None:
+        return None
+    return Phrase(m.text, m.start, m.end, m.entity_id, m.label)
+
+
+def _controller(verb: Token, controllers: frozenset[str]) -> list[Token]:
+    """The object that controls an infinitive: "called on Russians to rally" -> Russians."""
+    head = verb.head
+    if head.lemma_ not in controllers:
+        return []
+    objs = [c for c in head.children if c.dep_ in OBJ]
+    if objs:
+        return objs[:1]
+    preps = [
+        p
+        for p in pobjs(head, ("on", "for", "upon"), ("prep", "prt"))
+        if p.pos_ in ("PROPN", "NOUN") and p.i < verb.i and p.ent_type_ not in ("DATE", "TIME")
+    ]
+    return preps[-1:]
+
+
+def _expletive(subs: list[Token], verb: Token) -> bool:
+    """ "it was premature to impose": the subject is a placeholder."""
+    return (
+        bool(subs)
+        and subs[0].lower_ == "it"
+        and verb.lemma_ == "be"
+        and any(c.dep_ in ("acomp", "attr") for c in verb.children)
+    )
+
+
+def subjects(verb: Token, controllers: frozenset[str] = frozenset()) -> tuple[list[Token], bool]:
+    """Subject tokens of a verb (borrowed from its head when it has none) and whether passive.
+
+    A clause without a subject borrows its head's (xcomp, advcl, conj), or the object of an
+    object-control verb in `controllers` ("called on Russians to rally"); a relative clause's
+    subject is the noun it modifies; a participle on a noun ("protesters detained") is passive.
+    """
+    cur = verb
+    for _ in range(4):
+        subs = [c for c in cur.children if c.dep_ in SUBJ]
+        pas = [c for c in cur.children if c.dep_ in PASS_SUBJ]
+        if _expletive(subs, cur):
+            subs = []
+        if subs or pas:
+            if cur != verb and pas and not subs:
+                return [], False
+            return (subs or pas), bool(pas and not subs)
+        if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acomp") and cur.head != cur:
+            if cur.dep_ in ("xcomp", "advcl") and cur == verb:
+                ctrl = _controller(cur, controllers)
+                if ctrl:
+                    return ctrl, False
+            if cur.dep_ == "ccomp" and not (
+                cur.lemma_ == "be" and cur.head.lemma_ in ("decide", "find", "think", "say")
+            ):
+                return [], False
+            cur = cur.head
+            continue
+        return _clause_subject(cur)
+    return [], False
+
+
+def _clause_subject(cur: Token) -> tuple[list[Token], bool]:
+    """A relative clause's subject is the noun it modifies; a participle on a noun
+    ("protesters detained") has it as passive subject."""
+    if cur.dep_ in ("relcl", "acl") and cur.head.pos_ in ("NOUN", "PROPN"):
+        if cur.dep_ == "relcl" or any(c.tag_ in ("WDT", "WP") for c in cur.children):
+            return [cur.head], False
+        return [], True
+    return [], False
+
+
+def agent(verb: Token) -> Token | None:
+    """The "by" agent of a passive verb."""
+    found = pobjs(verb, None, ("agent",))
+    return found[0] if found else None
+
+
+def objects(verb: Token, preps: Sequence[str]) -> list[Token]:
+    """Direct objects (with their conjuncts), else the dative, else the first object of one of
+    `preps` in that order of preference (a date is not an object)."""
+    objs = [c for c in verb.children if c.dep_ in OBJ]
+    if objs:
+        return [o for obj in objs for o in conjuncts(obj)]
+    dative = [c for c in verb.children if c.dep_ == "dative"]
+    if dative:
+        return dative
+    for prep in preps:
+        for c in verb.children:
+            if c.dep_ in ("prep", "prt") and c.lower_ == prep:
+                pobj = [g for g in c.children if g.dep_ == "pobj"]
+                if pobj and pobj[0].ent_type_ not in ("DATE", "TIME"):
+                    return conjuncts(pobj[0])
+    return []
+
+
+def _free(ph: Phrase, exclude: Iterable[tuple[int, int]]) -> bool:
+    return not any(a < ph.end and ph.start < b for a, b in exclude)
+
+
+def place(tok: Token, mentions: Mentions, exclude: Iterable[tuple[int, int]] = ()) -> Phrase | None:
+    """An in/at/near place attached to `tok` or its objects, outside the `exclude` spans (the
+    event's actor and target): a named place, or one step down ("at rallies in over 100
+    cities")."""
+    exclude = list(exclude)
+    heads = [tok] + [c for c in tok.children if c.dep_ in (*OBJ, "pobj", "attr")]
+    for h in heads:
+        for g in pobjs(h, PLACE_PREPS):
+            ph = phrase(g, mentions, with_preps=False)
+            if (ph.label in PLACE_LABELS or g.ent_type_ in PLACE_LABELS) and _free(ph, exclude):
+                return ph
+            for pp in pobjs(g, PLACE_PREPS):
+                inner = phrase(pp, mentions, with_preps=False)
+                if _free(inner, exclude):
+                    return inner
+    return None
+
+
+def sentence_place(
+    sent: Span, mentions: Mentions, exclude: Iterable[tuple[int, int]] = ()
+) -> Phrase | None:
+    """The first place named in the sentence outside the `exclude` spans."""
+    exclude = list(exclude)
+    for m in mentions.overlapping(sent.start_char, sent.end_char):
+        if m.label in PLACE_LABELS and not any(a < m.end and m.start < b for a, b in exclude):
+            return Phrase(m.text, m.start, m.end, m.entity_id, m.label)
+    return None
