@@ -24,7 +24,7 @@ from prefect.futures import PrefectFuture
 from tasks import PIPELINE_VERSION
 from tasks import store as wh
 from tasks.nlp.pipeline import enrich_articles, load_nlp, model_version
-from tasks.records import Article, Enrichment, Failure
+from tasks.records import Article, Enrichment, Failure, PageRows
 from tasks.settings import ConfigError, Settings, load_settings
 
 # Progress listeners (the CLI's progress bar): called after each batch with
@@ -113,10 +113,13 @@ def load_batch_task(
     failures: Sequence[Failure],
     prov: wh.Provenance,
     retry: tuple[float, float] | None = None,
+    page_rows: PageRows | None = None,
 ) -> wh.LoadCounts:
-    """Write one batch in one transaction."""
+    """Write one batch in one transaction (with its raw pages and feed entries, if any)."""
     with wh.connect(warehouse, lock_timeout=lock_timeout) as con:
-        return wh.load_batch(con, enriched, routes, failures, prov, retry=retry)
+        return wh.load_batch(
+            con, enriched, routes, failures, prov, retry=retry, page_rows=page_rows
+        )
 
 
 def _rules_version(settings: Settings) -> str:
@@ -193,12 +196,14 @@ class BatchPipeline:
         retry: bool = False,
         force: bool = False,
         items: int | None = None,
+        page_rows: PageRows | None = None,
     ) -> None:
         """Plan, enrich and (asynchronously) load one batch.
 
         With `retry`, failures get a next retry time that backs off with their attempts (for
         fetched pages, which later runs try again). `items` is how many inputs (files,
-        pages) the batch stood for, for progress against `total`.
+        pages) the batch stood for, for progress against `total`. `page_rows` (raw pages,
+        feed entries) are written in the batch's own load transaction.
         """
         self.stage["batches"] += 1
         self.stage["extracted"] += len(articles)
@@ -226,6 +231,7 @@ class BatchPipeline:
             (self.settings.sources.retry_base_seconds, self.settings.sources.retry_max_seconds)
             if retry
             else None,
+            page_rows,
         )
         elapsed = time.perf_counter() - self.started
         self.items_done += items if items is not None else len(articles) + len(failures)

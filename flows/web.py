@@ -5,81 +5,55 @@ and no parsing), parsed with feedparser (a broken feed keeps what parsed and rec
 problem), and their new entries' pages fetched politely and extracted with trafilatura; when a
 page gives no usable body, the feed's own content or summary is used and marked so. Pages that
 fail are recorded in `failures` with a retry time and tried again by later runs; the entry is
-kept in `feed_entries` either way. Then the same plan / enrich / load path as files.
+kept in `feed_entries` either way. Then the same plan / enrich / load path as files: a batch's
+articles, raw pages and feed entries are written in one transaction.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+import duckdb
+
 import flows  # noqa: F401  (Prefect environment defaults)
 from prefect import flow, get_run_logger, task
 
-from flows.pipeline import TASK_OPTS, BatchPipeline, chunks, flow_settings, recorded_run
+from flows.pipeline import TASK_OPTS, BatchPipeline, RunSummary, chunks, flow_settings, recorded_run
 from tasks import store as wh
-from tasks.text.extract import clean_article, extract_document, url_article_id
-from tasks.acquire.feeds import FeedEntry, FeedParse, feed_body, parse_feed, select_entries_to_fetch
+from tasks.acquire.feeds import feed_body, parse_feed, select_entries_to_fetch
 from tasks.acquire.http import Fetcher, FetchResult
-from tasks.records import Article, Failure, RawDocument, RawPage
-from tasks.settings import ConfigError, Settings
+from tasks.records import (
+    Article,
+    EntrySeen,
+    Failure,
+    FeedCheck,
+    FeedEntry,
+    FeedSource,
+    PageJob,
+    PageRows,
+    RawDocument,
+    RawPage,
+)
+from tasks.settings import ConfigError, Settings, load_sources
+from tasks.text.extract import clean_article, extract_document, url_article_id
 
-
-@dataclass(frozen=True, slots=True)
-class FeedSource:
-    """A configured feed."""
-
-    name: str
-    url: str
-    tags: tuple[str, ...] = ()
-    schedule: str | None = None  # cron expression
-    interval_seconds: int | None = None
-
-
-def load_sources(settings: Settings) -> list[FeedSource]:
-    """Feeds from the sources file (`sources.file`); an absent file means no feeds."""
-    path = settings.sources.file
-    if not path.exists():
-        return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"sources file {path} is not valid TOML: {exc}") from exc
-    feeds: list[FeedSource] = []
-    for i, item in enumerate(data.get("feeds", [])):
-        if not isinstance(item, dict) or not item.get("name") or not item.get("url"):
-            raise ConfigError(f"feed #{i + 1} in {path} needs a name and a url")
-        feeds.append(
-            FeedSource(
-                name=str(item["name"]),
-                url=str(item["url"]),
-                tags=tuple(item.get("tags", ())),
-                schedule=item.get("schedule"),
-                interval_seconds=item.get("interval_seconds"),
-            )
-        )
-    names = [f.name for f in feeds]
-    if len(names) != len(set(names)):
-        raise ConfigError(f"feed names in {path} must be unique; found {sorted(names)}")
-    return feeds
+__all__ = [
+    "FeedSource",
+    "PageJob",
+    "article_from_page",
+    "ingest_feeds_flow",
+    "ingest_urls_flow",
+    "load_sources",
+]
 
 
 # ----------------------------------------------------------------------------------------------
 # Pure steps
 # ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PageJob:
-    """One article page to fetch: the route it came by and what the feed said about it."""
-
-    source: str
-    url: str  # canonical URL
-    route: str  # "feed" or "url"
-    entry: FeedEntry | None = None
 
 
 def article_from_page(job: PageJob, result: FetchResult) -> tuple[Article | None, Failure | None]:
@@ -137,58 +111,22 @@ def article_from_entry(job: PageJob, text: str, origin: str) -> Article:
     )
 
 
-# ----------------------------------------------------------------------------------------------
-# Tasks
-# ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FeedCheck:
-    """What checking one feed gave."""
-
-    source: FeedSource
-    status: str  # "ok", "not_modified", "bozo", "failed"
-    entries: list[FeedEntry] = field(default_factory=list)
-    etag: str | None = None
-    last_modified: str | None = None
-    failure: Failure | None = None
-
-
-@task(name="fetch-feeds", **TASK_OPTS)
-def fetch_feeds_task(
-    sources: Sequence[FeedSource],
-    state: dict[str, tuple[str | None, str | None]],
-    settings: Settings,
-) -> list[FeedCheck]:
-    """Conditional GET of every feed, then parse what changed."""
-    logger = get_run_logger()
-    checks: list[FeedCheck] = []
-    with Fetcher(settings.fetch) as fetcher:
-        results = fetcher.fetch_many(
-            [s.url for s in sources],
-            conditional={s.url: state.get(s.name, (None, None)) for s in sources},
-            source="feeds",
+def check_feed(source: FeedSource, result: FetchResult | Failure) -> FeedCheck:
+    """What one feed's fetch means: failed, not modified, or its entries (and its problems)."""
+    if isinstance(result, Failure):
+        failed = replace(result, stage="feed", source=source.name, uri=source.url)
+        return FeedCheck(source, "failed", failures=(failed,))
+    if result.not_modified:
+        return FeedCheck(
+            source, "not_modified", etag=result.etag, last_modified=result.last_modified
         )
-    for source, result in zip(sources, results):
-        if isinstance(result, Failure):
-            failed = replace(result, stage="feed", source=source.name, uri=source.url)
-            logger.warning("feed %s failed: %s", source.name, failed.message)
-            checks.append(FeedCheck(source, "failed", failure=failed))
-            continue
-        if result.not_modified:
-            logger.info("feed %s not modified (304)", source.name)
-            checks.append(
-                FeedCheck(
-                    source, "not_modified", etag=result.etag, last_modified=result.last_modified
-                )
-            )
-            continue
-        parsed: FeedParse = parse_feed(result.body, result.final_url, result.headers)
-        failure: Failure | None = None
-        status = "ok"
-        if parsed.bozo:
-            status = "bozo" if parsed.entries else "failed"
-            failure = Failure(
+    parsed = parse_feed(result.body, result.final_url, result.headers)
+    status = "ok"
+    problems: list[Failure] = []
+    if parsed.bozo:
+        status = "bozo" if parsed.entries else "failed"
+        problems.append(
+            Failure(
                 "feed",
                 source.name,
                 source.url,
@@ -196,134 +134,213 @@ def fetch_feeds_task(
                 f"feed is malformed ({parsed.problem}); "
                 f"kept {len(parsed.entries)} entries that parsed",
             )
-            logger.warning("feed %s: %s", source.name, failure.message)
-        checks.append(
-            FeedCheck(source, status, parsed.entries, result.etag, result.last_modified, failure)
         )
-        logger.info("feed %s: %d entries", source.name, len(parsed.entries))
+    return FeedCheck(
+        source,
+        status,
+        tuple(parsed.entries),
+        result.etag,
+        result.last_modified,
+        tuple(problems),
+    )
+
+
+@dataclass
+class FeedPlan:
+    """The pages a feed run fetches, and the entries it only records (their page is stored)."""
+
+    jobs: list[PageJob] = field(default_factory=list)  # one per URL, other feeds as twins
+    settled: list[EntrySeen] = field(default_factory=list)
+    retries: int = 0
+
+
+def plan_feed_pages(
+    checks: Sequence[FeedCheck],
+    stored: dict[str, datetime | None],
+    retry: Sequence[PageJob],
+) -> FeedPlan:
+    """Pages to fetch: failed pages due again, then new (or updated) entries, each URL once.
+
+    `stored` maps the canonical URLs already stored to their entry date. A URL listed by several
+    feeds is fetched once; the other feeds become the job's twins and get their routes with it.
+    """
+    plan = FeedPlan(retries=len(retry))
+    new = [
+        PageJob(check.source.name, e.url, "feed", e)
+        for check in checks
+        for e in select_entries_to_fetch(check.entries, stored)
+        if e.url
+    ]
+    by_url: dict[str, PageJob] = {}
+    for job in [*retry, *new]:
+        first = by_url.get(job.url)
+        if first is None:
+            by_url[job.url] = job
+        elif job.source != first.source and all(t.source != job.source for t in first.twins):
+            by_url[job.url] = replace(first, twins=(*first.twins, job))
+    plan.jobs = list(by_url.values())
+    seen: set[tuple[str, str]] = set()
+    for check in checks:
+        for entry in check.entries:
+            url = entry.url
+            if url and url in stored and url not in by_url and (check.source.name, url) not in seen:
+                seen.add((check.source.name, url))
+                plan.settled.append(_seen(check.source.name, url, "fetched", entry))
+    return plan
+
+
+def _seen(source: str, url: str, status: str, entry: FeedEntry | None) -> EntrySeen:
+    return EntrySeen(source, url, url_article_id(url)[0], status, entry)
+
+
+def page_outcomes(
+    jobs: Sequence[PageJob], results: Sequence[FetchResult | Failure]
+) -> tuple[list[Article], list[Failure], PageRows]:
+    """Articles, failures and the rows beside them (raw pages, entries, twins) of fetched pages."""
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    pages: list[RawPage] = []
+    entries: list[EntrySeen] = []
+    twins: list[tuple[str, str, str]] = []
+    for job, result in zip(jobs, results):
+        status = "failed"
+        if isinstance(result, Failure):
+            failures.append(replace(result, source=job.source, uri=job.url))
+        else:
+            pages.append(
+                RawPage(
+                    result.final_url,
+                    url_article_id(job.url)[0],
+                    datetime.now(UTC),
+                    result.status,
+                    result.content_type,
+                    result.encoding,
+                    result.headers,
+                    result.body,
+                )
+            )
+            article, failure = article_from_page(job, result)
+            if article is None:
+                failures.append(
+                    failure
+                    or Failure("extract", job.source, job.url, "EmptyOrInvalid", "no article body")
+                )
+            else:
+                articles.append(article)
+                status = "feed_body" if article.body_origin != "body" else "fetched"
+        for one in (job, *job.twins):
+            if one.route == "feed":
+                entries.append(_seen(one.source, one.url, status, one.entry))
+            if one is not job and status != "failed":
+                twins.append((job.source, job.url, one.source))
+    return articles, failures, PageRows(tuple(pages), tuple(entries), tuple(twins))
+
+
+def url_jobs(urls: Iterable[str], source: str) -> tuple[dict[str, PageJob], list[Failure]]:
+    """Ad-hoc URLs as page jobs by canonical URL (each once), and the URLs that are not usable."""
+    jobs: dict[str, PageJob] = {}
+    bad: list[Failure] = []
+    for raw in urls:
+        try:
+            canonical = url_article_id(raw)[1]
+        except ValueError as exc:
+            bad.append(
+                Failure("fetch", source, raw, "InvalidURL", f"{raw!r} is not a usable URL: {exc}")
+            )
+            continue
+        jobs.setdefault(canonical, PageJob(source, canonical, "url"))
+    return jobs, bad
+
+
+# ----------------------------------------------------------------------------------------------
+# Tasks
+# ----------------------------------------------------------------------------------------------
+
+
+@task(name="fetch-feeds", **TASK_OPTS)
+def fetch_feeds_task(
+    sources: Sequence[FeedSource],
+    validators: dict[str, tuple[str | None, str | None]],
+    settings: Settings,
+) -> list[FeedCheck]:
+    """Conditional GET of every feed, then parse what changed."""
+    logger = get_run_logger()
+    with Fetcher(settings.fetch) as fetcher:
+        results = fetcher.fetch_many(
+            [s.url for s in sources],
+            conditional={s.url: validators.get(s.name, (None, None)) for s in sources},
+            source="feeds",
+        )
+    checks = [check_feed(source, result) for source, result in zip(sources, results)]
+    for check in checks:
+        for problem in check.failures:
+            logger.warning("feed %s: %s", check.source.name, problem.message)
+        logger.info("feed %s: %s, %d entries", check.source.name, check.status, len(check.entries))
     return checks
 
 
 @task(name="fetch-pages-batch", **TASK_OPTS)
 def fetch_pages_task(
     jobs: Sequence[PageJob], settings: Settings
-) -> tuple[list[Article], list[Failure], list[RawPage], list[tuple[PageJob, str]]]:
-    """Fetch and extract a batch of pages; returns articles, failures, raw pages, entry states."""
-    articles: list[Article] = []
-    failures: list[Failure] = []
-    pages: list[RawPage] = []
-    states: list[tuple[PageJob, str]] = []
+) -> tuple[list[Article], list[Failure], PageRows]:
+    """Fetch and extract a batch of pages: articles, failures, and the rows that go with them."""
     with Fetcher(settings.fetch) as fetcher:
         results = fetcher.fetch_many([j.url for j in jobs], source="pages")
-    for job, result in zip(jobs, results):
-        if isinstance(result, Failure):
-            failures.append(replace(result, source=job.source, uri=job.url))
-            states.append((job, "failed"))
-            continue
-        article_id = url_article_id(job.url)[0]
-        pages.append(
-            RawPage(
-                result.final_url,
-                article_id,
-                datetime.now(UTC),
-                result.status,
-                result.content_type,
-                result.encoding,
-                result.headers,
-                result.body,
-            )
-        )
-        article, failure = article_from_page(job, result)
-        if article is None:
-            failures.append(
-                failure
-                or Failure("extract", job.source, job.url, "EmptyOrInvalid", "no article body")
-            )
-            states.append((job, "failed"))
-        else:
-            articles.append(article)
-            states.append((job, "feed_body" if article.body_origin != "body" else "fetched"))
-    return articles, failures, pages, states
+    return page_outcomes(jobs, results)
 
 
 # ----------------------------------------------------------------------------------------------
-# Shared web pipeline
+# Steps of the flows (each opens the warehouse once, through named queries and writes)
 # ----------------------------------------------------------------------------------------------
 
 
-def _entry_row(job: PageJob, status: str) -> dict[str, Any]:
-    e = job.entry
-    return {
-        "source": job.source,
-        "url": job.url,
-        "article_id": url_article_id(job.url)[0],
-        "entry_id": e.entry_id if e else None,
-        "title": e.title if e else None,
-        "published_at": e.published_at if e else None,
-        "updated_at": e.updated_at if e else None,
-        "authors": e.authors if e else (),
-        "summary": e.summary if e else None,
-        "status": status,
-    }
+def _connect(settings: Settings) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    return wh.connect(settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds)
 
 
-def _retry_jobs(con: Any, sources: Sequence[str], route: str) -> list[PageJob]:
-    """Pages that failed in earlier runs and are due for another try."""
-    rows = con.execute(
-        """SELECT f.source, f.uri, e.entry_id, e.title, e.published_at, e.updated_at, e.authors,
-                  e.summary
-           FROM failures f LEFT JOIN feed_entries e ON e.source = f.source AND e.url = f.uri
-           WHERE f.resolved_at IS NULL AND f.stage IN ('fetch', 'extract')
-             AND f.source IN (SELECT unnest(?))
-             AND (f.next_retry_at IS NULL OR f.next_retry_at <= now())""",
-        [list(sources)],
-    ).fetchall()
-    jobs = []
-    for source, url, entry_id, title, published, updated, authors, summary in rows:
-        entry = (
-            FeedEntry(
-                url=url,
-                title=title,
-                published_at=published,
-                updated_at=updated,
-                authors=tuple(authors or ()),
-                summary=summary or "",
-                entry_id=entry_id,
-            )
-            if title is not None or summary
-            else None
+def _choose_feeds(settings: Settings, names: Sequence[str] | None) -> list[FeedSource]:
+    configured = load_sources(settings)
+    unknown = sorted(set(names or ()) - {s.name for s in configured})
+    if unknown:
+        raise ConfigError(
+            f"no feed named {', '.join(unknown)} in {settings.sources.file}; "
+            f"configured: {', '.join(s.name for s in configured) or 'none'}"
         )
-        jobs.append(PageJob(source, url, route, entry))
-    return jobs
+    return [s for s in configured if not names or s.name in names]
 
 
-def _run_pages(
-    settings: Settings, pipeline: BatchPipeline, jobs: Sequence[PageJob], run_id: str
-) -> None:
+def _plan_feed_pages(settings: Settings, checks: Sequence[FeedCheck]) -> FeedPlan:
+    urls = [e.url for c in checks for e in c.entries if e.url]
+    with _connect(settings) as con:
+        stored = wh.stored_url_dates(con, urls)
+        retry = wh.failed_pages_due(con, [c.source.name for c in checks], "feed")
+    return plan_feed_pages(checks, stored, retry)
+
+
+def _run_pages(settings: Settings, pipeline: BatchPipeline, jobs: Sequence[PageJob]) -> None:
+    """Fetch pages in batches; each batch is extracted, enriched and loaded in one transaction."""
     total = len(jobs)
-    """Fetch pages in batches; each batch is extracted, enriched and loaded like files."""
-    size = settings.ingest.batch_size
-    for batch in chunks(list(jobs), size):
-        articles, failures, pages, states = fetch_pages_task(batch, settings)
-        with wh.connect(
-            settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds
-        ) as con:
-            wh.store_raw_pages(con, pages, run_id)
-            wh.upsert_feed_entries(
-                con, [_entry_row(j, s) for j, s in states if j.route == "feed"], run_id
-            )
-        pipeline.process(articles, failures, retry=True, total=total, items=len(batch))
+    for batch in chunks(list(jobs), settings.ingest.batch_size):
+        articles, failures, rows = fetch_pages_task(batch, settings)
+        pipeline.process(
+            articles, failures, retry=True, total=total, items=len(batch), page_rows=rows
+        )
 
 
-def _known_urls(con: Any, urls: Sequence[str]) -> dict[str, datetime | None]:
-    """Canonical URLs already stored, with the entry date they were fetched for."""
-    rows = con.execute(
-        """SELECT a.url, max(coalesce(e.updated_at, e.published_at))
-           FROM articles a LEFT JOIN feed_entries e ON e.url = a.url
-           WHERE a.url IN (SELECT unnest(?)) GROUP BY a.url""",
-        [list(urls)],
-    ).fetchall()
-    return {u: d for u, d in rows}
+def _record_feed_checks(
+    settings: Settings, checks: Sequence[FeedCheck], plan: FeedPlan, summary: RunSummary
+) -> None:
+    with _connect(settings) as con:
+        wh.record_feed_checks(con, checks, plan.settled, summary.run_id)
+    problems = [f for c in checks for f in c.failures]
+    summary.failures.extend(
+        {"stage": f.stage, "uri": f.uri, "error": f.error_type, "message": f.message}
+        for f in problems
+    )
+    summary.counts["failed"] = summary.counts.get("failed", 0) + len(problems)
+    summary.counts["feeds"] = len(checks)
+    summary.counts["feeds_not_modified"] = sum(c.status == "not_modified" for c in checks)
+    summary.counts["pages_fetched"] = len(plan.jobs)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -337,107 +354,22 @@ def ingest_feeds_flow(
 ) -> dict[str, Any]:
     """Ingest configured feeds (all, or those named): conditional GET, parse, fetch new pages."""
     settings = flow_settings(config, warehouse)
-    configured = load_sources(settings)
-    chosen = [s for s in configured if not sources or s.name in sources]
-    unknown = sorted(set(sources or ()) - {s.name for s in configured})
-    if unknown:
-        raise ConfigError(
-            f"no feed named {', '.join(unknown)} in {settings.sources.file}; "
-            f"configured: {', '.join(s.name for s in configured) or 'none'}"
-        )
+    chosen = _choose_feeds(settings, sources)
     with recorded_run("ingest-feeds", settings, {"sources": [s.name for s in chosen]}) as summary:
-        logger = get_run_logger()
         pipeline = BatchPipeline(settings, summary)
-        lock = settings.warehouse.lock_timeout_seconds
-        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            state = {
-                name: (etag, modified)
-                for name, etag, modified in con.execute(
-                    "SELECT source, etag, last_modified FROM sources WHERE kind = 'feed'"
-                ).fetchall()
-            }
-        checks = fetch_feeds_task(chosen, state, settings)
-        jobs: list[PageJob] = []
-        entries_seen: list[PageJob] = []
-        for check in checks:
-            for entry in check.entries:
-                if entry.url:
-                    entries_seen.append(PageJob(check.source.name, entry.url, "feed", entry))
-        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            known = _known_urls(con, [j.url for j in entries_seen])
-            retry = _retry_jobs(con, [s.name for s in chosen], "feed")
-            for check in checks:
-                new = select_entries_to_fetch(check.entries, known)
-                jobs.extend(PageJob(check.source.name, e.url, "feed", e) for e in new if e.url)
-            # Entries already stored (from this feed or another): record the route, fetch nothing.
-            to_fetch = {x.url for x in jobs}
-            stored = [j for j in entries_seen if j.url in known and j.url not in to_fetch]
-            wh.record_routes(
-                con,
-                [(url_article_id(j.url)[0], j.source, j.url, "feed") for j in stored],
-                summary.run_id,
-            )
-            wh.upsert_feed_entries(con, [_entry_row(j, "fetched") for j in stored], summary.run_id)
-        # One story in two feeds is fetched once; the other feeds get their routes after.
-        by_url: dict[str, PageJob] = {}
-        twins: list[PageJob] = []
-        for job in [*retry, *jobs]:
-            if job.url in by_url:
-                twins.append(job)
-            else:
-                by_url[job.url] = job
-        logger.info(
-            "%d feeds checked, %d pages to fetch (%d retries)", len(checks), len(by_url), len(retry)
+        with _connect(settings) as con:
+            validators = wh.feed_validators(con)
+        checks = fetch_feeds_task(chosen, validators, settings)
+        plan = _plan_feed_pages(settings, checks)
+        get_run_logger().info(
+            "%d feeds checked, %d pages to fetch (%d retries)",
+            len(checks),
+            len(plan.jobs),
+            plan.retries,
         )
-        _run_pages(settings, pipeline, list(by_url.values()), summary.run_id)
+        _run_pages(settings, pipeline, plan.jobs)
         pipeline.finish()
-        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            stored_ids = {
-                r[0]
-                for r in con.execute(
-                    "SELECT url FROM articles WHERE url IN (SELECT unnest(?))",
-                    [[t.url for t in twins]],
-                ).fetchall()
-            }
-            wh.record_routes(
-                con,
-                [
-                    (url_article_id(t.url)[0], t.source, t.url, "feed")
-                    for t in twins
-                    if t.url in stored_ids
-                ],
-                summary.run_id,
-            )
-            wh.upsert_feed_entries(
-                con,
-                [_entry_row(t, "fetched") for t in twins if t.url in stored_ids],
-                summary.run_id,
-            )
-            feed_failures = [c.failure for c in checks if c.failure is not None]
-            wh.record_failures(con, feed_failures, summary.run_id)
-            for check in checks:
-                ok = check.status in ("ok", "not_modified", "bozo")
-                if ok and check.status != "bozo":
-                    wh.resolve_failures(con, [(check.source.name, check.source.url)])
-                wh.upsert_source(
-                    con,
-                    check.source.name,
-                    "feed",
-                    check.source.url,
-                    summary.run_id,
-                    tags=check.source.tags,
-                    status=check.status,
-                    error=check.failure.message if check.failure else None,
-                    etag=check.etag if ok else None,
-                    last_modified=check.last_modified if ok else None,
-                )
-        summary.failures.extend(
-            {"stage": f.stage, "uri": f.uri, "error": f.error_type, "message": f.message}
-            for f in feed_failures
-        )
-        summary.counts["feeds"] = len(checks)
-        summary.counts["feeds_not_modified"] = sum(c.status == "not_modified" for c in checks)
-        summary.counts["pages_fetched"] = len(by_url)
+        _record_feed_checks(settings, checks, plan, summary)
     return summary.as_dict()
 
 
@@ -455,30 +387,16 @@ def ingest_urls_flow(
         "ingest-urls", settings, {"urls": urls, "source": source, "refresh": refresh}
     ) as summary:
         pipeline = BatchPipeline(settings, summary)
-        bad: list[Failure] = []
-        jobs: dict[str, PageJob] = {}
-        for raw in urls:
-            try:
-                canonical = url_article_id(raw)[1]
-            except ValueError as exc:
-                bad.append(
-                    Failure(
-                        "fetch", source, raw, "InvalidURL", f"{raw!r} is not a usable URL: {exc}"
-                    )
-                )
-                continue
-            jobs.setdefault(canonical, PageJob(source, canonical, "url"))
-        lock = settings.warehouse.lock_timeout_seconds
-        with wh.connect(settings.warehouse.path, lock_timeout=lock) as con:
-            known = set() if refresh else set(_known_urls(con, list(jobs)))
-            retry = _retry_jobs(con, [source], "url")
-            wh.upsert_source(con, source, "urls", None, summary.run_id, status="ok")
-            wh.record_routes(
-                con, [(url_article_id(u)[0], source, u, "url") for u in known], summary.run_id
+        jobs, bad = url_jobs(urls, source)
+        with _connect(settings) as con:
+            stored = set() if refresh else set(wh.stored_url_dates(con, list(jobs)))
+            retry = wh.failed_pages_due(con, [source], "url")
+            wh.record_stored_urls(
+                con, source, [(url_article_id(u)[0], u) for u in sorted(stored)], summary.run_id
             )
-        todo = {j.url: j for j in [*retry, *(j for u, j in jobs.items() if u not in known)]}
+        todo = {j.url: j for j in [*retry, *(j for u, j in jobs.items() if u not in stored)]}
         pipeline.record_failures(bad)
-        _run_pages(settings, pipeline, list(todo.values()), summary.run_id)
+        _run_pages(settings, pipeline, list(todo.values()))
         pipeline.finish()
         summary.counts["pages_fetched"] = len(todo)
     return summary.as_dict()

@@ -176,3 +176,85 @@ class RawPage:
     encoding: str | None
     headers: dict[str, str]
     body: bytes
+
+
+# ----------------------------------------------------------------------------------------------
+# The web path: configured feeds, what a feed listed, pages to fetch, what a batch of pages adds
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """A configured feed (a `[[feeds]]` table of the sources file)."""
+
+    name: str
+    url: str
+    tags: tuple[str, ...] = ()
+    schedule: str | None = None  # cron expression
+    interval_seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One feed item, with its link in canonical form."""
+
+    url: str | None  # canonical article URL (tracking parameters dropped); None if it has none
+    title: str | None
+    published_at: datetime | None  # aware UTC
+    updated_at: datetime | None  # aware UTC
+    authors: tuple[str, ...] = ()
+    summary: str = ""  # plain text
+    content: str = ""  # plain text of the full content, when the feed carries it
+    entry_id: str | None = None  # guid / atom:id as given
+    link: str | None = None  # the link as the feed gave it (resolved, not canonicalised)
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedCheck:
+    """What checking one feed gave: its status, the entries it listed and its new validators."""
+
+    source: FeedSource
+    status: str  # "ok", "not_modified", "bozo", "truncated", "failed"
+    entries: tuple[FeedEntry, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: tuple[Failure, ...] = ()  # what was wrong with the feed (recorded in `failures`)
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One article page to fetch: the route it came by and what the feed said about it.
+
+    `twins` are the same page listed by other feeds: fetched once, recorded for each.
+    """
+
+    source: str
+    url: str  # canonical URL
+    route: str  # "feed" or "url"
+    entry: FeedEntry | None = None
+    twins: tuple[PageJob, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySeen:
+    """A feed entry as a run saw it, with what became of its page (a `feed_entries` row)."""
+
+    source: str
+    url: str  # canonical URL
+    article_id: str
+    status: str  # "fetched", "feed_body" (the feed's own text was used), "failed"
+    entry: FeedEntry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRows:
+    """What a batch of fetched pages writes beside its articles, in the same transaction.
+
+    `twins` are (source that fetched, url, other source listing it): the other source gets a
+    route to whatever article the page became.
+    """
+
+    pages: tuple[RawPage, ...] = ()
+    entries: tuple[EntrySeen, ...] = ()
+    twins: tuple[tuple[str, str, str], ...] = ()

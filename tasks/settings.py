@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tasks.acquire.http import FetchConfig
+from tasks.records import FeedSource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "newsflow.toml"
@@ -184,3 +185,31 @@ def load_settings(
     if env.get("NEWSFLOW_WAREHOUSE"):
         settings = settings.with_warehouse(env["NEWSFLOW_WAREHOUSE"])
     return settings
+
+
+def load_sources(settings: Settings) -> list[FeedSource]:
+    """Feeds from the sources file (`sources.file`); an absent file means no feeds."""
+    path = settings.sources.file
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"sources file {path} is not valid TOML: {exc}") from exc
+    feeds: list[FeedSource] = []
+    for i, item in enumerate(data.get("feeds", [])):
+        if not isinstance(item, dict) or not item.get("name") or not item.get("url"):
+            raise ConfigError(f"feed #{i + 1} in {path} needs a name and a url")
+        feeds.append(
+            FeedSource(
+                name=str(item["name"]),
+                url=str(item["url"]),
+                tags=tuple(item.get("tags", ())),
+                schedule=item.get("schedule"),
+                interval_seconds=item.get("interval_seconds"),
+            )
+        )
+    names = [f.name for f in feeds]
+    if len(names) != len(set(names)):
+        raise ConfigError(f"feed names in {path} must be unique; found {sorted(names)}")
+    return feeds

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from tasks.acquire.urls import canonical_url
+from tasks.records import FeedEntry
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -42,24 +43,6 @@ _ENTITY_DECL_RE = re.compile(
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption dd dt".split()
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEntry:
-    """One feed item, with its link in canonical form."""
-
-    url: (
-        str | None
-    )  # canonical article URL (tracking parameters dropped), None if the item has none
-    title: str | None
-    published_at: datetime | None  # aware UTC
-    updated_at: datetime | None  # aware UTC
-    authors: tuple[str, ...] = ()
-    summary: str = ""  # plain text
-    content: str = ""  # plain text of the full content, when the feed carries it
-    entry_id: str | None = None  # guid / atom:id as given
-    link: str | None = None  # the link as the feed gave it (resolved, not canonicalised)
-    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,23 @@ from tasks.store.load import (
     load_batch,
     plan_batch,
     record_failures,
+    record_feed_checks,
     record_routes,
+    record_stored_urls,
     resolve_failures,
     start_run,
     store_raw_pages,
     upsert_feed_entries,
     upsert_source,
 )
-from tasks.store.queries import INTEGRITY_CHECKS, check_integrity, table_counts
+from tasks.store.queries import (
+    INTEGRITY_CHECKS,
+    check_integrity,
+    failed_pages_due,
+    feed_validators,
+    stored_url_dates,
+    table_counts,
+)
 from tasks.store.schema import ENRICHMENT_TABLES, MIGRATIONS, SCHEMA_VERSION, TABLES, migrate
 
 __all__ = [
@@ -45,8 +54,13 @@ __all__ = [
     "load_batch",
     "migrate",
     "plan_batch",
+    "failed_pages_due",
+    "feed_validators",
     "record_failures",
+    "record_feed_checks",
     "record_routes",
+    "record_stored_urls",
+    "stored_url_dates",
     "resolve_failures",
     "start_run",
     "store_raw_pages",

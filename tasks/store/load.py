@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tasks.records import Article, Enrichment, Failure, RawPage
+from tasks.records import Article, Enrichment, EntrySeen, Failure, FeedCheck, PageRows, RawPage
 from tasks.store.arrow import TS, Provenance, arrow_table, articles_table, enrichment_tables, utc
 from tasks.store.connection import one
 from tasks.store.schema import ENRICHMENT_TABLES
@@ -192,8 +192,13 @@ def load_batch(
     *,
     resolved_uris: Iterable[tuple[str, str]] = (),
     retry: tuple[float, float] | None = None,
+    page_rows: PageRows | None = None,
 ) -> LoadCounts:
-    """Write one batch in one transaction: articles with their enrichment, routes, failures."""
+    """Write one batch in one transaction: articles with their enrichment, routes, failures.
+
+    `page_rows` (the web path) adds the batch's raw pages, feed entries and the routes of pages
+    that several feeds listed, in the same transaction.
+    """
     now = datetime.now(UTC)
     counts = LoadCounts()
     con.execute("BEGIN TRANSACTION").fetchall()
@@ -259,6 +264,15 @@ def load_batch(
                 "(SELECT (article_id, source, uri) FROM article_routes)",
             )
             resolved_uris = [*resolved_uris, *((a.source, a.uri) for _, a in routes)]
+        if page_rows is not None:
+            store_raw_pages(con, page_rows.pages, prov.run_id)
+            upsert_feed_entries(con, page_rows.entries, prov.run_id)
+            counts.routes += _copy_routes(con, page_rows.twins, prov.run_id, now)
+            arrived = {(a.source, a.uri) for _, a in routes}
+            resolved_uris = [
+                *resolved_uris,
+                *((other, uri) for src, uri, other in page_rows.twins if (src, uri) in arrived),
+            ]
         failing = {(f.source, f.uri) for f in failures}
         resolved_uris = [pair for pair in resolved_uris if pair not in failing]
         counts.failures = record_failures(
@@ -466,6 +480,40 @@ def upsert_source(
         ).fetchall()
 
 
+def _copy_routes(
+    con: duckdb.DuckDBPyConnection,
+    twins: Sequence[tuple[str, str, str]],
+    run_id: str,
+    now: datetime,
+) -> int:
+    """Give each (source, uri, other source) a route to the article `source` reached `uri` by."""
+    if not twins:
+        return 0
+    rows = list(dict.fromkeys(twins))
+    data = arrow_table(
+        {
+            "source": (pa.string(), [r[0] for r in rows]),
+            "uri": (pa.string(), [r[1] for r in rows]),
+            "other": (pa.string(), [r[2] for r in rows]),
+        }
+    )
+    con.register("_twins", data)
+    try:
+        row = one(
+            con.execute(
+                """INSERT INTO article_routes (article_id, source, uri, route, first_seen_at, run_id)
+                   SELECT DISTINCT r.article_id, t.other, t.uri, r.route, ?, ?
+                   FROM article_routes r JOIN _twins t ON r.source = t.source AND r.uri = t.uri
+                   WHERE (r.article_id, t.other, t.uri) NOT IN
+                         (SELECT (article_id, source, uri) FROM article_routes)""",
+                [now, run_id],
+            )
+        )
+    finally:
+        con.unregister("_twins")
+    return int(row[0]) if row else 0
+
+
 def record_routes(
     con: duckdb.DuckDBPyConnection, routes: Sequence[tuple[str, str, str, str]], run_id: str
 ) -> int:
@@ -520,26 +568,28 @@ def store_raw_pages(con: duckdb.DuckDBPyConnection, pages: Sequence[RawPage], ru
 
 
 def upsert_feed_entries(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]], run_id: str
+    con: duckdb.DuckDBPyConnection, entries: Sequence[EntrySeen], run_id: str
 ) -> int:
     """Insert feed entries not seen before; update status and last-seen time of known ones."""
-    if not rows:
+    if not entries:
         return 0
     now = datetime.now(UTC)
-    unique = {(r["source"], r["url"]): r for r in rows}
-    vals = list(unique.values())
+    vals = list({(e.source, e.url): e for e in entries}.values())
     data = arrow_table(
         {
-            "source": (pa.string(), [r["source"] for r in vals]),
-            "url": (pa.string(), [r["url"] for r in vals]),
-            "article_id": (pa.string(), [r["article_id"] for r in vals]),
-            "entry_id": (pa.string(), [r.get("entry_id") for r in vals]),
-            "title": (pa.string(), [r.get("title") for r in vals]),
-            "published_at": (TS, [utc(r.get("published_at")) for r in vals]),
-            "updated_at": (TS, [utc(r.get("updated_at")) for r in vals]),
-            "authors": (pa.list_(pa.string()), [list(r.get("authors") or ()) for r in vals]),
-            "summary": (pa.string(), [r.get("summary") for r in vals]),
-            "status": (pa.string(), [r["status"] for r in vals]),
+            "source": (pa.string(), [e.source for e in vals]),
+            "url": (pa.string(), [e.url for e in vals]),
+            "article_id": (pa.string(), [e.article_id for e in vals]),
+            "entry_id": (pa.string(), [e.entry.entry_id if e.entry else None for e in vals]),
+            "title": (pa.string(), [e.entry.title if e.entry else None for e in vals]),
+            "published_at": (TS, [utc(e.entry.published_at) if e.entry else None for e in vals]),
+            "updated_at": (TS, [utc(e.entry.updated_at) if e.entry else None for e in vals]),
+            "authors": (
+                pa.list_(pa.string()),
+                [list(e.entry.authors) if e.entry else [] for e in vals],
+            ),
+            "summary": (pa.string(), [e.entry.summary if e.entry else None for e in vals]),
+            "status": (pa.string(), [e.status for e in vals]),
             "first_seen_at": (TS, [now] * len(vals)),
             "last_seen_at": (TS, [now] * len(vals)),
             "run_id": (pa.string(), [run_id] * len(vals)),
@@ -564,3 +614,59 @@ def upsert_feed_entries(
         data,
         "WHERE (source, url) NOT IN (SELECT (source, url) FROM feed_entries)",
     )
+
+
+def record_feed_checks(
+    con: duckdb.DuckDBPyConnection,
+    checks: Sequence[FeedCheck],
+    settled: Sequence[EntrySeen],
+    run_id: str,
+) -> None:
+    """After a feed run, in one transaction: each feed's state and problems, and the entries
+    whose page was already stored (a route and a `feed_entries` row each, nothing fetched).
+
+    A feed's validators (ETag, Last-Modified) are stored only here, after its pages were
+    loaded: a run that dies half-way fetches the feed again next time instead of losing entries.
+    """
+    now = datetime.now(UTC)
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        record_routes(con, [(e.article_id, e.source, e.url, "feed") for e in settled], run_id)
+        upsert_feed_entries(con, settled, run_id)
+        record_failures(
+            con, [f for c in checks for f in c.failures], run_id, now, in_transaction=True
+        )
+        for check in checks:
+            ok = check.status != "failed"
+            if check.status in ("ok", "not_modified"):
+                resolve_failures(con, [(check.source.name, check.source.url)], now)
+            upsert_source(
+                con,
+                check.source.name,
+                "feed",
+                check.source.url,
+                run_id,
+                tags=check.source.tags,
+                status=check.status,
+                error="; ".join(f.message for f in check.failures) or None,
+                etag=check.etag if ok else None,
+                last_modified=check.last_modified if ok else None,
+            )
+        con.execute("COMMIT").fetchall()
+    except Exception:
+        con.execute("ROLLBACK").fetchall()
+        raise
+
+
+def record_stored_urls(
+    con: duckdb.DuckDBPyConnection, source: str, urls: Sequence[tuple[str, str]], run_id: str
+) -> None:
+    """An ad-hoc URL source and the routes of its URLs already stored ((article id, url) pairs)."""
+    con.execute("BEGIN TRANSACTION").fetchall()
+    try:
+        upsert_source(con, source, "urls", None, run_id, status="ok")
+        record_routes(con, [(aid, source, url, "url") for aid, url in urls], run_id)
+        con.execute("COMMIT").fetchall()
+    except Exception:
+        con.execute("ROLLBACK").fetchall()
+        raise

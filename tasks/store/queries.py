@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from tasks.records import Article
+from tasks.records import Article, FeedEntry, PageJob
 from tasks.store.arrow import Provenance
 from tasks.store.connection import connect, one
 from tasks.store.schema import SCHEMA_VERSION, TABLES
@@ -364,3 +364,62 @@ def _json_dict(value: Any) -> dict[str, str]:
     except (TypeError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# ---------------------------------------------------------------------------------------------
+# The web path
+# ---------------------------------------------------------------------------------------------
+
+
+def feed_validators(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
+    """Each feed's stored conditional-GET state: source name -> (ETag, Last-Modified)."""
+    rows = con.execute(
+        "SELECT source, etag, last_modified FROM sources WHERE kind = 'feed'"
+    ).fetchall()
+    return {name: (etag, modified) for name, etag, modified in rows}
+
+
+def stored_url_dates(
+    con: duckdb.DuckDBPyConnection, urls: Sequence[str]
+) -> dict[str, datetime | None]:
+    """Canonical URLs already stored as articles, with the entry date they were fetched for."""
+    if not urls:
+        return {}
+    rows = con.execute(
+        """SELECT a.url, max(coalesce(e.updated_at, e.published_at))
+           FROM articles a LEFT JOIN feed_entries e ON e.url = a.url
+           WHERE a.url IN (SELECT unnest(?)) GROUP BY a.url""",
+        [list(urls)],
+    ).fetchall()
+    return {url: when for url, when in rows}
+
+
+def failed_pages_due(
+    con: duckdb.DuckDBPyConnection, sources: Sequence[str], route: str
+) -> list[PageJob]:
+    """Pages of these sources that failed in earlier runs and whose retry time has come."""
+    rows = con.execute(
+        """SELECT f.source, f.uri, e.entry_id, e.title, e.published_at, e.updated_at, e.authors,
+                  e.summary
+           FROM failures f LEFT JOIN feed_entries e ON e.source = f.source AND e.url = f.uri
+           WHERE f.resolved_at IS NULL AND f.stage IN ('fetch', 'extract')
+             AND f.source IN (SELECT unnest(?))
+             AND (f.next_retry_at IS NULL OR f.next_retry_at <= now())
+           ORDER BY f.first_seen_at, f.uri""",
+        [list(sources)],
+    ).fetchall()
+    jobs = []
+    for source, url, entry_id, title, published, updated, authors, summary in rows:
+        entry = None
+        if title is not None or summary:
+            entry = FeedEntry(
+                url=url,
+                title=title,
+                published_at=published,
+                updated_at=updated,
+                authors=tuple(authors or ()),
+                summary=summary or "",
+                entry_id=entry_id,
+            )
+        jobs.append(PageJob(source, url, route, entry))
+    return jobs
