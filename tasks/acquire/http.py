@@ -6,6 +6,11 @@ the addresses are checked again when the socket connects, so a host that changes
 answer between the check and the connection (DNS rebinding) is still refused. Bodies are read
 as raw bytes and decompressed here, with the cap applied to the decompressed size, which
 bounds gzip bombs.
+
+The total timeout covers the whole exchange of one URL (connect, headers, body, every hop and
+retry): every socket read and write of the request is given at most the time left before that
+deadline, so a server that drips its headers or body a byte at a time (which never trips a
+per-read timeout) is cut off at the deadline, and its connection closed.
 """
 
 from __future__ import annotations
@@ -14,27 +19,26 @@ import email.utils
 import random
 import threading
 import time
-import urllib.robotparser
 import zlib
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, UTC
-from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpcore
 import httpx
 
+from tasks.acquire import robots
+from tasks.acquire.robots import RobotsCache, RobotsRules
+from tasks.acquire.transport import Decoder, GuardedTransport, UnsupportedEncoding
+from tasks.acquire.transport import deadline as deadline_of_request
 from tasks.records import Failure
 from tasks.text.charset import decode_html, detect_encoding
 from tasks.acquire.urls import (
     UnresolvableHost,
     UnsafeURL,
-    check_address_allowed,
     check_url_allowed,
     host_key,
-    resolve_host,
 )
 
 __all__ = [
@@ -65,8 +69,12 @@ class FetchConfig:
     backoff_max: float = 30.0
     max_retry_after: float = 120.0  # a longer Retry-After gives up instead of waiting
     respect_robots: bool = True
-    allow_private: bool = False
-    allow_loopback: bool = False
+    max_crawl_delay: float = 30.0  # a robots.txt Crawl-delay is honoured up to this many seconds
+    allow_private: bool = False  # every private, link-local or reserved address
+    allow_loopback: bool = False  # every loopback address
+    # Exactly these hosts, whatever they resolve to (metadata addresses excepted): "host:port",
+    # or "host" for any port, e.g. ("127.0.0.1:8080", "intranet.example").
+    allow_hosts: tuple[str, ...] = ()
     max_workers: int = 8  # threads of fetch_many
     robots_max_bytes: int = 500_000
     accept: str = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -121,68 +129,6 @@ class _TotalTimeout(Exception):
     pass
 
 
-class _UnsupportedEncoding(Exception):
-    pass
-
-
-class _Decoder:
-    """Incremental gzip/deflate decoder whose output per call is capped (bounds bombs)."""
-
-    def __init__(self, content_encoding: str | None) -> None:
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-        codings = [c for c in codings if c and c != "identity"]
-        if len(codings) > 1:
-            raise _UnsupportedEncoding(
-                f"stacked content encodings {content_encoding!r} are not supported"
-            )
-        self.coding = codings[0] if codings else None
-        if self.coding in ("gzip", "x-gzip"):
-            self._wbits = 16 + zlib.MAX_WBITS
-        elif self.coding == "deflate":
-            self._wbits = zlib.MAX_WBITS
-        elif self.coding is None:
-            self._wbits = 0
-        else:
-            raise _UnsupportedEncoding(
-                f"content encoding {self.coding!r} was not asked for and is not supported"
-            )
-        self._obj = zlib.decompressobj(self._wbits) if self.coding else None
-        self._started = False
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        """Decompress `data`, returning at most `limit` bytes (more means the cap is exceeded)."""
-        if self._obj is None:
-            return data
-        out = bytearray()
-        while data:
-            try:
-                chunk = self._obj.decompress(data, limit - len(out))
-            except zlib.error:
-                if self.coding == "deflate" and not self._started:
-                    # Some servers send raw deflate without the zlib wrapper.
-                    self._wbits = -zlib.MAX_WBITS
-                    self._obj = zlib.decompressobj(self._wbits)
-                    self._started = True
-                    continue
-                raise
-            self._started = True
-            out += chunk
-            if len(out) >= limit:
-                return bytes(out)
-            if self._obj.unconsumed_tail:
-                data = self._obj.unconsumed_tail
-            elif self._obj.eof and self._obj.unused_data:
-                # Concatenated gzip members.
-                data = self._obj.unused_data
-                self._obj = zlib.decompressobj(self._wbits)
-            else:
-                data = b""
-        return bytes(out)
-
-    def flush(self) -> bytes:
-        return self._obj.flush() if self._obj is not None else b""
-
-
 @dataclass
 class _Response:
     status: int
@@ -216,60 +162,6 @@ class _HostGate:
         """Keep every request to this host waiting (Retry-After applies to the host)."""
         with self.lock:
             self.next_time = max(self.next_time, time.monotonic() + seconds)
-
-
-@dataclass(frozen=True)
-class _Robots:
-    parser: urllib.robotparser.RobotFileParser | None  # None: no rules
-    allow_all: bool
-    reason: str  # how the rules were obtained, for messages
-
-    def can_fetch(self, user_agent: str, url: str) -> bool:
-        if self.parser is None:
-            return self.allow_all
-        return self.parser.can_fetch(user_agent, url)
-
-
-class _GuardedBackend(httpcore.SyncBackend):
-    """Checks the addresses a host resolves to at connect time, and connects to a checked one."""
-
-    def __init__(self, allow_private: bool, allow_loopback: bool) -> None:
-        self.allow_private = allow_private
-        self.allow_loopback = allow_loopback
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = resolve_host(host, port)
-        check_address_allowed(host, addresses, self.allow_private, self.allow_loopback)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport with the connect-time address check; environment proxies are not used."""
-
-    def __init__(self, config: FetchConfig) -> None:
-        super().__init__(retries=0)
-        limits = max(10, config.max_workers * 2)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits,
-            max_keepalive_connections=limits,
-            keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(config.allow_private, config.allow_loopback),
-        )
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -307,7 +199,7 @@ class Fetcher:
         self.config = config or FetchConfig()
         cfg = self.config
         self._client = httpx.Client(
-            transport=transport or _GuardedTransport(cfg),
+            transport=transport or GuardedTransport(cfg),
             headers={
                 "User-Agent": cfg.user_agent,
                 "Accept": cfg.accept,
@@ -324,10 +216,7 @@ class Fetcher:
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
-        self._robots: dict[str, _Robots] = {}
-        self._robots_locks: dict[str, threading.Lock] = {}
-        self._robots_lock = threading.Lock()
-        self.robots_fetches = 0  # how many robots.txt requests were made (for tests and logs)
+        self._robots = RobotsCache()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -384,12 +273,12 @@ class Fetcher:
                     attempts += 1
                     return fail("UnresolvableHost", str(exc))
                 if cfg.respect_robots:
-                    robots = self._robots_for(current, deadline)
-                    if not robots.can_fetch(cfg.user_agent, current):
+                    rules = self._robots_for(current, deadline)
+                    if not rules.can_fetch(current, cfg.user_agent):
                         return fail(
                             "RobotsDisallowed",
-                            f"robots.txt of {host_key(current)} ({robots.reason}) disallows {current} "
-                            f"for user agent {cfg.user_agent.split('/')[0]!r}",
+                            f"robots.txt of {host_key(current)} ({rules.reason}) disallows "
+                            f"{current} for user agent {robots.agent_token(cfg.user_agent)!r}",
                         )
                 outcome, used = self._request_with_retries(
                     current, headers, deadline, cfg.max_bytes
@@ -456,9 +345,8 @@ class Fetcher:
     # ----------------------------------------------------------------- helpers
 
     def _check_allowed(self, url: str) -> None:
-        check_url_allowed(
-            url, allow_private=self.config.allow_private, allow_loopback=self.config.allow_loopback
-        )
+        cfg = self.config
+        check_url_allowed(url, cfg.allow_private, cfg.allow_loopback, cfg.allow_hosts)
 
     def _gate(self, url: str) -> _HostGate:
         key = host_key(url)
@@ -492,7 +380,7 @@ class Fetcher:
                 response = self._request_once(url, headers, deadline, gate, max_bytes)
             except _BodyTooLarge as exc:
                 return Failure("fetch", "", url, "BodyTooLarge", str(exc)), attempt
-            except _UnsupportedEncoding as exc:
+            except UnsupportedEncoding as exc:
                 return Failure("fetch", "", url, "UnsupportedContentEncoding", str(exc)), attempt
             except zlib.error as exc:
                 return Failure(
@@ -557,34 +445,44 @@ class Fetcher:
     ) -> _Response:
         with gate.semaphore:
             gate.wait_turn(deadline)
-            request = self._client.build_request("GET", url, headers=dict(headers))
-            response = self._client.send(request, stream=True)
+            phase = "connecting or waiting for the response headers"
             try:
-                status = response.status_code
-                resp_headers = {k.lower(): v for k, v in response.headers.items()}
-                if status in REDIRECT_STATUSES or status == 304 or status >= 300:
-                    return _Response(status, resp_headers, b"")
-                declared_length = resp_headers.get("content-length", "")
-                if declared_length.isdigit() and int(declared_length) > max_bytes:
-                    raise _BodyTooLarge(
-                        f"{url} declares {int(declared_length):,} bytes, more than the {max_bytes:,} byte cap"
-                    )
-                decoder = _Decoder(resp_headers.get("content-encoding"))
-                body = bytearray()
-                raw_total = 0
-                for raw in response.iter_raw():
-                    raw_total += len(raw)
-                    if time.monotonic() > deadline:
-                        raise _TotalTimeout(f"body of {url} still arriving")
-                    body += decoder.feed(raw, max_bytes - len(body) + 1)
-                    if len(body) > max_bytes or raw_total > max_bytes:
-                        raise _BodyTooLarge(f"body of {url} exceeds the {max_bytes:,} byte cap")
-                body += decoder.flush()
-                if len(body) > max_bytes:
+                with deadline_of_request(deadline):
+                    request = self._client.build_request("GET", url, headers=dict(headers))
+                    response = self._client.send(request, stream=True)
+                    phase = "the body was still arriving"
+                    return self._read(url, response, max_bytes)
+            except httpx.TimeoutException:
+                if time.monotonic() >= deadline:
+                    raise _TotalTimeout(f"{phase} ({url})") from None
+                raise
+
+    def _read(self, url: str, response: httpx.Response, max_bytes: int) -> _Response:
+        """Status, headers and the (decompressed, capped) body of a response; closes it."""
+        try:
+            status = response.status_code
+            resp_headers = {k.lower(): v for k, v in response.headers.items()}
+            if status in REDIRECT_STATUSES or status == 304 or status >= 300:
+                return _Response(status, resp_headers, b"")
+            declared_length = resp_headers.get("content-length", "")
+            if declared_length.isdigit() and int(declared_length) > max_bytes:
+                raise _BodyTooLarge(
+                    f"{url} declares {int(declared_length):,} bytes, more than the {max_bytes:,} byte cap"
+                )
+            decoder = Decoder(resp_headers.get("content-encoding"))
+            body = bytearray()
+            raw_total = 0
+            for raw in response.iter_raw():
+                raw_total += len(raw)
+                body += decoder.feed(raw, max_bytes - len(body) + 1)
+                if len(body) > max_bytes or raw_total > max_bytes:
                     raise _BodyTooLarge(f"body of {url} exceeds the {max_bytes:,} byte cap")
-                return _Response(status, resp_headers, bytes(body))
-            finally:
-                response.close()
+            body += decoder.flush()
+            if len(body) > max_bytes:
+                raise _BodyTooLarge(f"body of {url} exceeds the {max_bytes:,} byte cap")
+            return _Response(status, resp_headers, bytes(body))
+        finally:
+            response.close()
 
     def _result(
         self,
@@ -618,58 +516,39 @@ class Fetcher:
 
     # ----------------------------------------------------------------- robots.txt
 
-    def _robots_for(self, url: str, deadline: float) -> _Robots:
-        key = host_key(url)
-        with self._robots_lock:
-            cached = self._robots.get(key)
-            if cached is not None:
-                return cached
-            lock = self._robots_locks.setdefault(key, threading.Lock())
-        with lock:  # one fetch per host even when many threads ask at once
-            cached = self._robots.get(key)
-            if cached is None:
-                cached = self._load_robots(key, deadline)
-                with self._robots_lock:
-                    self._robots[key] = cached
-            return cached
+    def robots_rules(self, url: str) -> RobotsRules:
+        """The robots.txt rules of `url`'s host (fetched once per host, then cached)."""
+        return self._robots_for(url, time.monotonic() + self.config.total_timeout)
 
-    def _load_robots(self, origin: str, deadline: float) -> _Robots:
+    def _robots_for(self, url: str, deadline: float) -> RobotsRules:
+        return self._robots.get(host_key(url), lambda origin: self._load_robots(origin, deadline))
+
+    def _load_robots(self, origin: str, deadline: float) -> RobotsRules:
         """Fetch and parse robots.txt (RFC 9309: 4xx allows all, 5xx/unreachable disallows all)."""
         cfg = self.config
         current = origin + "/robots.txt"
-        self.robots_fetches += 1
         for _hop in range(cfg.max_redirects + 1):
             try:
                 self._check_allowed(current)
             except (UnsafeURL, UnresolvableHost) as exc:
-                return _Robots(None, False, f"robots.txt not fetched: {exc}")
+                return robots.unreachable(f"not fetched: {exc}")
             outcome, _ = self._request_with_retries(current, {}, deadline, cfg.robots_max_bytes)
             if isinstance(outcome, Failure):
                 if outcome.error_type == "BodyTooLarge":
-                    return _Robots(None, True, "robots.txt too large, ignored")
-                status = (
-                    f"HTTP {outcome.http_status}" if outcome.http_status else outcome.error_type
-                )
-                return _Robots(
-                    None, False, f"robots.txt unreachable ({status}), treated as disallow all"
-                )
+                    return RobotsRules("robots.txt too large, ignored")
+                if outcome.http_status:
+                    return robots.rules_for_status(outcome.http_status)
+                return robots.unreachable(outcome.error_type)
             if outcome.status in REDIRECT_STATUSES and outcome.headers.get("location"):
                 current = urljoin(current, outcome.headers["location"])
                 continue
             if 200 <= outcome.status < 300:
-                parser = urllib.robotparser.RobotFileParser()
-                text = outcome.body.decode("utf-8", "replace")
-                parser.parse(text.splitlines())
-                delay = parser.crawl_delay(cfg.user_agent)
-                if delay:
+                rules = robots.rules_from_text(
+                    outcome.body.decode("utf-8", "replace"), cfg.user_agent
+                )
+                if rules.crawl_delay:
                     gate = self._gate(origin)
-                    gate.interval = max(gate.interval, min(float(delay), cfg.max_retry_after))
-                return _Robots(parser, True, "robots.txt rules")
-            if 400 <= outcome.status < 500:
-                return _Robots(None, True, f"no robots.txt (HTTP {outcome.status})")
-            return _Robots(
-                None,
-                False,
-                f"robots.txt unreachable (HTTP {outcome.status}), treated as disallow all",
-            )
-        return _Robots(None, True, "robots.txt redirected too often, ignored")
+                    gate.interval = max(gate.interval, min(rules.crawl_delay, cfg.max_crawl_delay))
+                return rules
+            return robots.rules_for_status(outcome.status)
+        return RobotsRules("robots.txt redirected too often, ignored")

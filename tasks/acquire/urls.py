@@ -23,6 +23,7 @@ __all__ = [
     "check_address_allowed",
     "check_url_allowed",
     "host_key",
+    "host_listed",
     "resolve_host",
 ]
 
@@ -169,35 +170,92 @@ def host_key(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower().rpartition('@')[2]}"
 
 
+_NEVER = "never fetched, whatever the configuration"
+
+
 def address_refusal(
     address: ipaddress.IPv4Address | ipaddress.IPv6Address,
     allow_private: bool,
     allow_loopback: bool,
 ) -> str | None:
     """Why an IP address is refused under the given policy, or None when it is allowed."""
+    kind, setting = _address_kind(address)
+    if kind is None:
+        return None
+    if (setting == "allow_loopback" and allow_loopback) or (
+        setting == "allow_private" and allow_private
+    ):
+        return None
+    return kind
+
+
+def _address_kind(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> tuple[str | None, str | None]:
+    """(what kind of refused address it is, the setting that can allow it; None: nothing can)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     if address in _METADATA_ADDRESSES:
-        return "a cloud metadata address"
+        return "a cloud metadata address", None
     if address.is_loopback:
-        return None if allow_loopback else "a loopback address"
+        return "a loopback address", "allow_loopback"
     if address.is_unspecified:
-        return "an unspecified address"
+        return "an unspecified address", None
     if address.is_multicast:
-        return "a multicast address"
+        return "a multicast address", None
     if address.is_link_local:
-        return None if allow_private else "a link-local address"
+        return "a link-local address", "allow_private"
     if address.is_private:
-        return None if allow_private else "a private address"
+        return "a private address", "allow_private"
     if address.is_reserved or not address.is_global:
-        return None if allow_private else "a reserved or non-global address"
-    return None
+        return "a reserved or non-global address", "allow_private"
+    return None, None
+
+
+def _split_host_port(item: str) -> tuple[str, int | None]:
+    """`host:port`, `host`, `[v6]:port`, `[v6]` or a bare IPv6 address -> (host, port or None)."""
+    item = item.strip()
+    if item.startswith("["):
+        host, _, rest = item[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif item.count(":") == 1:
+        host, _, port = item.partition(":")
+    else:
+        host, port = item, ""
+    return _canonical_host(host), int(port) if port.isdigit() else None
+
+
+def host_listed(host: str, port: int | None, allow_hosts: Iterable[str]) -> bool:
+    """Whether `host` (and `port`) is one of `allow_hosts` ("host:port", or "host" for any port)."""
+    name = _canonical_host(host).strip("[]")
+    for item in allow_hosts:
+        listed, listed_port = _split_host_port(item)
+        if listed.strip("[]") == name and (listed_port is None or listed_port == port):
+            return True
+    return False
+
+
+def _entry(host: str, port: int | None) -> str:
+    name = _canonical_host(host).strip("[]")
+    name = f"[{name}]" if ":" in name else name
+    return f"{name}:{port}" if port else name
 
 
 def check_address_allowed(
-    host: str, addresses: Iterable[str], allow_private: bool, allow_loopback: bool
+    host: str,
+    addresses: Iterable[str],
+    allow_private: bool,
+    allow_loopback: bool,
+    *,
+    port: int | None = None,
+    allow_hosts: Iterable[str] = (),
 ) -> None:
-    """Raise UnsafeURL if any of the addresses `host` resolved to is refused."""
+    """Raise UnsafeURL if any of the addresses `host` resolved to is refused.
+
+    A host listed in `allow_hosts` (with its port, or alone for any port) is allowed whatever
+    its addresses, except metadata, unspecified and multicast ones, which nothing allows.
+    """
+    listed = host_listed(host, port, allow_hosts)
     for raw in addresses:
         try:
             address = ipaddress.ip_address(raw.split("%", 1)[0])
@@ -205,12 +263,20 @@ def check_address_allowed(
             raise UnsafeURL(
                 f"host {host!r} resolved to something that is not an IP address: {raw!r}"
             ) from None
-        reason = address_refusal(address, allow_private, allow_loopback)
-        if reason:
-            raise UnsafeURL(
-                f"refused: host {host!r} resolves to {address}, {reason}; "
-                "allow it in the fetch configuration (allow_private / allow_loopback) if this is intended"
-            )
+        kind, setting = _address_kind(address)
+        if kind is None:
+            continue
+        if setting is None:
+            raise UnsafeURL(f"refused: host {host!r} resolves to {address}, {kind}; {_NEVER}")
+        if listed or (setting == "allow_loopback" and allow_loopback):
+            continue
+        if setting == "allow_private" and allow_private:
+            continue
+        raise UnsafeURL(
+            f"refused: host {host!r} resolves to {address}, {kind}; if this host is meant to be "
+            f'fetched, list it: fetch.allow_hosts = ["{_entry(host, port)}"] '
+            f"(fetch.{setting} = true would allow every such address)"
+        )
 
 
 def resolve_host(host: str, port: int | None = None) -> list[str]:
@@ -222,13 +288,18 @@ def resolve_host(host: str, port: int | None = None) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def check_url_allowed(url: str, allow_private: bool = False, allow_loopback: bool = False) -> None:
+def check_url_allowed(
+    url: str,
+    allow_private: bool = False,
+    allow_loopback: bool = False,
+    allow_hosts: Iterable[str] = (),
+) -> None:
     """Raise UnsafeURL unless `url` is http(s) with a host that resolves only to allowed addresses.
 
     Refused: other schemes, missing hosts, and hosts resolving to loopback (unless
-    `allow_loopback`), private, link-local, reserved or other non-global addresses (unless
-    `allow_private`), multicast, unspecified and cloud-metadata addresses (always).
-    Raises UnresolvableHost when the name does not resolve.
+    `allow_loopback` or the host is in `allow_hosts`), private, link-local, reserved or other
+    non-global addresses (unless `allow_private` or listed), multicast, unspecified and
+    cloud-metadata addresses (always). Raises UnresolvableHost when the name does not resolve.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -248,4 +319,11 @@ def check_url_allowed(url: str, allow_private: bool = False, allow_loopback: boo
     except ValueError:
         literal = None
     addresses = [str(literal)] if literal is not None else resolve_host(_canonical_host(host), port)
-    check_address_allowed(host, addresses, allow_private, allow_loopback)
+    check_address_allowed(
+        host,
+        addresses,
+        allow_private,
+        allow_loopback,
+        port=port if port is not None else _DEFAULT_PORTS[scheme],
+        allow_hosts=allow_hosts,
+    )

@@ -68,7 +68,7 @@ def test_feeds_over_http_fetch_each_article_once(local_server: LocalServer) -> N
     local_server.add_fixture_site()
     local_server.set_robots("User-agent: *\nDisallow: /private/\n")
     cfg = FetchConfig(
-        allow_loopback=True,
+        allow_hosts=(f"127.0.0.1:{local_server.port}",),
         read_timeout=0.3,
         connect_timeout=1.0,
         total_timeout=5.0,
@@ -242,3 +242,98 @@ def test_feed_body_fallback() -> None:
     )
     assert feed_body(only_summary) == ("Short.", "feed_summary")
     assert feed_body(FeedEntry(url="u", title="t", published_at=None, updated_at=None)) is None
+
+
+def _laughs(value: str, preamble: str = "") -> bytes:
+    """A billion-laughs feed whose entities expand through `value` (e.g. "&lol{}" or "&#38;lol{}")."""
+    decls = ['<!ENTITY lol "lol">'] + [
+        f'<!ENTITY lol{i} "' + (value.format("" if i == 1 else i - 1) + ";") * 10 + '">'
+        for i in range(1, 10)
+    ]
+    return (
+        '<?xml version="1.0"?>\n' + preamble + "<!DOCTYPE rss [\n" + "\n".join(decls) + "\n]>\n"
+        '<rss version="2.0"><channel><title>&lol9;</title>'
+        "<item><title>Real item &lol9;</title><link>https://example.com/a</link></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def test_dtd_variants_that_passed_the_regex_are_neutralised() -> None:
+    variants = {
+        "char-ref": _laughs("&#38;lol{}"),
+        "preamble": _laughs("&lol{}", "<!-- " + "padding " * 9000 + " -->\n"),
+        "utf-16": _laughs("&lol{}")
+        .decode()
+        .replace('"1.0"?>', '"1.0" encoding="utf-16"?>')
+        .encode("utf-16"),
+        "parameter": (
+            b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY % p "<!ENTITY x \'boom\'>"> %p;]>'
+            b'<rss version="2.0"><channel><item><title>&x;</title>'
+            b"<link>https://example.com/a</link></item></channel></rss>"
+        ),
+    }
+    for name, body in variants.items():
+        started = time.monotonic()
+        parsed = parse_feed(body, "https://example.com/feed")
+        assert time.monotonic() - started < 2, name
+        assert parsed.bozo and parsed.problem_type == "EntityDeclarationsRemoved", (name, parsed)
+        assert "DTD" in (parsed.problem or "") and "not expanded" in (parsed.problem or ""), name
+        assert [e.url for e in parsed.entries] == ["https://example.com/a"], name
+        assert all(len(e.title or "") < 100 for e in parsed.entries), name
+
+
+def test_harmless_doctypes_still_parse() -> None:
+    netscape = (
+        b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+        b' "http://my.netscape.com/publish/formats/rss-0.91.dtd">'
+        b'<rss version="0.91"><channel><title>N</title><item><title>One &amp; two</title>'
+        b"<link>https://example.com/n</link></item></channel></rss>"
+    )
+    parsed = parse_feed(netscape, "https://example.com/feed")
+    assert not parsed.bozo, parsed.problem
+    assert parsed.entries[0].title == "One & two"
+
+
+def test_a_feed_over_the_entry_cap_says_so() -> None:
+    items = "".join(
+        f"<item><title>Item {i}</title><link>https://example.com/{i}</link></item>"
+        for i in range(1200)
+    )
+    body = f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'.encode()
+    parsed = parse_feed(body, "https://example.com/feed", max_entries=500)
+    assert len(parsed.entries) == 500 and parsed.listed == 1200
+    assert (
+        parsed.entries[0].url == "https://example.com/0"
+    )  # the first ones: feeds list newest first
+    whole = parse_feed(body, "https://example.com/feed", max_entries=0)  # 0: no cap
+    assert len(whole.entries) == whole.listed == 1200
+
+
+def test_check_feed_records_the_truncation() -> None:
+    from flows.web import check_feed
+    from tasks.records import FeedSource
+
+    items = "".join(
+        f"<item><title>Item {i}</title><link>https://example.com/{i}</link></item>"
+        for i in range(30)
+    )
+    body = f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'.encode()
+    result = FetchResult(
+        "https://example.com/feed",
+        "https://example.com/feed",
+        200,
+        {"content-type": "application/rss+xml"},
+        body,
+        "utf-8",
+        None,
+        None,
+        False,
+        1,
+        0.1,
+    )
+    check = check_feed(FeedSource("big", "https://example.com/feed"), result, max_entries=20)
+    assert check.status == "truncated" and len(check.entries) == 20
+    (failure,) = check.failures
+    assert failure.stage == "feed" and failure.error_type == "FeedTruncated"
+    assert "30 entries" in failure.message and "first 20" in failure.message
+    assert "sources.max_feed_entries" in failure.message

@@ -25,7 +25,7 @@ def config(**overrides: object) -> FetchConfig:
         max_retries=2,
         backoff_base=0.02,
         max_retry_after=5.0,
-        allow_loopback=True,
+        allow_hosts=("127.0.0.1",),  # the local test server, on whatever port it got
     )
     base.update(overrides)
     return FetchConfig(**base)  # type: ignore[arg-type]
@@ -278,12 +278,25 @@ def test_decode_html_units() -> None:
 
 def test_loopback_refused_unless_allowed(local_server: LocalServer) -> None:
     local_server.add_page("/a", "<p>a</p>")
-    with Fetcher(config(allow_loopback=False)) as fetcher:
+    with Fetcher(config(allow_hosts=())) as fetcher:
         failure = failed(fetcher.fetch(local_server.url("/a")))
         by_name = failed(fetcher.fetch(f"http://localhost:{local_server.port}/a"))
     assert failure.error_type == "UnsafeURL" and "loopback" in failure.message
+    assert f'fetch.allow_hosts = ["127.0.0.1:{local_server.port}"]' in failure.message
     assert by_name.error_type == "UnsafeURL"
     assert local_server.hits["/a"] == 0 and local_server.hits["/robots.txt"] == 0
+
+
+def test_allow_hosts_opens_exactly_one_host_and_port(local_server: LocalServer) -> None:
+    """Listed by name: allowed though it resolves to loopback (checked again at connect time);
+    the same server under another name, or another port, stays refused."""
+    local_server.add_page("/a", "<p>a</p>")
+    with Fetcher(config(allow_hosts=(f"localhost:{local_server.port}",))) as fetcher:
+        ok(fetcher.fetch(f"http://localhost:{local_server.port}/a"))
+        other_name = failed(fetcher.fetch(local_server.url("/a")))
+        other_port = failed(fetcher.fetch(f"http://localhost:{local_server.port + 1}/a"))
+    assert other_name.error_type == other_port.error_type == "UnsafeURL"
+    assert local_server.hits["/a"] == 1
 
 
 def test_non_http_schemes_refused() -> None:

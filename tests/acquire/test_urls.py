@@ -112,3 +112,37 @@ def test_private_allowed_by_configuration_but_metadata_never() -> None:
 
 def test_public_address_allowed() -> None:
     check_url_allowed("https://93.184.215.14/", allow_private=False, allow_loopback=False)
+
+
+def test_allow_hosts_allows_exactly_the_hosts_listed() -> None:
+    only = ("127.0.0.1:8080",)
+    check_url_allowed("http://127.0.0.1:8080/a", allow_hosts=only)
+    for url in ("http://127.0.0.1:8081/a", "http://127.0.0.2:8080/", "http://localhost:8080/"):
+        with pytest.raises(UnsafeURL, match="loopback"):
+            check_url_allowed(url, allow_hosts=only)
+    check_url_allowed("http://127.0.0.1:9/a", allow_hosts=("127.0.0.1",))  # a host: any port
+    check_url_allowed("http://10.0.0.5/x", allow_hosts=("10.0.0.5:80",))  # the default port
+    check_url_allowed("http://[::1]:8080/", allow_hosts=("[::1]:8080",))
+    check_url_allowed("http://LocalHost:8080/", allow_hosts=("localhost:8080",))
+
+
+def test_refusals_name_the_setting_that_allows_them() -> None:
+    with pytest.raises(UnsafeURL) as loop:
+        check_url_allowed("http://127.0.0.1:8081/a")
+    assert 'fetch.allow_hosts = ["127.0.0.1:8081"]' in str(loop.value)
+    assert "fetch.allow_loopback" in str(loop.value)
+    with pytest.raises(UnsafeURL) as private:
+        check_url_allowed("http://10.0.0.5/x")
+    assert 'fetch.allow_hosts = ["10.0.0.5:80"]' in str(private.value)
+    assert "fetch.allow_private" in str(private.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254/latest/", "http://[fd00:ec2::254]/", "http://0.0.0.0:80/"]
+)
+def test_metadata_and_unspecified_are_never_allowed_and_no_setting_is_suggested(url: str) -> None:
+    host = url.split("//")[1].split("/")[0]
+    with pytest.raises(UnsafeURL) as refused:
+        check_url_allowed(url, allow_private=True, allow_loopback=True, allow_hosts=(host,))
+    assert "never fetched" in str(refused.value)
+    assert "allow_" not in str(refused.value)

@@ -57,7 +57,7 @@ def web_env(local_server: LocalServer, tmp_path: Path, monkeypatch: pytest.Monke
     for key, value in {
         "NEWSFLOW_SOURCES_FILE": str(sources),
         "NEWSFLOW_SOURCES_RETRY_BASE_SECONDS": "0",
-        "NEWSFLOW_FETCH_ALLOW_LOOPBACK": "true",
+        "NEWSFLOW_FETCH_ALLOW_HOSTS": f"127.0.0.1:{s.port}",
         "NEWSFLOW_FETCH_READ_TIMEOUT": "1",
         "NEWSFLOW_FETCH_TOTAL_TIMEOUT": "8",
         "NEWSFLOW_FETCH_MAX_RETRIES": "1",
@@ -217,3 +217,49 @@ def test_urls_flow_with_wrong_charset_and_duplicates(
     assert {k: v for k, v in after.items() if k != "runs"} == {
         k: v for k, v in before.items() if k != "runs"
     }
+
+
+def test_retry_times_truncation_and_refresh(
+    local_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed page waits for its retry time even when its feed lists it again (unless
+    refresh); a feed over the entry cap is recorded as truncated, not as "ok"."""
+    s = local_server
+    s.add_fixture_site()  # no validators: the feed is fetched and parsed on every run
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[feeds]]\nname = "bbc-world"\nurl = "{s.url("/feeds/bbc_world.xml")}"\n',
+        encoding="utf-8",
+    )
+    for key, value in {
+        "NEWSFLOW_SOURCES_FILE": str(sources),
+        "NEWSFLOW_SOURCES_RETRY_BASE_SECONDS": "3600",
+        "NEWSFLOW_SOURCES_MAX_FEED_ENTRIES": "3",  # apnews, voa, missing (404)
+        "NEWSFLOW_FETCH_ALLOW_HOSTS": f"127.0.0.1:{s.port}",
+        "NEWSFLOW_FETCH_MAX_RETRIES": "0",
+        "NEWSFLOW_FETCH_PER_HOST_RATE": "0",
+    }.items():
+        monkeypatch.setenv(key, value)
+    db = tmp_path / "retry.duckdb"
+    first = ingest_feeds_flow(warehouse=str(db))
+    assert s.hits["/articles/missing.html"] == 1
+    assert _rows(db, "SELECT last_status FROM sources WHERE source = 'bbc-world'") == [
+        ("truncated",)
+    ]
+    ((message,),) = _rows(db, "SELECT message FROM failures WHERE error_type = 'FeedTruncated'")
+    assert "5 entries" in message and "first 3" in message and "sources.max_feed_entries" in message
+    assert first["counts"]["failed"] == len(first["failures"]) == 2  # the 404 and the truncation
+    assert s.hits["/articles/guardian.html"] == 0  # past the cap
+
+    again = ingest_feeds_flow(warehouse=str(db))
+    assert s.hits["/articles/missing.html"] == 1  # its retry time has not come
+    assert again["counts"]["pages_waiting"] == 1
+    assert _rows(
+        db, "SELECT attempts FROM failures WHERE uri = ?", [s.url("/articles/missing.html")]
+    ) == [(1,)]
+    assert s.hits["/articles/apnews.html"] == 1
+
+    ingest_feeds_flow(warehouse=str(db), refresh=True)
+    assert s.hits["/articles/missing.html"] == 2  # --refresh fetches it now
+    assert s.hits["/articles/apnews.html"] == 2  # and stored pages again
+    assert all(v == 0 for v in integrity(db).values())
