@@ -11,7 +11,7 @@ articles, raw pages and feed entries are written in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -111,8 +111,14 @@ def article_from_entry(job: PageJob, text: str, origin: str) -> Article:
     )
 
 
-def check_feed(source: FeedSource, result: FetchResult | Failure) -> FeedCheck:
-    """What one feed's fetch means: failed, not modified, or its entries (and its problems)."""
+def check_feed(
+    source: FeedSource, result: FetchResult | Failure, max_entries: int = 5000
+) -> FeedCheck:
+    """What one feed's fetch means: failed, not modified, or its entries (and its problems).
+
+    A feed listing more than `max_entries` keeps the first ones and is marked "truncated",
+    with a failure that says how many were left and which setting takes them all.
+    """
     if isinstance(result, Failure):
         failed = replace(result, stage="feed", source=source.name, uri=source.url)
         return FeedCheck(source, "failed", failures=(failed,))
@@ -120,11 +126,24 @@ def check_feed(source: FeedSource, result: FetchResult | Failure) -> FeedCheck:
         return FeedCheck(
             source, "not_modified", etag=result.etag, last_modified=result.last_modified
         )
-    parsed = parse_feed(result.body, result.final_url, result.headers)
+    parsed = parse_feed(result.body, result.final_url, result.headers, max_entries)
     status = "ok"
     problems: list[Failure] = []
+    if len(parsed.entries) < parsed.listed:
+        status = "truncated"
+        problems.append(
+            Failure(
+                "feed-entries",
+                source.name,
+                source.url,
+                "FeedTruncated",
+                f"the feed lists {parsed.listed:,} entries; only the first {len(parsed.entries):,} "
+                f"were taken (sources.max_feed_entries = {max_entries}); raise "
+                "sources.max_feed_entries, or set it to 0, to take them all",
+            )
+        )
     if parsed.bozo:
-        status = "bozo" if parsed.entries else "failed"
+        status = "failed" if not parsed.entries else "bozo" if status == "ok" else status
         problems.append(
             Failure(
                 "feed",
@@ -147,29 +166,34 @@ def check_feed(source: FeedSource, result: FetchResult | Failure) -> FeedCheck:
 
 @dataclass
 class FeedPlan:
-    """The pages a feed run fetches, and the entries it only records (their page is stored)."""
+    """The pages a feed run fetches, and the entries it only records (their page is stored, or
+    waits for its retry time)."""
 
     jobs: list[PageJob] = field(default_factory=list)  # one per URL, other feeds as twins
     settled: list[EntrySeen] = field(default_factory=list)
     retries: int = 0
+    waiting: int = 0  # listed pages whose earlier failure waits for its retry time
 
 
 def plan_feed_pages(
     checks: Sequence[FeedCheck],
     stored: dict[str, datetime | None],
     retry: Sequence[PageJob],
+    waiting: Collection[str] = (),
 ) -> FeedPlan:
     """Pages to fetch: failed pages due again, then new (or updated) entries, each URL once.
 
-    `stored` maps the canonical URLs already stored to their entry date. A URL listed by several
-    feeds is fetched once; the other feeds become the job's twins and get their routes with it.
+    `stored` maps the canonical URLs already stored to their entry date; `waiting` holds URLs
+    whose page failed and whose retry time has not come: a feed listing them again does not
+    fetch them before it. A URL listed by several feeds is fetched once; the other feeds become
+    the job's twins and get their routes with it.
     """
     plan = FeedPlan(retries=len(retry))
     new = [
         PageJob(check.source.name, e.url, "feed", e)
         for check in checks
         for e in select_entries_to_fetch(check.entries, stored)
-        if e.url
+        if e.url and e.url not in waiting
     ]
     by_url: dict[str, PageJob] = {}
     for job in [*retry, *new]:
@@ -183,9 +207,13 @@ def plan_feed_pages(
     for check in checks:
         for entry in check.entries:
             url = entry.url
-            if url and url in stored and url not in by_url and (check.source.name, url) not in seen:
+            if not url or url in by_url or (check.source.name, url) in seen:
+                continue
+            if url in stored or url in waiting:
                 seen.add((check.source.name, url))
-                plan.settled.append(_seen(check.source.name, url, "fetched", entry))
+                status = "fetched" if url in stored else "failed"
+                plan.settled.append(_seen(check.source.name, url, status, entry))
+    plan.waiting = sum(e.status == "failed" for e in plan.settled)
     return plan
 
 
@@ -271,7 +299,8 @@ def fetch_feeds_task(
             conditional={s.url: validators.get(s.name, (None, None)) for s in sources},
             source="feeds",
         )
-    checks = [check_feed(source, result) for source, result in zip(sources, results)]
+    cap = settings.sources.max_feed_entries
+    checks = [check_feed(source, result, cap) for source, result in zip(sources, results)]
     for check in checks:
         for problem in check.failures:
             logger.warning("feed %s: %s", check.source.name, problem.message)
@@ -309,12 +338,16 @@ def _choose_feeds(settings: Settings, names: Sequence[str] | None) -> list[FeedS
     return [s for s in configured if not names or s.name in names]
 
 
-def _plan_feed_pages(settings: Settings, checks: Sequence[FeedCheck]) -> FeedPlan:
+def _plan_feed_pages(settings: Settings, checks: Sequence[FeedCheck], refresh: bool) -> FeedPlan:
+    """Which listed pages to fetch; with `refresh`, all of them, and failed ones whatever their
+    retry time."""
     urls = [e.url for c in checks for e in c.entries if e.url]
+    names = [c.source.name for c in checks]
     with _connect(settings) as con:
-        stored = wh.stored_url_dates(con, urls)
-        retry = wh.failed_pages_due(con, [c.source.name for c in checks], "feed")
-    return plan_feed_pages(checks, stored, retry)
+        stored = {} if refresh else wh.stored_url_dates(con, urls)
+        waiting = {} if refresh else wh.pages_waiting(con, urls)
+        retry = wh.failed_pages_due(con, names, "feed", due_only=not refresh)
+    return plan_feed_pages(checks, stored, retry, waiting)
 
 
 def _run_pages(settings: Settings, pipeline: BatchPipeline, jobs: Sequence[PageJob]) -> None:
@@ -341,6 +374,7 @@ def _record_feed_checks(
     summary.counts["feeds"] = len(checks)
     summary.counts["feeds_not_modified"] = sum(c.status == "not_modified" for c in checks)
     summary.counts["pages_fetched"] = len(plan.jobs)
+    summary.counts["pages_waiting"] = plan.waiting
 
 
 # ----------------------------------------------------------------------------------------------
@@ -350,22 +384,31 @@ def _record_feed_checks(
 
 @flow(name="ingest-feeds", log_prints=True)
 def ingest_feeds_flow(
-    sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None
+    sources: list[str] | None = None,
+    warehouse: str | None = None,
+    config: str | None = None,
+    refresh: bool = False,
 ) -> dict[str, Any]:
-    """Ingest configured feeds (all, or those named): conditional GET, parse, fetch new pages."""
+    """Ingest configured feeds (all, or those named): conditional GET, parse, fetch new pages.
+
+    With `refresh`, everything is fetched again now: the feeds unconditionally, their pages even
+    when stored, and failed pages whatever their retry time.
+    """
     settings = flow_settings(config, warehouse)
     chosen = _choose_feeds(settings, sources)
-    with recorded_run("ingest-feeds", settings, {"sources": [s.name for s in chosen]}) as summary:
+    parameters = {"sources": [s.name for s in chosen], "refresh": refresh}
+    with recorded_run("ingest-feeds", settings, parameters) as summary:
         pipeline = BatchPipeline(settings, summary)
         with _connect(settings) as con:
-            validators = wh.feed_validators(con)
+            validators = {} if refresh else wh.feed_validators(con)
         checks = fetch_feeds_task(chosen, validators, settings)
-        plan = _plan_feed_pages(settings, checks)
+        plan = _plan_feed_pages(settings, checks, refresh)
         get_run_logger().info(
-            "%d feeds checked, %d pages to fetch (%d retries)",
+            "%d feeds checked, %d pages to fetch (%d retries, %d waiting for their retry time)",
             len(checks),
             len(plan.jobs),
             plan.retries,
+            plan.waiting,
         )
         _run_pages(settings, pipeline, plan.jobs)
         pipeline.finish()
@@ -381,7 +424,11 @@ def ingest_urls_flow(
     source: str = "urls",
     refresh: bool = False,
 ) -> dict[str, Any]:
-    """Ingest an ad-hoc list of article URLs (already stored ones only with refresh=True)."""
+    """Ingest an ad-hoc list of article URLs.
+
+    Stored URLs, and URLs whose earlier failure waits for its retry time, are fetched only with
+    refresh=True.
+    """
     settings = flow_settings(config, warehouse)
     with recorded_run(
         "ingest-urls", settings, {"urls": urls, "source": source, "refresh": refresh}
@@ -390,13 +437,16 @@ def ingest_urls_flow(
         jobs, bad = url_jobs(urls, source)
         with _connect(settings) as con:
             stored = set() if refresh else set(wh.stored_url_dates(con, list(jobs)))
-            retry = wh.failed_pages_due(con, [source], "url")
+            waiting = set() if refresh else set(wh.pages_waiting(con, list(jobs)))
+            retry = wh.failed_pages_due(con, [source], "url", due_only=not refresh)
             wh.record_stored_urls(
                 con, source, [(url_article_id(u)[0], u) for u in sorted(stored)], summary.run_id
             )
-        todo = {j.url: j for j in [*retry, *(j for u, j in jobs.items() if u not in stored)]}
+        skip = stored | waiting
+        todo = {j.url: j for j in [*retry, *(j for u, j in jobs.items() if u not in skip)]}
         pipeline.record_failures(bad)
         _run_pages(settings, pipeline, list(todo.values()))
         pipeline.finish()
         summary.counts["pages_fetched"] = len(todo)
+        summary.counts["pages_waiting"] = len(waiting - {j.url for j in retry})
     return summary.as_dict()

@@ -67,6 +67,9 @@ class SourcesSettings:
     file: Path = Path("config/sources.toml")
     retry_base_seconds: float = 300.0
     retry_max_seconds: float = 86400.0
+    # Entries kept per feed and run (the first ones); a feed that lists more is recorded as
+    # truncated, with a failure row saying so. 0 keeps every entry.
+    max_feed_entries: int = 5000
 
 
 @dataclass(frozen=True, slots=True)

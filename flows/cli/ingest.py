@@ -95,6 +95,13 @@ def ingest_feeds(
             "--source", "-s", help="Only this configured feed (repeatable); default: all feeds."
         ),
     ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            help="Fetch everything again now: feeds unconditionally, stored pages, and failed "
+            "pages before their retry time."
+        ),
+    ] = False,
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -102,11 +109,13 @@ def ingest_feeds(
     settings = settings_or_exit(config, warehouse)
     from flows.web import ingest_feeds_flow
 
+    kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
     run_flow(
         ingest_feeds_flow,
         sources=source or None,
         warehouse=str(settings.warehouse.path),
         config=config,
+        **kwargs,
     )
 
 

@@ -1,9 +1,14 @@
 """RSS / Atom / JSON Feed parsing into typed entries. Pure: bytes in, records out, never raises.
 
 A broken feed is data, not a crash: whatever feedparser recovers is kept, and the problem is
-recorded (`bozo`, `problem`). Entity bombs are defused before parsing: internal DTD subsets
-whose entities refer to other entities (or are long) are removed, on top of feedparser's own
-DOCTYPE rewriting and expat's amplification limits; bodies over a size cap are refused.
+recorded (`bozo`, `problem`). Entity bombs are defused before feedparser sees the body, with a
+real XML parser rather than a pattern: expat reads the prolog (everything before the root
+element) and reports every entity declaration in the DTD; a DTD that declares any entity has
+its internal subset cut out at the byte offsets expat gives, the result is checked again, and
+the feed is marked bozo (`EntityDeclarationsRemoved`). Nothing is ever expanded. A prolog that
+expat cannot read while the text declares entities is refused (`UnsafeDTD`). Bodies over a
+size cap are refused; at most `max_entries` entries are kept, and `listed` says how many the
+feed had.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import html
 import json
 import re
 import warnings
+from xml.parsers import expat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
@@ -36,10 +42,6 @@ MAX_FEED_BYTES = 20_000_000
 MAX_ENTRIES = 5_000
 MAX_TEXT_CHARS = 200_000  # per summary / content field
 
-_DOCTYPE_SUBSET_RE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.IGNORECASE | re.DOTALL)
-_ENTITY_DECL_RE = re.compile(
-    rb"<!ENTITY\s+(%\s*)?[\w.:-]+\s+(?:SYSTEM|PUBLIC)?\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE
-)
 _BLOCK_TAGS = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table tr section article header footer figure figcaption dd dt".split()
 )
@@ -56,6 +58,7 @@ class FeedParse:
     kind: str = ""  # feedparser's version: "rss20", "atom10", "json11", ...; "" when unknown
     link: str | None = None  # the site the feed belongs to
     problem_type: str | None = None  # the exception type name alone, for counting
+    listed: int = 0  # entries the feed listed (more than `entries` when it was over the cap)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -101,24 +104,98 @@ def _collapse(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _defuse(body: bytes) -> tuple[bytes, str | None]:
-    """Remove an internal DTD subset that could expand entities (billion laughs, quadratic blowup)."""
-    head = body[:65536]
-    match = _DOCTYPE_SUBSET_RE.search(head)
-    if not match:
-        return body, None
-    subset = match.group(1)
-    values = [m.group(2) for m in _ENTITY_DECL_RE.finditer(subset)]
-    # External entities are never fetched (feedparser turns external general entities off and
-    # drops unsafe declarations); internal ones that expand others are what bombs are made of.
-    dangerous = (
-        any(b"&" in v.replace(b"&#", b"") or b"%" in v or len(v) > 1024 for v in values)
-        or len(values) > 256
-    )
-    if not dangerous:
-        return body, None
-    cleaned = body[: match.start()] + body[match.end() :]
-    return cleaned, "entity declarations that expand other entities were removed before parsing"
+class _PrologDone(Exception):
+    """Raised from an expat handler: the prolog (where a DTD may be) has been read."""
+
+
+@dataclass
+class _Prolog:
+    entities: int = 0  # entity declarations in the DTD (general or parameter)
+    subset: tuple[int, int] | None = None  # byte offsets of the internal subset's "[" and "]"
+    error: str | None = None  # expat could not read the prolog
+
+
+def _scan_prolog(body: bytes) -> _Prolog:
+    """Read the prolog with expat, counting entity declarations; stop at the root element.
+
+    No entity is expanded: parameter entities are never parsed, and the scan stops before the
+    document's content, where general entities would be used.
+    """
+    found = _Prolog()
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    start = 0
+
+    def doctype(_name: str, _sysid: str | None, _pubid: str | None, subset: int) -> None:
+        nonlocal start
+        start = parser.CurrentByteIndex if subset else -1
+
+    def end_doctype() -> None:
+        if start >= 0:
+            found.subset = (start, parser.CurrentByteIndex)
+        raise _PrologDone
+
+    def entity(*_args: Any) -> None:
+        found.entities += 1
+
+    def root(_name: str, _attrs: Any) -> None:
+        raise _PrologDone
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EndDoctypeDeclHandler = end_doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(body, True)
+    except _PrologDone:
+        pass
+    except expat.ExpatError as exc:
+        found.error = str(exc)
+    return found
+
+
+_CLOSE_SUBSET = (b"]\x00\x00\x00", b"\x00\x00\x00]", b"]\x00", b"\x00]", b"]")
+_ENTITY_TEXT = re.compile(r"<!\s*ENTITY", re.IGNORECASE)
+
+
+def _declares_entities(body: bytes) -> bool:
+    """Whether the text, read in any likely encoding, holds an entity declaration."""
+    codecs = ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "cp037", "latin-1")
+    return any(_ENTITY_TEXT.search(body.decode(c, "ignore")) for c in codecs)
+
+
+def _defuse(body: bytes) -> tuple[bytes, str | None, str | None]:
+    """(body safe for feedparser, note of what was removed, reason to refuse the feed)."""
+    prolog = _scan_prolog(body)
+    if prolog.error is not None:
+        if _declares_entities(body[:MAX_FEED_BYTES]):
+            return (
+                body,
+                None,
+                (
+                    f"the feed declares XML entities in a prolog the XML parser cannot read "
+                    f"({prolog.error}); refused, since its entities could expand without bound"
+                ),
+            )
+        return body, None, None
+    if not prolog.entities:
+        return body, None, None
+    if prolog.subset is not None:
+        first, last = prolog.subset  # "[" and the end of the declaration ("]" or ">")
+        ends = [last] + [last + len(c) for c in _CLOSE_SUBSET if body.startswith(c, last)]
+        for end in ends:
+            cleaned = body[:first] + body[end:]
+            check = _scan_prolog(cleaned)
+            if check.error is None and not check.entities:
+                return (
+                    cleaned,
+                    f"its DTD declared {prolog.entities} entities; the DTD's internal subset "
+                    f"({end - first:,} bytes) was removed before parsing, so entities are "
+                    "not expanded",
+                    None,
+                )
+    return body, None, "the feed declares XML entities that could not be removed safely; refused"
 
 
 def _utc(parsed: Any) -> datetime | None:
@@ -232,15 +309,21 @@ def _problem(exc: BaseException | None) -> tuple[str | None, str | None]:
 # --------------------------------------------------------------------------- public
 
 
-def parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None = None) -> FeedParse:
+def parse_feed(
+    body: bytes,
+    feed_url: str,
+    headers: dict[str, str] | None = None,
+    max_entries: int = MAX_ENTRIES,
+) -> FeedParse:
     """Parse feed bytes; never raises.
 
     `feed_url` is the base for relative links; `headers` are the HTTP response headers
     (Content-Type charset matters for the encoding). A body that is not a feed gives no entries
-    and a `problem`; a broken feed keeps the entries that parsed and is marked `bozo`.
+    and a `problem`; a broken feed keeps the entries that parsed and is marked `bozo`. At most
+    `max_entries` entries are kept (the first ones; 0 keeps all); `listed` counts them all.
     """
     try:
-        return _parse_feed(body, feed_url, headers)
+        return _parse_feed(body, feed_url, headers, max_entries)
     except Exception as exc:  # noqa: BLE001 - the last line of defence; counted as a crash in benchmarks
         problem, _ = _problem(exc)
         return FeedParse(
@@ -248,7 +331,9 @@ def parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None = None
         )
 
 
-def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> FeedParse:
+def _parse_feed(
+    body: bytes, feed_url: str, headers: dict[str, str] | None, max_entries: int
+) -> FeedParse:
     import feedparser
 
     if isinstance(body, str):
@@ -265,10 +350,14 @@ def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> F
             problem_type="FeedTooLarge",
         )
     if body.lstrip()[:1] == b"{":
-        json_parse = _parse_json_feed(body, feed_url)
+        json_parse = _parse_json_feed(body, feed_url, max_entries)
         if json_parse is not None:
             return json_parse
-    body, defused = _defuse(body)
+    body, defused, refused = _defuse(body)
+    if refused is not None:
+        return FeedParse(
+            title=None, bozo=True, problem=f"UnsafeDTD: {refused}", problem_type="UnsafeDTD"
+        )
     # Headers only when the caller has real ones: feedparser reads a header set without
     # Content-Type as "served with no Content-Type" (bozo). Relative links are resolved
     # against `feed_url` below either way.
@@ -283,15 +372,14 @@ def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> F
     problem, problem_type = (
         _problem(parsed.get("bozo_exception")) if parsed.get("bozo") else (None, None)
     )
-    if defused:
-        problem = f"{problem}; {defused}" if problem else f"EntityDeclarationsRemoved: {defused}"
-        problem_type = problem_type or "EntityDeclarationsRemoved"
+    if defused:  # the fact that matters most comes first
+        problem = f"EntityDeclarationsRemoved: {defused}" + (f"; then {problem}" if problem else "")
+        problem_type = "EntityDeclarationsRemoved"
     version = parsed.get("version") or ""
     feed = parsed.get("feed") or {}
     base = feed_url or ""
-    entries = []
-    for raw_entry in (parsed.get("entries") or [])[:MAX_ENTRIES]:
-        entries.append(_to_entry(raw_entry, base))
+    raw_entries = parsed.get("entries") or []
+    entries = [_to_entry(e, base) for e in _capped(raw_entries, max_entries)]
     feed_fields = [
         k for k in ("title", "link", "subtitle", "updated") if _raw(parsed.get("feed") or {}, k)
     ]
@@ -314,7 +402,12 @@ def _parse_feed(body: bytes, feed_url: str, headers: dict[str, str] | None) -> F
         kind=version,
         link=link if isinstance(link, str) else None,
         problem_type=problem_type,
+        listed=len(raw_entries),
     )
+
+
+def _capped(items: list[Any], cap: int) -> list[Any]:
+    return items[:cap] if cap > 0 else items
 
 
 def _json_date(value: Any) -> datetime | None:
@@ -329,7 +422,7 @@ def _json_date(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _parse_json_feed(body: bytes, feed_url: str) -> FeedParse | None:
+def _parse_json_feed(body: bytes, feed_url: str, max_entries: int) -> FeedParse | None:
     """A JSON Feed (jsonfeed.org 1.0 / 1.1), which feedparser 6.0 does not read; None if not one."""
     try:
         data = json.loads(body.decode("utf-8-sig", "replace"))
@@ -341,7 +434,8 @@ def _parse_json_feed(body: bytes, feed_url: str) -> FeedParse | None:
     items = data.get("items")
     problem = None if isinstance(items, list) else "InvalidJSONFeed: no items list"
     entries: list[FeedEntry] = []
-    for item in (items if isinstance(items, list) else [])[:MAX_ENTRIES]:
+    listed = items if isinstance(items, list) else []
+    for item in _capped(listed, max_entries):
         if not isinstance(item, dict):
             problem = problem or "InvalidJSONFeed: an item is not an object"
             continue
@@ -389,6 +483,7 @@ def _parse_json_feed(body: bytes, feed_url: str) -> FeedParse | None:
         kind=kind,
         link=home if isinstance(home, str) else None,
         problem_type=problem.split(":", 1)[0] if problem else None,
+        listed=len(listed),
     )
 
 

@@ -29,6 +29,7 @@ from tasks.store.queries import (
     check_integrity,
     failed_pages_due,
     feed_validators,
+    pages_waiting,
     stored_url_dates,
     table_counts,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "plan_batch",
     "failed_pages_due",
     "feed_validators",
+    "pages_waiting",
     "record_failures",
     "record_feed_checks",
     "record_routes",

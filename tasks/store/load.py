@@ -638,8 +638,7 @@ def record_feed_checks(
         )
         for check in checks:
             ok = check.status != "failed"
-            if check.status in ("ok", "not_modified"):
-                resolve_failures(con, [(check.source.name, check.source.url)], now)
+            _resolve_feed(con, check, now)
             upsert_source(
                 con,
                 check.source.name,
@@ -656,6 +655,25 @@ def record_feed_checks(
     except Exception:
         con.execute("ROLLBACK").fetchall()
         raise
+
+
+def _resolve_feed(con: duckdb.DuckDBPyConnection, check: FeedCheck, now: datetime) -> None:
+    """Resolve a feed's open problems this check no longer shows.
+
+    A failed check resolves nothing; a 304 says the feed answers again ("feed" stage) but not
+    that its content changed; a parsed feed resolves every stage it has no failure for.
+    """
+    if check.status == "failed":
+        return
+    current = [f.stage for f in check.failures]
+    stages = ["feed"] if check.status == "not_modified" else None
+    con.execute(
+        """UPDATE failures SET resolved_at = ?
+           WHERE source = ? AND uri = ? AND resolved_at IS NULL
+             AND stage NOT IN (SELECT unnest(?::VARCHAR[]))
+             AND (?::VARCHAR[] IS NULL OR stage IN (SELECT unnest(?::VARCHAR[])))""",
+        [now, check.source.name, check.source.url, current, stages, stages],
+    ).fetchall()
 
 
 def record_stored_urls(

@@ -395,18 +395,19 @@ def stored_url_dates(
 
 
 def failed_pages_due(
-    con: duckdb.DuckDBPyConnection, sources: Sequence[str], route: str
+    con: duckdb.DuckDBPyConnection, sources: Sequence[str], route: str, *, due_only: bool = True
 ) -> list[PageJob]:
-    """Pages of these sources that failed in earlier runs and whose retry time has come."""
+    """Pages of these sources that failed in earlier runs and whose retry time has come (or,
+    without `due_only`, every one still failing)."""
     rows = con.execute(
         """SELECT f.source, f.uri, e.entry_id, e.title, e.published_at, e.updated_at, e.authors,
                   e.summary
            FROM failures f LEFT JOIN feed_entries e ON e.source = f.source AND e.url = f.uri
            WHERE f.resolved_at IS NULL AND f.stage IN ('fetch', 'extract')
              AND f.source IN (SELECT unnest(?))
-             AND (f.next_retry_at IS NULL OR f.next_retry_at <= now())
+             AND (NOT ? OR f.next_retry_at IS NULL OR f.next_retry_at <= now())
            ORDER BY f.first_seen_at, f.uri""",
-        [list(sources)],
+        [list(sources), due_only],
     ).fetchall()
     jobs = []
     for source, url, entry_id, title, published, updated, authors, summary in rows:
@@ -423,3 +424,17 @@ def failed_pages_due(
             )
         jobs.append(PageJob(source, url, route, entry))
     return jobs
+
+
+def pages_waiting(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, datetime]:
+    """URLs whose page failed and waits for its retry time (any source): url -> next retry."""
+    if not urls:
+        return {}
+    rows = con.execute(
+        """SELECT uri, max(next_retry_at) FROM failures
+           WHERE resolved_at IS NULL AND stage IN ('fetch', 'extract')
+             AND next_retry_at > now() AND uri IN (SELECT unnest(?))
+           GROUP BY uri""",
+        [list(urls)],
+    ).fetchall()
+    return {url: when for url, when in rows}

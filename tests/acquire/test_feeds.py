@@ -334,6 +334,6 @@ def test_check_feed_records_the_truncation() -> None:
     check = check_feed(FeedSource("big", "https://example.com/feed"), result, max_entries=20)
     assert check.status == "truncated" and len(check.entries) == 20
     (failure,) = check.failures
-    assert failure.stage == "feed" and failure.error_type == "FeedTruncated"
+    assert failure.stage == "feed-entries" and failure.error_type == "FeedTruncated"
     assert "30 entries" in failure.message and "first 20" in failure.message
     assert "sources.max_feed_entries" in failure.message

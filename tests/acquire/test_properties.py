@@ -13,8 +13,10 @@ from tasks.acquire.urls import canonical_url
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 hosts = st.from_regex(r"[a-z][a-z0-9-]{0,12}(\.[a-z][a-z0-9-]{0,8}){1,2}", fullmatch=True)
-segments = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=0, max_size=12
+segments = st.text(  # anything but the characters that end a path segment
+    st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="/?#"),
+    min_size=0,
+    max_size=12,
 )
 web_urls = st.builds(
     lambda scheme, host, port, path, query, frag: (
