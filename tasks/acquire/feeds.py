@@ -3,9 +3,10 @@
 A broken feed is data, not a crash: whatever feedparser recovers is kept, and the problem is
 recorded (`bozo`, `problem`). Entity bombs are defused before feedparser sees the body, with a
 real XML parser rather than a pattern: expat reads the prolog (everything before the root
-element) and reports every entity declaration in the DTD; a DTD that declares any entity has
-its internal subset cut out at the byte offsets expat gives, the result is checked again, and
-the feed is marked bozo (`EntityDeclarationsRemoved`). Nothing is ever expanded. A prolog that
+element) and reports every entity declaration in the DTD. Flat short entities (no reference inside, a
+bounded total expansion) and external ones (never fetched) are harmless and left alone; a DTD
+declaring anything else has its internal subset cut out at the byte offsets expat gives, the
+result is checked again, and the feed is marked bozo (`EntityDeclarationsRemoved`). A prolog that
 expat cannot read while the text declares entities is refused (`UnsafeDTD`). Bodies over a
 size cap are refused; at most `max_entries` entries are kept, and `listed` says how many the
 feed had.
@@ -108,9 +109,17 @@ class _PrologDone(Exception):
     """Raised from an expat handler: the prolog (where a DTD may be) has been read."""
 
 
+@dataclass(frozen=True)
+class _EntityDecl:
+    name: str
+    parameter: bool
+    value: str | None  # replacement text of an internal entity; None for an external one
+    external: bool  # has a system or public identifier (never fetched here)
+
+
 @dataclass
 class _Prolog:
-    entities: int = 0  # entity declarations in the DTD (general or parameter)
+    entities: list[_EntityDecl] = field(default_factory=list)  # declarations in the DTD
     subset: tuple[int, int] | None = None  # byte offsets of the internal subset's "[" and "]"
     error: str | None = None  # expat could not read the prolog
 
@@ -135,8 +144,21 @@ def _scan_prolog(body: bytes) -> _Prolog:
             found.subset = (start, parser.CurrentByteIndex)
         raise _PrologDone
 
-    def entity(*_args: Any) -> None:
-        found.entities += 1
+    def entity(
+        name: str,
+        parameter: int,
+        value: str | None,
+        _base: str | None,
+        system_id: str | None,
+        public_id: str | None,
+        _notation: str | None,
+    ) -> None:
+        found.entities.append(
+            _EntityDecl(name, bool(parameter), value, bool(system_id or public_id))
+        )
+
+    def unparsed(name: str, *_args: Any) -> None:
+        found.entities.append(_EntityDecl(name, False, None, True))
 
     def root(_name: str, _attrs: Any) -> None:
         raise _PrologDone
@@ -144,15 +166,39 @@ def _scan_prolog(body: bytes) -> _Prolog:
     parser.StartDoctypeDeclHandler = doctype
     parser.EndDoctypeDeclHandler = end_doctype
     parser.EntityDeclHandler = entity
-    parser.UnparsedEntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = unparsed
     parser.StartElementHandler = root
     try:
         parser.Parse(body, True)
     except _PrologDone:
         pass
-    except expat.ExpatError as exc:
-        found.error = str(exc)
+    except (expat.ExpatError, ValueError, LookupError) as exc:  # also unsupported encodings
+        found.error = f"{type(exc).__name__}: {exc}"
     return found
+
+
+_MAX_FLAT_ENTITY = 1024  # characters of one kept entity's text
+_MAX_EXPANSION = 1_000_000  # characters all references to kept entities may add
+
+
+def _harmless(decls: list[_EntityDecl], body: bytes) -> bool:
+    """Entities that cannot blow up: flat short texts (no reference, markup or parameter
+    entity inside) whose references add at most `_MAX_EXPANSION` characters, and external
+    parameter entities (never loaded). Anything else makes the DTD unsafe."""
+    if len(decls) > 256:
+        return False
+    if any(d.value is not None for d in decls) and body[:4].count(b"\x00"):
+        return False  # UTF-16/32: references cannot be counted in the raw bytes
+    added = 0
+    for d in decls:
+        if d.value is None:  # external: only parameter entities (never loaded) are left alone
+            if not (d.external and d.parameter):
+                return False
+            continue
+        if d.parameter or len(d.value) > _MAX_FLAT_ENTITY or any(c in d.value for c in "&%<"):
+            return False
+        added += len(d.value) * body.count(f"&{d.name};".encode("utf-8", "replace"))
+    return added <= _MAX_EXPANSION
 
 
 _CLOSE_SUBSET = (b"]\x00\x00\x00", b"\x00\x00\x00]", b"]\x00", b"\x00]", b"]")
@@ -179,7 +225,7 @@ def _defuse(body: bytes) -> tuple[bytes, str | None, str | None]:
                 ),
             )
         return body, None, None
-    if not prolog.entities:
+    if not prolog.entities or _harmless(prolog.entities, body):
         return body, None, None
     if prolog.subset is not None:
         first, last = prolog.subset  # "[" and the end of the declaration ("]" or ">")
@@ -190,7 +236,8 @@ def _defuse(body: bytes) -> tuple[bytes, str | None, str | None]:
             if check.error is None and not check.entities:
                 return (
                     cleaned,
-                    f"its DTD declared {prolog.entities} entities; the DTD's internal subset "
+                    f"its DTD declared {len(prolog.entities)} entities, some of which could "
+                    f"expand without bound; the DTD's internal subset "
                     f"({end - first:,} bytes) was removed before parsing, so entities are "
                     "not expanded",
                     None,

@@ -337,3 +337,38 @@ def test_check_feed_records_the_truncation() -> None:
     assert failure.stage == "feed-entries" and failure.error_type == "FeedTruncated"
     assert "30 entries" in failure.message and "first 20" in failure.message
     assert "sources.max_feed_entries" in failure.message
+
+
+def test_flat_entities_are_kept_and_blowups_or_external_ones_are_not() -> None:
+    def feed(decls: str, title: str) -> bytes:
+        return (
+            f'<?xml version="1.0"?><!DOCTYPE rss [{decls}]><rss version="2.0"><channel>'
+            f"<item><title>{title}</title><link>https://example.com/a</link></item>"
+            "</channel></rss>"
+        ).encode()
+
+    flat = parse_feed(feed('<!ENTITY id "tag:example.com,">', "&id;2006"), "https://e.x/f")
+    assert not flat.bozo and flat.entries[0].title == "tag:example.com,2006"
+    quadratic = parse_feed(
+        feed(f'<!ENTITY big "{"x" * 1000}">', "&big;" * 5000), "https://e.x/f"
+    )  # 5 MB from a 20 kB feed
+    assert quadratic.problem_type == "EntityDeclarationsRemoved"
+    assert all(len(e.title or "") < 100_000 for e in quadratic.entries)
+    xxe = parse_feed(feed('<!ENTITY ext SYSTEM "file:///etc/passwd">', "&ext;"), "https://e.x/f")
+    assert xxe.problem_type == "EntityDeclarationsRemoved"
+    assert "root:" not in (xxe.entries[0].title or "") if xxe.entries else True
+
+
+def test_encodings_expat_cannot_read_do_not_crash() -> None:
+    for declared in ("big5", "euc-kr", "bogus"):
+        body = (
+            f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel>'
+            "<item><title>T</title><link>https://example.com/a</link></item></channel></rss>"
+        ).encode()
+        parsed = parse_feed(body, "https://example.com/feed")
+        assert parsed.problem_type != "InternalError", (declared, parsed.problem)
+    hidden = (
+        b'<?xml version="1.0" encoding="big5"?><!DOCTYPE rss [<!ENTITY a "&#38;b;">]>'
+        b'<rss version="2.0"><channel><title>&a;</title></channel></rss>'
+    )
+    assert parse_feed(hidden, "https://example.com/feed").problem_type == "UnsafeDTD"

@@ -96,7 +96,7 @@ def test_web_commands_run_their_flows_and_map_exit_status(
     sources.write_text(f'[[feeds]]\nname = "local"\nurl = "{s.url("/feed.xml")}"\n')
     for key, value in {
         "NEWSFLOW_SOURCES_FILE": str(sources),
-        "NEWSFLOW_FETCH_ALLOW_LOOPBACK": "true",
+        "NEWSFLOW_FETCH_ALLOW_HOSTS": f"127.0.0.1:{s.port}",
         "NEWSFLOW_FETCH_PER_HOST_RATE": "0",
         "NEWSFLOW_FETCH_MAX_RETRIES": "0",
     }.items():
