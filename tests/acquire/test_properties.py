@@ -12,7 +12,13 @@ from tasks.acquire.urls import canonical_url
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-hosts = st.from_regex(r"[a-z][a-z0-9-]{0,12}(\.[a-z][a-z0-9-]{0,8}){1,2}", fullmatch=True)
+hosts = st.builds(
+    "{}.{}".format,
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12).filter(
+        lambda label: label[0].isalpha()
+    ),
+    st.sampled_from(["org", "com", "co.uk", "example", "xn--bcher-kva.example"]),
+)
 segments = st.text(  # anything but the characters that end a path segment
     st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="/?#"),
     min_size=0,
