@@ -40,7 +40,7 @@ from spacy.language import Language
 from tasks.evaluate.matching import gold_article, overlaps, production_mentions, strict_match
 from tasks.nlp.analysis import analyse
 from tasks.nlp.events.lexicon import EventLexicon, load_lexicon
-from tasks.nlp.events.recode import COOPERATIVE, MATERIAL_CONFLICT
+from tasks.nlp.events.rules import Categories
 from tasks.nlp.events.salience import main_event
 from tasks.nlp.pipeline import load_nlp
 from tasks.records import Event
@@ -53,14 +53,18 @@ def load_eval_nlp() -> Language:
     return load_nlp(settings.nlp.model, settings.nlp.components)
 
 
-def intent_category(ev: Event) -> str:
+def intent_category(ev: Event, groups: Categories) -> str:
     """CAMEO/PLOVER coding of plans and promises: intent to cooperate / threat / refusal."""
-    if ev.mode == "negated" and (ev.category in COOPERATIVE or ev.category == "INVESTIGATE"):
+    if ev.mode == "negated" and (ev.category in groups.cooperative or ev.category == "INVESTIGATE"):
         return "REJECT"  # "will not accept refugees"
     if ev.mode == "planned":
-        if ev.category in COOPERATIVE and ev.category != "AGREE" or ev.category == "INVESTIGATE":
+        if (
+            ev.category in groups.cooperative
+            and ev.category != "AGREE"
+            or ev.category == "INVESTIGATE"
+        ):
             return "AGREE"
-        if ev.category in MATERIAL_CONFLICT:
+        if ev.category in groups.material_conflict:
             return "THREATEN"
     return ev.category
 
@@ -98,12 +102,12 @@ def evaluate_plover(path: str | Path, nlp: Language, lexicon: EventLexicon) -> d
     for rec, doc in zip(records, nlp.pipe(texts)):
         art = gold_article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
         result = analyse(doc, art, production_mentions(doc, art.id), lexicon, quotes=False)
-        main = main_event(list(result.events), doc, lexicon.reporting)
+        main = main_event(list(result.events), doc, lexicon)
         same = [e for e in result.events if main and e.trigger_start == main.trigger_start]
         cat = main.category if main else "NONE"
         gold.append(rec["event"])
         pred.append(cat)
-        pred_intent.append(intent_category(main) if main else "NONE")
+        pred_intent.append(intent_category(main, lexicon.coding.categories) if main else "NONE")
         g_src, g_tar = _gold_actors(rec.get("source")), _gold_actors(rec.get("target"))
         actors = [e.actor for e in same if e.actor]
         targets = [e.target for e in same if e.target]

@@ -54,6 +54,6 @@ def analyse(
             article = replace(article, published_at=published, published_inferred=True)
     dates = find_dates(doc, published)
     evs = extract_events(doc, article, mentions, dates, lexicon) if events else []
-    qs = extract_quotes(doc, article, mentions) if quotes else []
-    row = five_w1h(doc, article, evs, mentions, dates, lexicon.reporting)
+    qs = extract_quotes(doc, article, mentions, lexicon) if quotes else []
+    row = five_w1h(doc, article, evs, mentions, dates, lexicon)
     return Analysis(tuple(evs), tuple(qs), tuple(dates), row, published, inferred)

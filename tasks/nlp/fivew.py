@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tasks.nlp.dates import _DURATION_RE
-from tasks.nlp.events.recode import HUMAN_NOUNS
+from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
 from tasks.nlp.syntax import PLACE_LABELS, Mentions, phrase, resolve_pronoun
 from tasks.nlp.syntax import place as attached_place
@@ -68,7 +68,7 @@ _NOT_MANNER = frozenset(
 _MODE_RANK = {"asserted": 0, "reported": 0, "planned": 1, "hypothetical": 2, "negated": 3}
 
 
-def _main_event(events: Sequence[Event], doc: Any, reporting: frozenset[str]) -> Event | None:
+def _main_event(events: Sequence[Event], doc: Any, lexicon: EventLexicon) -> Event | None:
     lead = [e for e in events if e.sentence < LEAD_SENTENCES] or list(events)
     if not lead:
         return None
@@ -76,7 +76,7 @@ def _main_event(events: Sequence[Event], doc: Any, reporting: frozenset[str]) ->
     def key(e: Event) -> tuple[float, ...]:
         span = doc.char_span(e.trigger_start, e.trigger_end, alignment_mode="expand")
         tok = span[0] if span is not None else None
-        depth = event_depth(tok, reporting) if tok is not None else 9.0
+        depth = event_depth(tok, lexicon) if tok is not None else 9.0
         return (e.sentence, _MODE_RANK.get(e.mode, 2), 0 if e.actor else 1, depth, -e.confidence)
 
     return min(lead, key=key)
@@ -223,7 +223,7 @@ def _why_near(doc: Any, tok: Any, sent: Any) -> str | None:
     return None
 
 
-def _how(doc: Any, ev: Event | None) -> str | None:
+def _how(doc: Any, ev: Event | None, human: frozenset[str]) -> str | None:
     """Manner of the main event: an -ly adverb, "by ...ing", "with/using/through ...", "despite"."""
     if ev is None:
         return None
@@ -236,7 +236,7 @@ def _how(doc: Any, ev: Event | None) -> str | None:
         if c.dep_ == "prep" and c.lower_ in _HOW_PREPS and c.lower_ != "by":
             objs = [g for g in c.children if g.dep_ == "pobj"]
             if c.lower_ == "with" and any(
-                _person_like(g) or any(k.tag_ == "VBG" for k in g.children) for g in objs
+                _person_like(g, human) or any(k.tag_ == "VBG" for k in g.children) for g in objs
             ):
                 continue  # company or circumstance ("with voters", "with Hamilton leading"), not means
             if any(g.ent_type_ not in ("PERSON", "ORG", "GPE", "DATE") for g in objs):
@@ -377,9 +377,10 @@ def _named_head(tok: Any, index: Mentions) -> tuple[int, int, str] | None:
     return None
 
 
-def _person_like(tok: Any) -> bool:
-    """A noun phrase about people ("Several people", "A gunman", "At least seven people")."""
-    for words in (_HUMAN_HEADS, HUMAN_NOUNS):
+def _person_like(tok: Any, human: frozenset[str]) -> bool:
+    """A noun phrase about people ("Several people", "A gunman", "At least seven people");
+    `human`: the coding rules' person and group nouns."""
+    for words in (_HUMAN_HEADS, human):
         if tok.lemma_.lower() in words or tok.lower_ in words:
             return True
     return tok.pos_ == "NUM" and tok.dep_ in ("nsubj", "nsubjpass")
@@ -407,6 +408,7 @@ def _who(
     title: str,
     lead_end: int,
     canon: dict[str, str],
+    human: frozenset[str],
 ) -> str | None:
     """The main event's actor as a name; else a people phrase; else the main sentence's
     subject; else the most mentioned name of the headline; else the first name of the lead."""
@@ -430,7 +432,7 @@ def _who(
                 return root_name  # "The Cubs ended ... when Zobrist hit": the main clause's subject
             if name:
                 return name
-            if _person_like(actor_tok):
+            if _person_like(actor_tok, human):
                 people = ev.actor
         elif ev.actor_entity:
             return ev.actor
@@ -442,7 +444,7 @@ def _who(
                 return _canonical(ph.text, ph.label, index, canon)
         elif root_name:
             return root_name
-        elif people is None and _person_like(s0):
+        elif people is None and _person_like(s0, human):
             people = _noun_phrase_text(doc, s0)
     lead_subjects = [
         (t.idx, t.idx + len(t.text))
@@ -582,14 +584,14 @@ def five_w1h(
     events: Sequence[Event],
     mentions: Sequence[Mention],
     dates: Sequence[DateMention],
-    reporting: frozenset[str],
+    lexicon: EventLexicon,
 ) -> FiveW1H:
-    """One 5W1H row for an article (`reporting`: the reporting verbs of the event lexicon)."""
+    """One 5W1H row for an article (`lexicon`: the event lexicon and its coding rules)."""
     index = Mentions(doc, mentions)
     sents = list(doc.sents)
     if not sents:
         return FiveW1H(article_id=article.id)
-    ev = _main_event(events, doc, reporting)
+    ev = _main_event(events, doc, lexicon)
     sent = sents[ev.sentence] if ev and ev.sentence < len(sents) else sents[0]
     lead_end = sents[min(LEAD_SENTENCES, len(sents)) - 1].end_char
 
@@ -598,7 +600,14 @@ def five_w1h(
     # come from the lead's own structure
     lead_ev = ev if ev and ev.sentence < LEAD_SENTENCES else None
     who = _who(
-        doc, lead_ev, sent if lead_ev else sents[0], index, article.title or "", lead_end, canon
+        doc,
+        lead_ev,
+        sent if lead_ev else sents[0],
+        index,
+        article.title or "",
+        lead_end,
+        canon,
+        lexicon.coding.words.human_nouns,
     )
 
     what = _what(doc, ev) if ev else None
@@ -622,7 +631,7 @@ def five_w1h(
         when_date=when_date,
         where=where,
         why=_why(doc, ev, sent, sents, headline),
-        how=_how(doc, ev) or _action(doc, ev, what),
+        how=_how(doc, ev, lexicon.coding.words.human_nouns) or _action(doc, ev, what),
     )
 
 

@@ -16,18 +16,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
 from tasks.records import Article, Mention, Quote
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-CUE_VERBS = frozenset(
-    """say tell insist claim announce state add note declare confirm explain argue stress assert
-    allege write tweet comment admit acknowledge reply respond reiterate emphasize emphasise
-    warn predict recall remark urge ask suggest maintain concede deny complain vow promise
-    report describe""".split()
-)
 MIN_QUOTE_WORDS = 4  # shorter quoted phrases are scare quotes or titles
 
 _QUOTE_RE = re.compile(r'"([^"\n]+)"|"([^"\n]+)$', re.MULTILINE)
@@ -60,12 +55,18 @@ def _speaker(verb: Token, index: Mentions) -> tuple[str | None, str | None]:
     return ph.text, ph.entity_id
 
 
-def _cue_verbs(sent: Span, exclude: Sequence[tuple[int, int]]) -> list[Token]:
+def quote_cues(lexicon: EventLexicon) -> frozenset[str]:
+    """Speech verbs that introduce a quotation: the lexicon's reporting verbs and the rules'
+    other quote cues ("warn", "urge", "deny", ...)."""
+    return lexicon.reporting | lexicon.coding.words.quote_cue_verbs
+
+
+def _cue_verbs(sent: Span, exclude: Sequence[tuple[int, int]], cues: frozenset[str]) -> list[Token]:
     return [
         t
         for t in sent
         if t.pos_ == "VERB"
-        and t.lemma_.lower() in CUE_VERBS
+        and t.lemma_.lower() in cues
         and not any(a <= t.idx < b for a, b in exclude)
     ]
 
@@ -76,15 +77,19 @@ def _sent_index(starts: Sequence[int], pos: int) -> int:
 
 
 def _cue_candidates(
-    sents: Sequence[Span], first: int, last: int, spans: Sequence[tuple[int, int]]
+    sents: Sequence[Span],
+    first: int,
+    last: int,
+    spans: Sequence[tuple[int, int]],
+    cues: frozenset[str],
 ) -> list[Token]:
     """Cue verbs in the quote's sentences or, for a whole-sentence quote, early in the next."""
     candidates: list[Token] = []
     for si in range(first, min(last + 2, len(sents))):
-        cues = _cue_verbs(sents[si], spans)
-        if si == last + 1 and (candidates or (cues and cues[0].idx - sents[si].start_char > 40)):
+        found = _cue_verbs(sents[si], spans, cues)
+        if si == last + 1 and (candidates or (found and found[0].idx - sents[si].start_char > 40)):
             break
-        candidates.extend(cues)
+        candidates.extend(found)
     if not candidates:
         # no speech verb: the quoted words belong to the subject of the sentence's main verb
         root = sents[first].root
@@ -94,7 +99,12 @@ def _cue_candidates(
 
 
 def _direct_quotes(
-    doc: Doc, article: Article, index: Mentions, sents: Sequence[Span], used_verbs: set[int]
+    doc: Doc,
+    article: Article,
+    index: Mentions,
+    sents: Sequence[Span],
+    used_verbs: set[int],
+    cues: frozenset[str],
 ) -> tuple[list[Quote], list[tuple[int, int]]]:
     starts = [s.start_char for s in sents]
     spans = _quote_spans(doc.text)
@@ -102,7 +112,7 @@ def _direct_quotes(
     for start, end in spans:
         first = _sent_index(starts, start)
         last = _sent_index(starts, max(start, end - 1))
-        candidates = _cue_candidates(sents, first, last, spans)
+        candidates = _cue_candidates(sents, first, last, spans, cues)
         speaker = cue = entity = None
         if candidates:
             verb = min(candidates, key=lambda t: min(abs(t.idx - end), abs(t.idx - start)))
@@ -159,14 +169,17 @@ def _indirect_quote(
     )
 
 
-def extract_quotes(doc: Doc, article: Article, mentions: Sequence[Mention]) -> list[Quote]:
-    """Direct and indirect quotations in a spaCy Doc of `article.text`."""
+def extract_quotes(
+    doc: Doc, article: Article, mentions: Sequence[Mention], lexicon: EventLexicon
+) -> list[Quote]:
+    """Direct and indirect quotations in a spaCy Doc of `article.text` (cue verbs: `quote_cues`)."""
+    cues = quote_cues(lexicon)
     index = Mentions(doc, mentions)
     sents = list(doc.sents)
     used_verbs: set[int] = set()
-    quotes, spans = _direct_quotes(doc, article, index, sents, used_verbs)
+    quotes, spans = _direct_quotes(doc, article, index, sents, used_verbs, cues)
     for si, sent in enumerate(sents):
-        for verb in _cue_verbs(sent, spans):
+        for verb in _cue_verbs(sent, spans, cues):
             if verb.i not in used_verbs:
                 quote = _indirect_quote(doc, article, index, si, verb, spans)
                 if quote is not None:

@@ -257,7 +257,7 @@ def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
         published_at=datetime(2020, 5, 4),
     )
     doc = nlp(text)
-    return main_event(list(analyse(doc, art, [], lexicon).events), doc, lexicon.reporting)
+    return main_event(list(analyse(doc, art, [], lexicon).events), doc, lexicon)
 
 
 def test_light_verb_takes_the_nouns_category(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
@@ -347,7 +347,7 @@ def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore
         )
         doc = nlp(text)
         evs = list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
-        main = main_event(evs, doc, lexicon.reporting)
+        main = main_event(evs, doc, lexicon)
         return [e.target or "" for e in evs if main and e.trigger_start == main.trigger_start]
 
     # a common noun with its name in apposition: the name is the target
@@ -367,3 +367,26 @@ def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore
         "Serbia" in t
         for t in targets("Italy announced a suspension of air links with Serbia on Wednesday.")
     )
+
+
+def test_rules_file_is_strict_and_versioned(tmp_path, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """The coding rules come from config/event_rules.toml beside the lexicon: an edit there
+    changes the coding and the version; an unknown key is an error, not a silent no-op."""
+    from tasks.nlp.events.lexicon import DEFAULT_LEXICON_PATH, RULES_NAME, load_lexicon
+    from tasks.nlp.events.rules import RulesError
+
+    rules_text = (DEFAULT_LEXICON_PATH.parent / RULES_NAME).read_text(encoding="utf-8")
+    assert "hold" in lexicon.coding.words.light_verbs
+    edited = tmp_path / "edited"
+    edited.mkdir()
+    (edited / DEFAULT_LEXICON_PATH.name).write_bytes(DEFAULT_LEXICON_PATH.read_bytes())
+    (edited / RULES_NAME).write_text(rules_text.replace('"hold", "launch"', '"launch"'))
+    changed = load_lexicon(edited / DEFAULT_LEXICON_PATH.name)
+    assert "hold" not in changed.coding.words.light_verbs
+    assert changed.version != lexicon.version
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / DEFAULT_LEXICON_PATH.name).write_bytes(DEFAULT_LEXICON_PATH.read_bytes())
+    (broken / RULES_NAME).write_text(rules_text.replace("light_verbs = [", "lite_verbs = ["))
+    with pytest.raises(RulesError, match="lite_verbs"):
+        load_lexicon(broken / DEFAULT_LEXICON_PATH.name)

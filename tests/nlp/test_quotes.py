@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tasks.nlp.events.lexicon import load_lexicon
 from tasks.nlp.quotes import extract_quotes
 
 SEED = Path(__file__).parent.parent / "fixtures" / "text" / "seed_000_791b397503252e09.txt"
@@ -14,7 +15,7 @@ SEED = Path(__file__).parent.parent / "fixtures" / "text" / "seed_000_791b397503
 @pytest.fixture(scope="module")
 def seed_quotes(seed_parsed):  # type: ignore[no-untyped-def]
     art, doc, mentions = seed_parsed
-    return art, extract_quotes(doc, art, mentions)
+    return art, extract_quotes(doc, art, mentions, load_lexicon())
 
 
 def test_senior_diplomat_told_afp(seed_quotes) -> None:  # type: ignore[no-untyped-def]

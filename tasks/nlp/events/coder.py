@@ -20,15 +20,13 @@ from tasks.nlp.events import recode
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from tasks.nlp.events.mode import date_for, event_mode
 from tasks.nlp.events.roles import event_roles
+from tasks.nlp.events.rules import ConfidenceRules
 from tasks.nlp.events.triggers import Found, SentenceTriggers, demanded, sentence_triggers
 from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase
 from tasks.records import Article, DateMention, Event, Mention
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
-
-_DEMAND_NOUNS = frozenset({"demand", "call", "appeal", "request", "ultimatum", "plea"})
-_BASE_CONFIDENCE = {"pattern": 0.75, "phrase": 0.75, "verb": 0.65, "light": 0.7, "noun": 0.5}
 
 
 def _coded_by_parent(f: Found, found: Sequence[Found]) -> bool:
@@ -45,7 +43,8 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
     found = recode.reinterpret(triggers.found, lexicon, triggers.claimed)
     out = []
     for f in found:
-        if not f.trig.category or demanded(f.tok, _DEMAND_NOUNS, lexicon.reporting):
+        demand_nouns = lexicon.coding.words.demand_nouns
+        if not f.trig.category or demanded(f.tok, demand_nouns, lexicon.reporting):
             continue
         if f.source == "noun" and f.tok.i in triggers.claimed and _coded_by_parent(f, found):
             continue
@@ -53,12 +52,12 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
     return out
 
 
-def _confidence(source: str, actor: Phrase | None, has_target: bool) -> float:
-    conf = _BASE_CONFIDENCE[source]
+def _confidence(source: str, actor: Phrase | None, has_target: bool, w: ConfidenceRules) -> float:
+    conf = w.base(source)
     if actor is not None:
-        conf += 0.1 if actor.entity_id or actor.label in ACTOR_LABELS else 0.05
-    conf += 0.05 if has_target else 0.0
-    return round(min(conf, 0.95), 3)
+        conf += w.named_actor if actor.entity_id or actor.label in ACTOR_LABELS else w.other_actor
+    conf += w.target if has_target else 0.0
+    return round(min(conf, w.max), 3)
 
 
 def _code(
@@ -93,7 +92,7 @@ def _code(
     place = roles.location
     out = []
     for actor in roles.actors:
-        coded: Trigger = recode.force_category(trig, actor)
+        coded: Trigger = recode.force_category(trig, actor, lexicon.coding)
         out.append(
             Event(
                 article_id=article.id,
@@ -104,7 +103,9 @@ def _code(
                 category=coded.category,
                 quad_class=coded.quad_class,
                 mode=mode,
-                confidence=_confidence(source, actor, target is not None),
+                confidence=_confidence(
+                    source, actor, target is not None, lexicon.coding.confidence
+                ),
                 actor=actor.text if actor else None,
                 actor_entity=actor.entity_id if actor else None,
                 target=target.text if target else None,

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tasks.nlp.events.rules import EventRules, Recode, load_rules
 from tasks.settings import PROJECT_ROOT
 
 QUAD_CLASSES: dict[str, str] = {
@@ -71,10 +72,22 @@ class EventLexicon:
     negation: frozenset[str] = field(default_factory=frozenset)
     reporting: frozenset[str] = field(default_factory=frozenset)
     version: str = "1"
+    rules: EventRules | None = None
 
     def trigger(self, category: str, cameo: str = "") -> Trigger:
         """A Trigger for a category by name."""
         return Trigger(category, self.quad_classes.get(category, ""), cameo)
+
+    def recoded(self, recode: Recode) -> Trigger:
+        """The Trigger a category recoding of the rules gives."""
+        return self.trigger(recode.category, recode.cameo)
+
+    @property
+    def coding(self) -> EventRules:
+        """The coding rules loaded with this lexicon (`config/event_rules.toml` beside it)."""
+        if self.rules is None:
+            raise RuntimeError("this lexicon was built without rules; load it with load_lexicon")
+        return self.rules
 
 
 def _trigger(entry: dict[str, Any], quads: dict[str, str]) -> Trigger:
@@ -113,6 +126,7 @@ def lexicon_from_dict(data: dict[str, Any]) -> EventLexicon:
 
 
 DEFAULT_LEXICON_PATH = PROJECT_ROOT / "config" / "event_lexicon.toml"
+RULES_NAME = "event_rules.toml"
 
 
 @lru_cache(maxsize=8)
@@ -127,12 +141,34 @@ def _load_cached(path: str, mtime: float) -> EventLexicon:
     return replace(lexicon, version=f"{lexicon.version}:{digest}")
 
 
+_BUNDLES: dict[tuple[int, int], tuple[EventLexicon, EventRules, EventLexicon]] = {}
+
+
+def _with_rules(lexicon: EventLexicon, rules: EventRules) -> EventLexicon:
+    """One object per (lexicon, rules) pair, so per-lexicon indexes are built once."""
+    key = (id(lexicon), id(rules))
+    hit = _BUNDLES.get(key)
+    if hit is None or hit[0] is not lexicon or hit[1] is not rules:
+        bundle = replace(lexicon, rules=rules, version=f"{lexicon.version}+{rules.version}")
+        hit = _BUNDLES[key] = (lexicon, rules, bundle)
+    return hit[2]
+
+
+def rules_path(lexicon_path: Path) -> Path:
+    """The rules file that goes with a lexicon: beside it, else the default one."""
+    beside = lexicon_path.parent / RULES_NAME
+    return beside if beside.exists() else DEFAULT_LEXICON_PATH.parent / RULES_NAME
+
+
 def load_lexicon(path: str | Path | None = None) -> EventLexicon:
-    """Load (and cache) the event lexicon TOML; defaults to `config/event_lexicon.toml`."""
+    """Load (and cache) the event lexicon TOML (default `config/event_lexicon.toml`) with the
+    coding rules beside it (`event_rules.toml`); its version names both, with content digests."""
     p = Path(path) if path is not None else DEFAULT_LEXICON_PATH
     if not p.exists():
         raise FileNotFoundError(
-            f"event lexicon {p} not found; set enrich.lexicon in config/newsflow.toml "
-            "or regenerate it with `python -m tasks.nlp.events.build_lexicon LEXICON_DIR config/event_lexicon.toml`"
+            f"event lexicon {p} not found; set enrich.lexicon in config/newsflow.toml or "
+            "regenerate it with `python -m tasks.nlp.events.build_lexicon LEXICON_DIR "
+            "config/event_lexicon.toml`"
         )
-    return _load_cached(str(p.resolve()), p.stat().st_mtime)
+    lexicon = _load_cached(str(p.resolve()), p.stat().st_mtime)
+    return _with_rules(lexicon, load_rules(rules_path(p)))

@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING
 
 from tasks.nlp.dates import verb_direction
 from tasks.nlp.events.lexicon import EventLexicon
-from tasks.nlp.events.recode import DEMAND_VERBS
 from tasks.nlp.syntax import is_finite, is_verb
 from tasks.records import DateMention
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-MODE_ORDER = ("negated", "hypothetical", "planned", "reported", "asserted")
 _CUE_DEPS = frozenset(
     {"neg", "aux", "auxpass", "advmod", "acomp", "amod", "mark", "prt", "attr", "det"}
 )
@@ -97,7 +95,7 @@ def _chain_cues(tok: Token, chain: Sequence[Token], lexicon: EventLexicon) -> se
             crossed_prep = True
         for w in _cue_words(c, i == 0):
             found |= _cues(w, tok, lexicon, crossed_prep)
-        if i > 0 and c.lemma_.lower() in DEMAND_VERBS and c.pos_ == "VERB":
+        if i > 0 and c.lemma_.lower() in lexicon.coding.words.demand_verbs and c.pos_ == "VERB":
             prev = chain[i - 1]
             if (prev.dep_ in ("xcomp", "advcl") and prev.tag_ == "VB") or (
                 prev.dep_ == "prep" and prev.lower_ == "for"
@@ -128,7 +126,7 @@ def event_mode(
             and top.dep_ in ("ccomp", "parataxis", "conj")
         ):
             found.add("reported")
-    return next((m for m in MODE_ORDER if m in found), "asserted")
+    return next((m for m in lexicon.coding.mode.order if m in found), "asserted")
 
 
 def _anchor(tok: Token) -> Token | None:

@@ -17,93 +17,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
+from tasks.nlp.events.rules import EventRules, Words
 from tasks.nlp.events.triggers import Found
 from tasks.nlp.syntax import OBJ, PRONOUNS, Phrase, pobjs
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
 
-# Light and aspectual verbs: with an event noun as object the noun decides ("hold talks",
-# "launch an attack", "stage a strike", "speed up the withdrawal"); coded alone they say little.
-LIGHT_VERBS = frozenset(
-    """hold launch stage begin start organize organise conduct carry mount wage make issue
-    continue resume complete open take give provide offer extend grant deliver send lodge file
-    express voice engage involve participate lead join intensify step speed escalate undertake
-    perform pursue initiate renew go""".split()
-)
-# Verbs whose event is their "in" object ("engaged in ethnic cleansing").
-_IN_LIGHT = frozenset({"engage", "involve", "participate", "join", "take"})
-# Adjectives of intent: a cooperative act under them is an intent to cooperate (CAMEO 03,
-# PLOVER AGREE), a conflict act a threat ("is willing to withdraw", "ready to fight").
-_INTENT_ADJ = frozenset(
-    {"willing", "ready", "prepared", "committed", "determined", "eager", "keen"}
-)
-_PREPARE_VERBS = frozenset({"prepare", "gear", "mass", "poise"})
-COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "AGREE"})
-FORCE = frozenset({"FIGHT", "ASSAULT"})
-MATERIAL_CONFLICT = frozenset(
-    {"PROTEST", "CRIME", "MOBILIZE", "COERCE", "ASSAULT", "FIGHT", "SANCTION"}
-)
-_COERCIVE = frozenset({"COERCE", "SANCTION", "MOBILIZE"})
-# FIGHT (conventional military force) vs ASSAULT (irregular or unconventional violence) for
-# generic violence triggers (attack, kill, wound, shoot) is decided by who acts.
-MILITARY_ACTOR_WORDS = frozenset(
-    """army armies troops troop forces force military militaries aircraft jets jet warplanes
-    warplane helicopters helicopter gunships navy naval warships warship artillery tanks tank
-    battalion battalions brigade division marines airforce air-force bombers fighter fighters
-    soldiers""".split()
-)
-IRREGULAR_ACTOR_WORDS = frozenset(
-    """gunmen gunman militants militant rioters rioter police policemen mob mobs guerrillas
-    guerrilla guerillas guerilla militiamen militia militias insurgents insurgent attackers
-    attacker assailants assailant terrorists terrorist bomber bombers extremists extremist
-    gang gangs youths settlers vigilantes kidnappers pirates hijackers bombing bomb""".split()
-)
-# Specific violence codes keep their category whoever acts (torture, abduction, assassination,
-# beating, mass killing; shelling and air strikes).
-_SPECIFIC_FORCE_CODES = frozenset(
-    {"181", "182", "1821", "1822", "184", "185", "186", "175", "194", "195"}
-)
-_INTENT_VERBS = frozenset({"vow", "pledge", "promise", "swear", "threaten"})
-# Generic gathering verbs whose "for" object is the event ("converged for a rally").
-GATHER_VERBS = frozenset(
-    {"gather", "converge", "assemble", "meet", "return", "come", "head", "arrive", "go"}
-)
-DEMAND_VERBS = frozenset(
-    {"call", "urge", "ask", "appeal", "press", "push", "demand", "invite", "petition"}
-)
-# Destroying things is CAMEO 171/1712 (seize or damage property), PLOVER COERCE, when what is
-# destroyed is a thing, not people or a place ("blew up three power lines").
-_DESTROY_VERBS = frozenset(
-    """blow bomb destroy demolish burn torch raze sabotage damage wreck smash loot vandalize
-    vandalise bulldoze dynamite""".split()
-)
-# Orders that restrict, close or expel (CAMEO 172/174, PLOVER COERCE): "ordered the newspaper
-# to suspend publication", "forced them to leave".
-_ORDER_VERBS = frozenset({"order", "force", "compel", "instruct", "direct", "require"})
-_RESTRICT_VERBS = frozenset(
-    """suspend stop close halt cease shut leave quit evacuate disband surrender vacate abandon
-    end withdraw dissolve""".split()
-)
-_DECLARE_VERBS = frozenset(
-    {"announce", "pledge", "promise", "vow", "decide", "plan", "intend", "offer"}
-)
 _FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
-HUMAN_NOUNS = frozenset(
-    """people person civilians civilian soldiers soldier troops forces force army military police
-    officials official government governments authorities authority regime rebels rebel
-    refugees refugee detainees detainee prisoners prisoner protesters protester demonstrators
-    demonstrator students student workers worker diplomats diplomat nationals national leaders
-    leader party parties opposition activists activist journalists journalist citizens citizen
-    residents resident villagers villager immigrants immigrant migrants migrant settlers
-    militants militant guerrillas guerrilla insurgents fighters fighter members member minister
-    ministers president premier ambassador envoy delegation country countries nation nations
-    state states partners partner allies ally population community communities group groups
-    peacekeepers peacekeeper inspectors inspector monitors observers observer advisers advisers
-    officers officer suspects suspect hostages hostage victims victim children women men
-    farmers union unions court parliament council committee newspaper company companies
-    rulers ruler clergy bishops voters supporters""".split()
-)
 
 
 def _by_token(found: Sequence[Found]) -> dict[int, Trigger]:
@@ -111,7 +32,7 @@ def _by_token(found: Sequence[Found]) -> dict[int, Trigger]:
 
 
 def _light_object(
-    verb: Token, nouns: dict[int, Trigger], coded: dict[int, Trigger]
+    verb: Token, nouns: dict[int, Trigger], coded: dict[int, Trigger], words: Words
 ) -> tuple[Token, Trigger] | None:
     """The event noun a light verb carries: its object, or its "in" object ("engage in"), or
     the participle on its object ("issued a declaration demanding ...")."""
@@ -123,7 +44,7 @@ def _light_object(
         if g.dep_ == "acl" and g.tag_ == "VBG" and g.i in coded:
             return g, coded[g.i]
     lemma = verb.lemma_.lower()
-    prep = "for" if lemma in GATHER_VERBS else "in" if lemma in _IN_LIGHT else None
+    prep = "for" if lemma in words.gather_verbs else "in" if lemma in words.in_light_verbs else None
     if prep is None:
         return None
     return next(((g, nouns[g.i]) for g in pobjs(verb, (prep,)) if g.i in nouns), None)
@@ -151,6 +72,7 @@ def _carried_by_light_verbs(
 ) -> list[Found]:
     """Light verbs take their event noun's category; an uncoded light verb with an event noun
     as object becomes a trigger with the noun's category."""
+    words = lexicon.coding.words
     nouns = {f.tok.i: f.trig for f in found if f.source == "noun" and f.trig.category}
     verbs_coded = {f.tok.i for f in found if f.source != "noun"}
     all_coded = _by_token(found)
@@ -158,9 +80,9 @@ def _carried_by_light_verbs(
     for tok, trig, source in found:
         lemma = tok.lemma_.lower()
         if source == "verb" and (
-            lemma in LIGHT_VERBS or trig.cameo == "040" and lemma in GATHER_VERBS
+            lemma in words.light_verbs or trig.cameo == "040" and lemma in words.gather_verbs
         ):
-            obj = _light_object(tok, nouns, all_coded)
+            obj = _light_object(tok, nouns, all_coded, words)
             if obj is not None:
                 trig, source = obj[1], "light"
                 claimed.add(obj[0].i)
@@ -173,9 +95,10 @@ def _carried_by_light_verbs(
         if verb is None or verb.i in verbs_coded or verb.pos_ != "VERB":
             continue
         lemma = verb.lemma_.lower()
-        if lemma not in LIGHT_VERBS and lemma not in GATHER_VERBS or lemma in lexicon.reporting:
+        light = lemma in words.light_verbs or lemma in words.gather_verbs
+        if not light or lemma in lexicon.reporting:
             continue
-        obj = _light_object(verb, nouns, all_coded)
+        obj = _light_object(verb, nouns, all_coded, words)
         if obj is not None and obj[0] == tok:
             out.append(Found(verb, obj[1], "light"))
             claimed.add(tok.i)
@@ -185,12 +108,12 @@ def _carried_by_light_verbs(
 
 def _by_purpose(tok: Token, trig: Trigger, purpose: Trigger, lexicon: EventLexicon) -> Trigger:
     quad = trig.quad_class
-    if tok.lemma_.lower() in DEMAND_VERBS:
+    if tok.lemma_.lower() in lexicon.coding.words.demand_verbs:
         return trig  # "called for Russians to take to the streets": the call is the event
     if purpose.category == "PROTEST" and not quad.startswith("verbal"):
         return purpose
     if purpose.category in ("DEMAND", "DISAPPROVE", "REJECT") and quad.startswith("material"):
-        return lexicon.trigger("PROTEST", "140")
+        return lexicon.recoded(lexicon.coding.recode.act_to_demand)
     if not quad or (trig.cameo == "040" and purpose.quad_class == "verbal conflict"):
         return purpose  # a generic "summon/meet/converge ... to complain"
     return trig
@@ -214,19 +137,25 @@ def _by_intent(
 ) -> Trigger:
     """An act under "willing/ready to", or governed by "prepare/vow to" (`cat`: its own
     category before any purpose recoding)."""
+    rules = lexicon.coding
+    groups, words, recode = rules.categories, rules.words, rules.recode
     head = tok.head
-    if tok.dep_ == "xcomp" and head.pos_ == "ADJ" and head.lemma_.lower() in _INTENT_ADJ:
-        if cat in COOPERATIVE:
-            trig = lexicon.trigger("AGREE", "030")
-        elif cat in FORCE or cat in _COERCIVE:
-            trig = lexicon.trigger("THREATEN", "130")
+    if (
+        tok.dep_ == "xcomp"
+        and head.pos_ == "ADJ"
+        and head.lemma_.lower() in words.intent_adjectives
+    ):
+        if cat in groups.cooperative:
+            trig = lexicon.recoded(recode.intent_to_cooperate)
+        elif cat in groups.force or cat in groups.coercive:
+            trig = lexicon.recoded(recode.intent_to_force)
     lemma = tok.lemma_.lower()
-    if lemma in _PREPARE_VERBS or lemma in _INTENT_VERBS:
+    if lemma in words.prepare_verbs or lemma in words.intent_verbs:
         inner = _xcomp_category(tok, coded)
-        if inner in FORCE and lemma in _PREPARE_VERBS:
-            trig = lexicon.trigger("MOBILIZE", "150")  # preparing to attack: a show of force
-        elif inner in FORCE or inner in _COERCIVE:
-            trig = lexicon.trigger("THREATEN", "138")  # vowing to fight is a threat
+        if inner in groups.force and lemma in words.prepare_verbs:
+            trig = lexicon.recoded(recode.preparing_force)  # preparing to attack
+        elif inner in groups.force or inner in groups.coercive:
+            trig = lexicon.recoded(recode.vowing_force)  # vowing to fight is a threat
     return trig
 
 
@@ -255,13 +184,13 @@ def reinterpret(found: list[Found], lexicon: EventLexicon, claimed: set[int]) ->
     return result
 
 
-def _declared_by_actor(tok: Token, reporting: frozenset[str]) -> bool:
+def _declared_by_actor(tok: Token, reporting: frozenset[str], declare: frozenset[str]) -> bool:
     """Whether the actor itself states the act as its intention: "Hungary has said it will
     support", "Annan announced that he will withdraw", not a plan the reporter states."""
     head = tok.head
     if head == tok or tok.dep_ not in ("ccomp", "xcomp") or head.pos_ != "VERB":
         return False
-    if head.lemma_.lower() not in reporting and head.lemma_.lower() not in _DECLARE_VERBS:
+    if head.lemma_.lower() not in reporting and head.lemma_.lower() not in declare:
         return False
     own = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not own:
@@ -278,26 +207,31 @@ def intent_trigger(tok: Token, trig: Trigger, mode: str, lexicon: EventLexicon) 
     13 "threaten"): a cooperative act it says it will do is AGREE, an act of material conflict
     THREATEN, and cooperation it says it will not give REJECT ("Syria says it will not accept
     refugees"). A plan the reporter states ("Borrell will visit Moscow") keeps its category."""
+    rules = lexicon.coding
+    groups = rules.categories
     cat = trig.category
-    if mode not in ("planned", "negated") or not _declared_by_actor(tok, lexicon.reporting):
+    if mode not in ("planned", "negated") or not _declared_by_actor(
+        tok, lexicon.reporting, rules.words.declare_verbs
+    ):
         return trig
+    cooperative = cat in groups.cooperative or cat == "INVESTIGATE"
     if mode == "planned":
-        if cat in COOPERATIVE and cat != "AGREE" or cat == "INVESTIGATE":
-            return lexicon.trigger("AGREE", "030")
-        if cat in MATERIAL_CONFLICT:
-            return lexicon.trigger("THREATEN", "130")
-    elif cat in COOPERATIVE or cat == "INVESTIGATE":
+        if cooperative and cat != "AGREE":
+            return lexicon.recoded(rules.recode.intent_to_cooperate)
+        if cat in groups.material_conflict:
+            return lexicon.recoded(rules.recode.intent_to_force)
+    elif cooperative:
         aux = {c.lower_ for c in tok.children if c.dep_ == "aux"}
         if aux & _FUTURE_AUX and any(c.dep_ == "neg" for c in tok.children):
-            return lexicon.trigger("REJECT", "120")
+            return lexicon.recoded(rules.recode.stated_refusal)
     return trig
 
 
-def is_thing(tok: Token) -> bool:
+def is_thing(tok: Token, human_nouns: frozenset[str]) -> bool:
     """A common noun for an object: no person, group, named entity or place."""
     if tok.pos_ != "NOUN" or tok.ent_type_:
         return False
-    if tok.lemma_.lower() in HUMAN_NOUNS or tok.lower_ in HUMAN_NOUNS:
+    if tok.lemma_.lower() in human_nouns or tok.lower_ in human_nouns:
         return False
     return not any(
         c.ent_type_ in ("GPE", "LOC", "FAC", "NORP", "ORG", "PERSON")
@@ -308,30 +242,34 @@ def is_thing(tok: Token) -> bool:
 
 def property_or_order(tok: Token, trig: Trigger, lexicon: EventLexicon) -> Trigger:
     """Destroying things and coercive orders are COERCE (CAMEO 1712 and 172)."""
+    rules = lexicon.coding
+    words = rules.words
     lemma = tok.lemma_.lower()
-    if lemma in _DESTROY_VERBS and trig.category in FORCE:
+    if lemma in words.destroy_verbs and trig.category in rules.categories.force:
         objs = [c for c in tok.children if c.dep_ in OBJ]
-        if objs and all(is_thing(o) for o in objs):
-            return lexicon.trigger("COERCE", "1712")
-    if lemma in _ORDER_VERBS and trig.category in ("DEMAND", "COERCE", "SANCTION", ""):
+        if objs and all(is_thing(o, words.human_nouns) for o in objs):
+            return lexicon.recoded(rules.recode.destroy_property)
+    if lemma in words.order_verbs and trig.category in ("DEMAND", "COERCE", "SANCTION", ""):
         for c in tok.children:
-            if c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in _RESTRICT_VERBS:
-                return lexicon.trigger("COERCE", "172")
+            if c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in words.restrict_verbs:
+                return lexicon.recoded(rules.recode.coercive_order)
     return trig
 
 
-def force_category(trig: Trigger, actor: Phrase | None) -> Trigger:
+def force_category(trig: Trigger, actor: Phrase | None, rules: EventRules) -> Trigger:
     """FIGHT for conventional forces, ASSAULT for irregular ones, on generic violence triggers."""
+    w = rules.words
     if (
-        trig.category not in FORCE
+        trig.category not in rules.categories.force
         or actor is None
-        or trig.cameo in _SPECIFIC_FORCE_CODES
-        or trig.cameo.startswith(("183", "20"))
+        or trig.cameo in w.specific_force_codes
+        or trig.cameo.startswith(w.specific_force_prefixes)
     ):
         return trig
-    words = {w.strip(".,'").lower() for w in actor.text.replace("-", " ").split()}
-    if words & IRREGULAR_ACTOR_WORDS and not words & (MILITARY_ACTOR_WORDS - {"force", "forces"}):
+    words = {x.strip(".,'").lower() for x in actor.text.replace("-", " ").split()}
+    regular = words & w.military_actor_words
+    if words & w.irregular_actor_words and not regular - w.generic_force_words:
         return Trigger("ASSAULT", trig.quad_class, trig.cameo, trig.passive)
-    if words & MILITARY_ACTOR_WORDS:
+    if regular:
         return Trigger("FIGHT", trig.quad_class, trig.cameo, trig.passive)
     return trig

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
-from tasks.nlp.events.recode import HUMAN_NOUNS
+from tasks.nlp.events.rules import EventRules, RoleRules
 from tasks.nlp.events.triggers import noun_trigger
 from tasks.nlp.syntax import (
     ACTOR_LABELS,
@@ -42,18 +42,8 @@ from tasks.nlp.syntax import (
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-TARGET_PREPS = ("to", "against", "on", "with", "at", "upon", "toward", "towards", "into", "for")
-_NOUN_TARGET_PREPS = ("of", "on", "against", "to", "with", "for", "into")
-_NESTED_PREPS = frozenset(
-    "of against to for on with by from between into over toward towards".split()
-)
-_LOCATIVE = frozenset(PLACE_PREPS) | {"along", "across", "within"}
-# Nouns whose possessor undergoes the event ("Navalny's arrest", "Navalny's release").
-_PATIENT_POSSESSOR = frozenset({"COERCE", "ASSAULT", "RETREAT", "CRIME"})
-# Verbs whose object controls an infinitive ("called on Russians to rally").
-CONTROL_VERBS = frozenset({"call", "urge", "ask", "invite", "order", "tell", "encourage"})
-_QUANTITY_WORDS = frozenset({"thousands", "hundreds", "dozens", "scores"})
 _NOT_ACTORS = frozenset({"DATE", "TIME", "CARDINAL", "PERCENT", "MONEY", "QUANTITY"})
+_Cands = list[tuple["Token", int, bool]]  # (token, slot rank, locative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +83,10 @@ def target_phrase(tok: Token, index: Mentions) -> Phrase:
     return phrase(tok, index)
 
 
-def actor_phrase(tok: Token, index: Mentions) -> Phrase | None:
+def actor_phrase(tok: Token, index: Mentions, quantity_words: frozenset[str]) -> Phrase | None:
     """An actor's phrase: the group of "Thousands of Nigerians", a pronoun resolved; a date or
     a number is no actor."""
-    if tok.ent_type_ in ("CARDINAL", "QUANTITY") or tok.lower_ in _QUANTITY_WORDS:
+    if tok.ent_type_ in ("CARDINAL", "QUANTITY") or tok.lower_ in quantity_words:
         for _ in range(3):
             of = pobjs(tok, ("of",))
             if not of:
@@ -116,25 +106,28 @@ def actor_phrase(tok: Token, index: Mentions) -> Phrase | None:
 
 def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexicon) -> float:
     """How much a candidate looks like who an event is done to (0: not a target)."""
+    rules = lexicon.coding
+    r = rules.roles
     _, label = index.best(tok.idx, tok.idx + len(tok.text))
     label = label or tok.ent_type_
     if label in PLACE_LABELS and (locative or label != "GPE"):
-        return 1.5
+        return r.kind_place
     if label in ACTOR_LABELS:
-        return 3.0
+        return r.kind_named
     if tok.pos_ == "ADJ":
         return 0.0
     mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss")]
     if any(c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") for c in mods):
-        return 3.0 if not locative else 1.5
-    if tok.lemma_.lower() in HUMAN_NOUNS or tok.lower_ in HUMAN_NOUNS:
-        return 2.0
+        return r.kind_named if not locative else r.kind_place
+    human = rules.words.human_nouns
+    if tok.lemma_.lower() in human or tok.lower_ in human:
+        return r.kind_human
     if noun_trigger(tok, lexicon) is not None:
         return 0.0
-    return 1.0
+    return r.kind_other
 
 
-def _object_slots(v: Token, base: int, cands: list[tuple[Token, int, bool]]) -> list[Token]:
+def _object_slots(v: Token, base: int, cands: _Cands, r: RoleRules) -> list[Token]:
     """Dative, objects (a quantity read as a particle too) and prepositional objects of `v`."""
     objs: list[Token] = []
     for c in v.children:
@@ -146,29 +139,27 @@ def _object_slots(v: Token, base: int, cands: list[tuple[Token, int, bool]]) -> 
             objs.extend(pobjs(c, None))
     cands.extend((o, base + 1, False) for o in objs)
     for c in v.children:
-        objs.extend(_prep_slots(c, base, cands))
+        objs.extend(_prep_slots(c, base, cands, r))
     return objs
 
 
-def _prep_slots(c: Token, base: int, cands: list[tuple[Token, int, bool]]) -> list[Token]:
+def _prep_slots(c: Token, base: int, cands: _Cands, r: RoleRules) -> list[Token]:
     """Candidates under one dependent of the verb: a to/against/with/... object (returned, as
     its complements count too), an in/at/near place, the subject of a that-clause."""
     if c.dep_ in ("prep", "prt", "agent") and (
-        c.lower_ in _NESTED_PREPS or c.lower_ in TARGET_PREPS
+        c.lower_ in r.nested_preps or c.lower_ in r.target_preps
     ):
         found = [x for g in c.children if g.dep_ == "pobj" for x in conjuncts(g)]
         cands.extend((x, base + 2, False) for x in found)
         return found
-    if c.dep_ == "prep" and c.lower_ in _LOCATIVE:
+    if c.dep_ == "prep" and (c.lower_ in PLACE_PREPS or c.lower_ in r.extra_locative_preps):
         cands.extend((g, base + 6, True) for g in c.children if g.dep_ == "pobj")
     elif c.dep_ == "ccomp":
         cands.extend((g, base + 3, False) for g in c.children if g.dep_ in ("nsubj", "nsubjpass"))
     return []
 
 
-def _complement_slots(
-    objs: Sequence[Token], base: int, cands: list[tuple[Token, int, bool]]
-) -> None:
+def _complement_slots(objs: Sequence[Token], base: int, cands: _Cands, r: RoleRules) -> None:
     """The objects' own complements and national modifiers ("the town of Cizre")."""
     for o in objs:
         for c in o.children:
@@ -176,21 +167,22 @@ def _complement_slots(
                 cands.append((c, base + 4, False))
             if c.dep_ != "prep":
                 continue
-            nested = c.lower_ in _NESTED_PREPS
+            nested = c.lower_ in r.nested_preps
             for g in c.children:
                 if g.dep_ == "pobj":
                     cands.append((g, base + 4 if nested else base + 6, not nested))
                     cands.extend((g2, base + 5, False) for g2 in pobjs(g, ("of",)))
 
 
-def _candidates(verb: Token) -> list[tuple[Token, int, bool]]:
+def _candidates(verb: Token, r: RoleRules) -> _Cands:
     """(token, rank, locative) for every slot a target may fill, one infinitive down too."""
-    cands: list[tuple[Token, int, bool]] = []
+    cands: _Cands = []
+    down = r.rank_clause_down
     for v, base in [(verb, 0)] + [
-        (c, 10) for c in verb.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"
+        (c, down) for c in verb.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"
     ]:
-        objs = _object_slots(v, base, cands)
-        _complement_slots(objs, base, cands)
+        objs = _object_slots(v, base, cands, r)
+        _complement_slots(objs, base, cands, r)
     return cands
 
 
@@ -208,7 +200,7 @@ def scored_targets(
     infinitive or purpose clause down, then in/at/near places."""
     best: tuple[float, int] | None = None
     chosen: Token | None = None
-    for tok, rank, locative in _candidates(verb):
+    for tok, rank, locative in _candidates(verb, lexicon.coding.roles):
         if (
             tok.lower_ in used
             or tok.lemma_.lower() in used
@@ -219,7 +211,7 @@ def scored_targets(
         if tok.pos_ == "PRON":
             if resolve_pronoun(tok, index) is None:
                 continue
-            kind = 3.0
+            kind = lexicon.coding.roles.kind_named
         elif tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM"):
             continue
         else:
@@ -231,11 +223,11 @@ def scored_targets(
     return best[0], [target_phrase(chosen, index)]
 
 
-def _noun_complement(tok: Token, index: Mentions) -> Phrase | None:
+def _noun_complement(tok: Token, index: Mentions, preps: Sequence[str]) -> Phrase | None:
     """A noun trigger's of/on/against/to object, or a named complement of it ("suspension of
     air links with Serbia")."""
     for c in tok.children:
-        if c.dep_ != "prep" or c.lower_ not in _NOUN_TARGET_PREPS:
+        if c.dep_ != "prep" or c.lower_ not in preps:
             continue
         pobj = [g for g in c.children if g.dep_ == "pobj"]
         if not pobj:
@@ -254,29 +246,30 @@ def _noun_complement(tok: Token, index: Mentions) -> Phrase | None:
 
 
 def _noun_roles(
-    tok: Token, trig: Trigger, index: Mentions
+    tok: Token, trig: Trigger, index: Mentions, rules: EventRules
 ) -> tuple[list[Phrase | None], list[Phrase]]:
     """A noun trigger: its possessor, "by" object or its verb's subject acts on its object."""
+    qty = rules.words.quantity_words
     actors: list[Phrase | None] = []
     targets: list[Phrase] = []
     poss = [c for c in tok.children if c.dep_ == "poss"]
     by = pobjs(tok, ("by",))
-    if poss and trig.category in _PATIENT_POSSESSOR:
+    if poss and trig.category in rules.categories.patient_possessor:
         targets.append(target_phrase(poss[0], index))  # "Navalny's release"
         poss = []
     if poss:
-        actors.append(actor_phrase(poss[0], index))
+        actors.append(actor_phrase(poss[0], index, qty))
     elif by:
-        actors.append(actor_phrase(by[0], index))
+        actors.append(actor_phrase(by[0], index, qty))
     else:
         verb = tok.head
         while verb.head != verb and not is_verb(verb) and verb.dep_ in ("conj", "compound", "dobj"):
             verb = verb.head
         if is_verb(verb) and tok.dep_ in ("dobj", "conj", "attr"):
-            subs, passive = subjects(verb, CONTROL_VERBS)
+            subs, passive = subjects(verb, rules.words.control_verbs)
             if not passive:
-                actors.extend(actor_phrase(s, index) for sub in subs for s in conjuncts(sub))
-    complement = _noun_complement(tok, index)
+                actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
+    complement = _noun_complement(tok, index, rules.roles.noun_target_preps)
     if complement is not None:
         targets.append(complement)
     if not targets and poss and by:
@@ -290,9 +283,10 @@ def _object_targets(
     """Targets among a verb's objects; an object that is part of the trigger ("slap sanctions
     on the Kremlin") gives its own complement, or the place it hits ("imposed a curfew in the
     town of Cizre")."""
-    for o in objects(tok, TARGET_PREPS):
+    r = lexicon.coding.roles
+    for o in objects(tok, r.target_preps):
         if o.lemma_.lower() in used or o.lower_ in used or noun_trigger(o, lexicon) is not None:
-            inner = pobjs(o, _NOUN_TARGET_PREPS)
+            inner = pobjs(o, r.noun_target_preps)
             if inner:
                 return [target_phrase(inner[0], index)]
             where = place(tok, index)
@@ -307,9 +301,11 @@ def _verb_roles(
     tok: Token, trig: Trigger, index: Mentions, used: frozenset[str], lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
     """A verb trigger: subjects act (the agent of a passive) on objects, scored."""
+    rules = lexicon.coding
+    qty = rules.words.quantity_words
     actors: list[Phrase | None] = []
     targets: list[Phrase] = []
-    subs, passive = subjects(tok, CONTROL_VERBS)
+    subs, passive = subjects(tok, rules.words.control_verbs)
     if trig.passive:
         targets.extend(target_phrase(s, index) for sub in subs for s in conjuncts(sub))
         subs = []
@@ -317,16 +313,16 @@ def _verb_roles(
         targets.extend(target_phrase(s, index) for sub in subs for s in conjuncts(sub))
         by = agent(tok)
         if by is not None:
-            actors.append(actor_phrase(by, index))
+            actors.append(actor_phrase(by, index, qty))
     elif passive:
         targets.extend(phrase(s, index) for s in subs)
     else:
-        actors.extend(actor_phrase(s, index) for sub in subs for s in conjuncts(sub))
+        actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
     if targets:
         return actors, targets
     spans = [(a.start, a.end) for a in actors if a is not None]
     kind, scored = scored_targets(tok, index, used, lexicon, spans)
-    if kind >= 2:
+    if kind >= rules.roles.kind_accepted:
         return actors, scored
     return actors, _object_targets(tok, index, used, lexicon) or scored
 
@@ -342,7 +338,7 @@ def event_roles(
 ) -> Roles:
     """Actors, targets and place of one trigger (`used`: the words its pattern matched)."""
     if source == "noun":
-        actors, targets = _noun_roles(tok, trig, index)
+        actors, targets = _noun_roles(tok, trig, index, lexicon.coding)
     else:
         actors, targets = _verb_roles(tok, trig, index, used, lexicon)
     found = tuple(a for a in actors if a is not None) or (None,)

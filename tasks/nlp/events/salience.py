@@ -11,40 +11,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tasks.nlp.events.recode import LIGHT_VERBS
+from tasks.nlp.events.lexicon import EventLexicon
+from tasks.nlp.events.rules import SalienceRules
 from tasks.nlp.syntax import OBJ, token_at
 from tasks.records import Event
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
-_SUBORDINATE_MARKS = frozenset(
-    "after before when while as since because although though if unless until once whereas".split()
-)
-_BACKGROUND_PREPS = frozenset(
-    "after before since following despite amid during over because without than like".split()
-)
 _UNKNOWN_DEPTH = 9.0
 
 
-def _step(cur: Token, reporting: frozenset[str]) -> float:
+def _step(cur: Token, reporting: frozenset[str], w: SalienceRules) -> float:
     """The cost of the arc from `cur` up to its head."""
     head, dep = cur.head, cur.dep_
     if head.lemma_.lower() in reporting and dep in ("ccomp", "dobj", "parataxis", "xcomp"):
-        return 0.0
+        return w.reported
     if dep in ("relcl", "acl", "appos", "csubj") or (
         dep == "advcl"
-        and any(k.dep_ == "mark" and k.lower_ in _SUBORDINATE_MARKS for k in cur.children)
+        and any(k.dep_ == "mark" and k.lower_ in w.subordinate_marks for k in cur.children)
     ):
-        return 3.0
-    if dep == "pobj" and head.lower_ in _BACKGROUND_PREPS:
-        return 2.5
+        return w.background_clause
+    if dep == "pobj" and head.lower_ in w.background_preps:
+        return w.background_prep
     if dep in ("pcomp", "advcl"):
-        return 2.0
-    return 1.0
+        return w.subordinate
+    return w.step
 
 
-def event_depth(tok: Token, reporting: frozenset[str]) -> float:
+def event_depth(tok: Token, lexicon: EventLexicon) -> float:
     """How far a trigger is from being what its sentence is about (lower = more central).
 
     One step per dependency arc up to the root, except that a reporting verb's complement or
@@ -53,21 +48,23 @@ def event_depth(tok: Token, reporting: frozenset[str]) -> float:
     phrases under "after/despite/amid/during ..."; a noun trigger costs 1.5 more unless it is
     what a reporting or light verb carries ("announced a suspension", "held talks").
     """
+    rules = lexicon.coding
+    w, reporting = rules.salience, lexicon.reporting
     d = 0.0
     if tok.pos_ != "VERB":
         head = tok.head.lemma_.lower()
-        carried = tok.dep_ in OBJ and (head in reporting or head in LIGHT_VERBS)
-        d += 0.5 if carried else 1.5
+        carried = tok.dep_ in OBJ and (head in reporting or head in rules.words.light_verbs)
+        d += w.carried_noun if carried else w.noun
     cur = tok
     for _ in range(20):
         if cur.head == cur:
             break
-        d += _step(cur, reporting)
+        d += _step(cur, reporting, w)
         cur = cur.head
     return d
 
 
-def main_event(events: Sequence[Event], doc: Doc | None, reporting: frozenset[str]) -> Event | None:
+def main_event(events: Sequence[Event], doc: Doc | None, lexicon: EventLexicon) -> Event | None:
     """The event a sentence (or article) is mainly about: the earliest sentence, the most
     central trigger (`event_depth`), then the most confident, then the first."""
     if not events:
@@ -77,6 +74,6 @@ def main_event(events: Sequence[Event], doc: Doc | None, reporting: frozenset[st
         if doc is None:
             return 0.0
         tok = token_at(doc, ev.trigger_start, ev.trigger_end)
-        return _UNKNOWN_DEPTH if tok is None else event_depth(tok, reporting)
+        return _UNKNOWN_DEPTH if tok is None else event_depth(tok, lexicon)
 
     return min(events, key=lambda e: (e.sentence, depth(e), -e.confidence, e.trigger_start))

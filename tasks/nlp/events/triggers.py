@@ -25,8 +25,6 @@ FUNCTION_WORDS = frozenset(
     "through around along across after before under behind ahead apart aside forward".split()
 )
 DEONTIC = frozenset({"must", "should", "ought"})
-_PATTERN_REACH = 15  # tokens of the verb's phrase a pattern may span
-_CLAIM_REACH = 16  # tokens after a matched phrase that belong to it
 
 
 class Found(NamedTuple):
@@ -113,7 +111,7 @@ def _phrase_matches(
 def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, frozenset[str], str]:
     """(trigger, words the match used, source) for a verb: phrases, patterns, then the verb alone."""
     lemma = tok.lemma_.lower()
-    right = [t for t in tok.subtree if t.i > tok.i][:_PATTERN_REACH]
+    right = [t for t in tok.subtree if t.i > tok.i][: lexicon.coding.limits.pattern_reach]
     if right:
         # a date between verb and particle does not break the phrase ("called Thursday on")
         adjacent = [
@@ -150,7 +148,7 @@ def _reported_demand(verb: Token, lexicon: EventLexicon) -> Trigger | None:
         if comp.dep_ == "ccomp" and any(
             c.dep_ == "aux" and c.lower_ in DEONTIC for c in comp.children
         ):
-            return lexicon.trigger("DEMAND", "100")
+            return lexicon.recoded(lexicon.coding.recode.reported_demand)
     return None
 
 
@@ -182,7 +180,8 @@ def _add_verb(tok: Token, lexicon: EventLexicon, out: SentenceTriggers) -> None:
     out.found.append(Found(tok, trig, source))
     out.matched[tok.i] = used
     if source in ("pattern", "phrase"):
-        out.claimed.update(t.i for t in tok.subtree if 0 < t.i - tok.i < _CLAIM_REACH)
+        reach = lexicon.coding.limits.claim_reach
+        out.claimed.update(t.i for t in tok.subtree if 0 < t.i - tok.i < reach)
     else:
         out.claimed.update(c.i for c in tok.children if c.dep_ in OBJ)
 
