@@ -1,13 +1,21 @@
-"""Typed settings loaded once from `config/newsflow.toml`, with environment overrides.
+"""Typed settings loaded once from a TOML file, with environment overrides.
+
+Which file: `--config` (the `config_path` argument), else `NEWSFLOW_CONFIG`, else `newsflow.toml`
+in the working directory (what `newsflow init` writes), else the default shipped with newsflow:
+`config/newsflow.toml`, which the package carries as `tasks/defaults/` (a link to `config/` in
+a checkout, a copy in an installed wheel).
 
 Every key can be overridden with `NEWSFLOW_<SECTION>_<KEY>`; `NEWSFLOW_WAREHOUSE` is a shortcut for
-`warehouse.path` and `NEWSFLOW_CONFIG` names another TOML file. Relative paths resolve against
-the project root (the folder that holds `config/`), so defaults work from any working directory.
+`warehouse.path`. Relative paths resolve against the config's project folder: the folder that
+holds the file, or its parent when that folder is named `config` (this repository's layout).
+The shipped default's project folder is the checkout when run from one, otherwise the working
+directory (so an installed `newsflow run` writes `./data/newsflow.duckdb`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -16,8 +24,15 @@ from typing import Any
 from tasks.acquire.http import FetchConfig
 from tasks.records import FeedSource
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "newsflow.toml"
+# The configuration shipped with newsflow. In a checkout `tasks/defaults` links to `config/`, so
+# this resolves to the checkout's `config/`; in an installed wheel it is the packaged copy.
+SHIPPED_CONFIG_DIR = (Path(__file__).parent / "defaults").resolve()
+CHECKOUT_ROOT: Path | None = (
+    SHIPPED_CONFIG_DIR.parent if SHIPPED_CONFIG_DIR.name == "config" else None
+)
+PROJECT_ROOT = CHECKOUT_ROOT or Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = SHIPPED_CONFIG_DIR / "newsflow.toml"
+LOCAL_CONFIG = "newsflow.toml"  # in the working directory: a project made by `newsflow init`
 
 
 class ConfigError(ValueError):
@@ -59,12 +74,12 @@ class NlpSettings:
 class EnrichSettings:
     events: bool = True
     quotes: bool = True
-    lexicon: Path = Path("config/event_lexicon.toml")
+    lexicon: Path = SHIPPED_CONFIG_DIR / "event_lexicon.toml"
 
 
 @dataclass(frozen=True, slots=True)
 class SourcesSettings:
-    file: Path = Path("config/sources.toml")
+    file: Path = SHIPPED_CONFIG_DIR / "sources.toml"
     retry_base_seconds: float = 300.0
     retry_max_seconds: float = 86400.0
     # Entries kept per feed and run (the first ones); a feed that lists more is recorded as
@@ -149,21 +164,41 @@ def _coerce(value: Any, current: Any, where: str) -> Any:
         ) from exc
 
 
+def config_file(config_path: str | Path | None = None, env: dict[str, str] | None = None) -> Path:
+    """The config file to read: the argument, NEWSFLOW_CONFIG, ./newsflow.toml, or the default."""
+    env = dict(os.environ if env is None else env)
+    if config_path or env.get("NEWSFLOW_CONFIG"):
+        return Path(config_path or env["NEWSFLOW_CONFIG"]).expanduser()
+    local = Path.cwd() / LOCAL_CONFIG
+    return local if local.is_file() else DEFAULT_CONFIG
+
+
+def project_folder(config: Path) -> Path:
+    """The folder a config's relative paths resolve against (see the module docstring)."""
+    folder = config.resolve().parent
+    if folder == SHIPPED_CONFIG_DIR and CHECKOUT_ROOT is None:
+        return Path.cwd()  # the packaged default of an installed newsflow
+    return folder.parent if folder.name == "config" else folder
+
+
 def load_settings(
     config_path: str | Path | None = None, env: dict[str, str] | None = None
 ) -> Settings:
     """Read the TOML config, apply `NEWSFLOW_*` overrides and resolve paths."""
     env = dict(os.environ if env is None else env)
-    path = Path(config_path or env.get("NEWSFLOW_CONFIG") or DEFAULT_CONFIG)
-    if not path.exists():
+    path = config_file(config_path, env)
+    if not path.is_file():
         raise ConfigError(
-            f"config file {path} not found; set NEWSFLOW_CONFIG to an existing TOML file"
+            f"config file {path} not found; give an existing TOML file (--config or "
+            "NEWSFLOW_CONFIG), or write one with `newsflow init`"
         )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    root = path.resolve().parent.parent
+    root = project_folder(path)
     sections: dict[str, Any] = {}
     for name, cls in _SECTIONS.items():
         defaults = cls()
@@ -216,3 +251,36 @@ def load_sources(settings: Settings) -> list[FeedSource]:
     if len(names) != len(set(names)):
         raise ConfigError(f"feed names in {path} must be unique; found {sorted(names)}")
     return feeds
+
+
+# ----------------------------------------------------------------------------------------------
+# A project of one's own (`newsflow init`)
+# ----------------------------------------------------------------------------------------------
+
+_SEEDS_SCHEDULE = re.compile(
+    r'^\[\[schedules\]\]\nname = "seeds-hourly"\n(?:[a-z_]+ = [^\n]*\n)*', re.M
+)
+
+
+def starter_files() -> dict[str, str]:
+    """`newsflow.toml` and `sources.toml` for a new project folder, from the shipped defaults.
+
+    The project's own `sources.toml` is used, its articles go in `articles/`, and the seeds
+    schedule (the seeds live in the newsflow checkout, not in the project) is commented out.
+    """
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    edits = [
+        ('# file = "sources.toml"', 'file = "sources.toml"'),
+        ('default_paths = ["seeds"]', 'default_paths = ["articles"]'),
+    ]
+    for old, new in edits:
+        if text.count(old) != 1:
+            raise ConfigError(f"the shipped {DEFAULT_CONFIG.name} changed: no line {old!r}")
+        text = text.replace(old, new)
+    text, n = _SEEDS_SCHEDULE.subn(
+        lambda m: "".join(f"# {line}\n" for line in m[0].splitlines()), text
+    )
+    if n != 1:
+        raise ConfigError(f"the shipped {DEFAULT_CONFIG.name} changed: no seeds-hourly schedule")
+    sources = (SHIPPED_CONFIG_DIR / "sources.toml").read_text(encoding="utf-8")
+    return {LOCAL_CONFIG: text, "sources.toml": sources}

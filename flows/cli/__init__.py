@@ -5,12 +5,13 @@
 - `query`: `sql`, `status`, `runs`;
 - `serve`: `serve`, `trigger`;
 - `evaluate`: `eval ...`;
+- `project`: `init`, `--version`;
 - `output`: run summaries, tables, the progress bar.
 
 Importing this package registers every command; a new command goes in the module of its area.
 """
 
-from flows.cli import evaluate, ingest, query, serve  # noqa: F401  (they register commands)
+from flows.cli import evaluate, ingest, project, query, serve  # noqa: F401  (they register)
 from flows.cli.app import EXIT_FAILED, EXIT_ITEM_FAILURES, EXIT_OK, EXIT_USAGE, app, main
 
 __all__ = ["EXIT_FAILED", "EXIT_ITEM_FAILURES", "EXIT_OK", "EXIT_USAGE", "app", "main"]

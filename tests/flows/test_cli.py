@@ -159,3 +159,24 @@ def test_serve_list_and_trigger_usage_errors(tmp_path: Path) -> None:
     assert r.exit_code == EXIT_OK and "ingest-files/adhoc" in r.output
     r = runner.invoke(app, ["trigger", "ingest-files/adhoc", "--param", "novalue"])
     assert r.exit_code == EXIT_USAGE and "key=value" in r.output
+
+
+def test_init_writes_a_project_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    project = tmp_path / "mine"
+    r = runner.invoke(app, ["init", str(project)])
+    assert r.exit_code == EXIT_OK, r.output
+    assert (project / "newsflow.toml").is_file() and (project / "sources.toml").is_file()
+    assert (project / "articles").is_dir()
+    (project / "sources.toml").write_text("# my feeds\n")
+    r = runner.invoke(app, ["init", str(project)])
+    assert r.exit_code == EXIT_USAGE and "--force" in r.output
+    assert (project / "sources.toml").read_text() == "# my feeds\n"
+    r = runner.invoke(app, ["init", str(project), "--force"])
+    assert r.exit_code == EXIT_OK and "[[feeds]]" in (project / "sources.toml").read_text()
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == EXIT_OK and r.output.strip() == f"newsflow {version('newsflow')}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tasks.nlp.events.rules import EventRules, Recode, load_rules
-from tasks.settings import PROJECT_ROOT
+from tasks.settings import SHIPPED_CONFIG_DIR
 
 QUAD_CLASSES: dict[str, str] = {
     "AGREE": "verbal cooperation",
@@ -125,7 +125,7 @@ def lexicon_from_dict(data: dict[str, Any]) -> EventLexicon:
     )
 
 
-DEFAULT_LEXICON_PATH = PROJECT_ROOT / "config" / "event_lexicon.toml"
+DEFAULT_LEXICON_PATH = SHIPPED_CONFIG_DIR / "event_lexicon.toml"
 RULES_NAME = "event_rules.toml"
 
 
