@@ -217,6 +217,11 @@ def load_settings(
                 value = tuple(_resolve(v, root) for v in value)
             values[f.name] = value
         sections[name] = cls(**values)
+    if "file" not in data.get("sources", {}) and "NEWSFLOW_SOURCES_FILE" not in env:
+        # The feeds file defaults to the sources.toml beside the config file.
+        sections["sources"] = replace(
+            sections["sources"], file=path.resolve().parent / "sources.toml"
+        )
     settings = Settings(
         **sections, root=root, extra={k: v for k, v in data.items() if k not in _SECTIONS}
     )
@@ -265,18 +270,15 @@ _SEEDS_SCHEDULE = re.compile(
 def starter_files() -> dict[str, str]:
     """`newsflow.toml` and `sources.toml` for a new project folder, from the shipped defaults.
 
-    The project's own `sources.toml` is used, its articles go in `articles/`, and the seeds
-    schedule (the seeds live in the newsflow checkout, not in the project) is commented out.
+    The project reads its own `sources.toml` (the one beside `newsflow.toml`), its articles go
+    in `articles/`, and the seeds schedule (the seeds live in the newsflow checkout, not in the
+    project) is commented out.
     """
     text = DEFAULT_CONFIG.read_text(encoding="utf-8")
-    edits = [
-        ('# file = "sources.toml"', 'file = "sources.toml"'),
-        ('default_paths = ["seeds"]', 'default_paths = ["articles"]'),
-    ]
-    for old, new in edits:
-        if text.count(old) != 1:
-            raise ConfigError(f"the shipped {DEFAULT_CONFIG.name} changed: no line {old!r}")
-        text = text.replace(old, new)
+    seeds = 'default_paths = ["seeds"]'
+    if text.count(seeds) != 1:
+        raise ConfigError(f"the shipped {DEFAULT_CONFIG.name} changed: no line {seeds!r}")
+    text = text.replace(seeds, 'default_paths = ["articles"]')
     text, n = _SEEDS_SCHEDULE.subn(
         lambda m: "".join(f"# {line}\n" for line in m[0].splitlines()), text
     )
