@@ -14,9 +14,11 @@ directory (so an installed `newsflow run` writes `./data/newsflow.duckdb`).
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -184,39 +186,20 @@ def project_folder(config: Path) -> Path:
 def load_settings(
     config_path: str | Path | None = None, env: dict[str, str] | None = None
 ) -> Settings:
-    """Read the TOML config, apply `NEWSFLOW_*` overrides and resolve paths."""
+    """Read the TOML config, apply `NEWSFLOW_*` overrides and resolve paths.
+
+    Unknown sections, keys and `NEWSFLOW_*` variables are ConfigErrors that suggest the name
+    meant.
+    """
     env = dict(os.environ if env is None else env)
+    check_environment(env)
     path = config_file(config_path, env)
-    if not path.is_file():
-        raise ConfigError(
-            f"config file {path} not found; give an existing TOML file (--config or "
-            "NEWSFLOW_CONFIG), or write one with `newsflow init`"
-        )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    data = _read_toml(path)
+    check_names(data, str(path))
     root = project_folder(path)
-    sections: dict[str, Any] = {}
-    for name, cls in _SECTIONS.items():
-        defaults = cls()
-        given = data.get(name, {})
-        values = {}
-        for f in fields(cls):
-            current = getattr(defaults, f.name)
-            value: Any = given.get(f.name, current)
-            env_key = f"NEWSFLOW_{name}_{f.name}".upper()
-            if env_key in env:
-                value = env[env_key]
-            value = _coerce(value, current, f"{name}.{f.name}")
-            if isinstance(value, Path):
-                value = _resolve(value, root)
-            elif isinstance(value, tuple) and value and isinstance(value[0], Path):
-                value = tuple(_resolve(v, root) for v in value)
-            values[f.name] = value
-        sections[name] = cls(**values)
+    sections = {
+        name: _section(name, cls, data.get(name, {}), env, root) for name, cls in _SECTIONS.items()
+    }
     if "file" not in data.get("sources", {}) and "NEWSFLOW_SOURCES_FILE" not in env:
         # The feeds file defaults to the sources.toml beside the config file.
         sections["sources"] = replace(
@@ -228,6 +211,138 @@ def load_settings(
     if env.get("NEWSFLOW_WAREHOUSE"):
         settings = settings.with_warehouse(env["NEWSFLOW_WAREHOUSE"])
     return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(
+            f"config file {path} not found; give an existing TOML file (--config or "
+            "NEWSFLOW_CONFIG), or write one with `newsflow init`"
+        )
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _section(name: str, cls: type, given: dict[str, Any], env: dict[str, str], root: Path) -> Any:
+    """One typed section: TOML values over the defaults, environment over both, paths resolved."""
+    defaults = cls()
+    values = {}
+    for f in fields(cls):
+        current = getattr(defaults, f.name)
+        value: Any = given.get(f.name, current)
+        env_key = f"NEWSFLOW_{name}_{f.name}".upper()
+        if env_key in env:
+            value = env[env_key]
+        value = _coerce(value, current, f"{name}.{f.name}")
+        if isinstance(value, Path):
+            value = _resolve(value, root)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Path):
+            value = tuple(_resolve(v, root) for v in value)
+        values[f.name] = value
+    return cls(**values)
+
+
+# ----------------------------------------------------------------------------------------------
+# Strict names: unknown sections, keys and NEWSFLOW_* variables are errors
+# ----------------------------------------------------------------------------------------------
+
+# Tables that other modules parse themselves, with the keys they read. A new one is added here
+# (or, better, as a typed section in _SECTIONS) by the module that reads it.
+OTHER_SECTIONS: dict[str, frozenset[str]] = {
+    # flows/deploy.py: [[schedules]] tables, or [schedules.<name>] tables (name from the header)
+    "schedules": frozenset(
+        {"name", "flow", "cron", "interval_seconds", "parameters", "tags", "description", "paused"}
+    ),
+}
+
+# Variables read outside the NEWSFLOW_<SECTION>_<KEY> overrides, and what they do.
+OTHER_ENVIRONMENT: dict[str, str] = {
+    "NEWSFLOW_CONFIG": "the config file to read",
+    "NEWSFLOW_WAREHOUSE": "warehouse.path (relative to the working directory)",
+    "NEWSFLOW_NO_PROGRESS": "no progress bar on a terminal (flows/cli/output.py)",
+}
+
+
+def _suggest(name: str, options: Iterable[str], shown: str = "{}") -> str:
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {shown.format(close[0])}?)" if close else ""
+
+
+def _section_keys() -> dict[str, frozenset[str]]:
+    keys = {name: frozenset(f.name for f in fields(cls)) for name, cls in _SECTIONS.items()}
+    return keys | OTHER_SECTIONS
+
+
+def check_names(data: dict[str, Any], where: str) -> None:
+    """Raise ConfigError for a section or key no module reads."""
+    known = _section_keys()
+    for section, body in data.items():
+        if section not in known:
+            hint = _suggest(section, known, "[{}]")
+            if not hint and not isinstance(body, dict | list):
+                owners = {k: name for name, keys in known.items() for k in keys}
+                close = difflib.get_close_matches(section, list(owners), n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]} in [{owners[close[0]]}]?)" if close else ""
+                raise ConfigError(
+                    f"{where}: key {section!r} is outside any [section]{hint}; "
+                    f"sections are {', '.join(f'[{k}]' for k in known)}"
+                )
+            raise ConfigError(
+                f"{where}: unknown section [{section}]{hint}; "
+                f"sections are {', '.join(f'[{k}]' for k in known)}"
+            )
+        if section in OTHER_SECTIONS:
+            _check_tables(section, body, known[section], where)
+        elif not isinstance(body, dict):
+            raise ConfigError(f"{where}: [{section}] must be a table of keys, not {body!r}")
+        else:
+            _check_keys(section, body, known[section], where)
+
+
+def _check_tables(section: str, body: Any, keys: frozenset[str], where: str) -> None:
+    """[[section]] (a list of tables) or [section.<name>] tables: each table's keys."""
+    if isinstance(body, list):
+        tables = [(f"{section}[{i}]", t) for i, t in enumerate(body)]
+    elif isinstance(body, dict):
+        tables = [(f"{section}.{name}", t) for name, t in body.items()]
+    else:
+        raise ConfigError(f"{where}: [{section}] must be tables, not {body!r}")
+    for label, table in tables:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: {label} must be a table, not {table!r}")
+        _check_keys(label, table, keys, where)
+
+
+def _check_keys(label: str, table: dict[str, Any], keys: frozenset[str], where: str) -> None:
+    for key in table:
+        if key not in keys:
+            raise ConfigError(
+                f"{where}: unknown key {label}.{key}{_suggest(key, keys)}; "
+                f"[{label.split('[')[0].split('.')[0]}] takes {', '.join(sorted(keys))}"
+            )
+
+
+def known_environment() -> set[str]:
+    """Every NEWSFLOW_* variable newsflow reads."""
+    overrides = {
+        f"NEWSFLOW_{name}_{f.name}".upper() for name, cls in _SECTIONS.items() for f in fields(cls)
+    }
+    return overrides | set(OTHER_ENVIRONMENT)
+
+
+def check_environment(env: dict[str, str]) -> None:
+    """Raise ConfigError for a NEWSFLOW_* variable that newsflow does not read."""
+    known = known_environment()
+    for name in sorted(env):
+        if name.startswith("NEWSFLOW_") and name not in known:
+            raise ConfigError(
+                f"unknown environment variable {name}{_suggest(name, known)}; unset it, or see "
+                "config/newsflow.toml for the settings (NEWSFLOW_<SECTION>_<KEY>)"
+            )
 
 
 def load_sources(settings: Settings) -> list[FeedSource]:

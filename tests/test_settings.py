@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from tasks.settings import (
     PROJECT_ROOT,
     SHIPPED_CONFIG_DIR,
     ConfigError,
+    known_environment,
     load_settings,
     starter_files,
 )
@@ -98,3 +100,55 @@ def test_starter_project_files(tmp_path: Path) -> None:
     assert s.ingest.default_paths == (tmp_path / "articles",)
     assert "schedules" not in s.extra  # the seeds schedule is commented out
     assert s.enrich.lexicon == SHIPPED_CONFIG_DIR / "event_lexicon.toml"
+
+
+def _toml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unknown_sections_and_keys_are_errors_with_a_suggestion(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[warehose\].*did you mean \[warehouse\]"):
+        load_settings(_toml(tmp_path, '[warehose]\npath = "x.duckdb"\n'), env={})
+    with pytest.raises(ConfigError, match=r"ingest\.batchsize.*did you mean batch_size"):
+        load_settings(_toml(tmp_path, "[ingest]\nbatchsize = 5\n"), env={})
+    with pytest.raises(ConfigError, match=r"batch_size"):
+        load_settings(_toml(tmp_path, "batch_size = 5\n"), env={})  # a key outside any section
+    with pytest.raises(ConfigError, match=r"\[fetch\] must be a table"):
+        load_settings(_toml(tmp_path, 'fetch = "polite"\n'), env={})
+
+
+def test_schedules_stay_accepted_and_their_keys_are_checked(tmp_path: Path) -> None:
+    good = '[[schedules]]\nname = "a"\nflow = "ingest-files"\ninterval_seconds = 60\n'
+    s = load_settings(_toml(tmp_path, good + 'parameters = { paths = ["x"] }\n'), env={})
+    assert s.extra["schedules"][0]["name"] == "a"
+    with pytest.raises(ConfigError, match=r"paramters.*did you mean parameters"):
+        load_settings(_toml(tmp_path, good + 'paramters = { paths = ["x"] }\n'), env={})
+    named = '[schedules.hourly]\nflow = "reenrich"\ncron = "0 * * * *"\npaused = true\n'
+    assert load_settings(_toml(tmp_path, named), env={}).extra["schedules"]["hourly"]["paused"]
+
+
+def test_unknown_environment_variables_are_errors_with_a_suggestion() -> None:
+    with pytest.raises(ConfigError, match=r"NEWSFLOW_NLP_BATCH_SIZE.*did you mean"):
+        load_settings(env={"NEWSFLOW_NLP_BATCH_SIZE": "128"})
+    with pytest.raises(ConfigError, match=r"NEWSFLOW_WAREHOUS\b.*NEWSFLOW_WAREHOUSE"):
+        load_settings(env={"NEWSFLOW_WAREHOUS": "x.duckdb"})
+    known = {
+        "NEWSFLOW_CONFIG": str(DEFAULT_CONFIG),
+        "NEWSFLOW_WAREHOUSE": "w.duckdb",
+        "NEWSFLOW_NO_PROGRESS": "1",
+        "NEWSFLOW_FETCH_BACKOFF_BASE": "0.1",
+        "NEWSFLOW_NLP_PIPE_BATCH_SIZE": "8",
+        "OTHER_NEWSFLOW_THING": "not ours",
+    }
+    assert load_settings(env=known).nlp.pipe_batch_size == 8
+
+
+def test_every_variable_the_docs_name_exists() -> None:
+    names = set()
+    for doc in (DEFAULT_CONFIG, PROJECT_ROOT / "README.md"):
+        names |= set(re.findall(r"\bNEWSFLOW_[A-Z][A-Z_]*[A-Z]\b", doc.read_text("utf-8")))
+    assert "NEWSFLOW_INGEST_BATCH_SIZE" in names
+    unknown = sorted(names - known_environment())
+    assert not unknown, unknown
