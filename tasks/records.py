@@ -45,6 +45,9 @@ class Article:
     captions: tuple[str, ...] = ()  # photo captions taken out of the body
     body_origin: str = "body"  # "body", or "feed_content"/"feed_summary" when a page gave none
     route: str = "file"
+    encoding: str | None = None  # charset the bytes were decoded with
+    decode_errors: int = 0  # invalid byte sequences replaced by U+FFFD
+    text_warnings: tuple[str, ...] = ()  # doubts about the text: replaced bytes, a wrong label
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,7 +249,8 @@ def articles_to_reenrich(
 _ARTICLE_COLUMNS = (
     "article_id, source, uri, url, title, text, content_hash, extractor, authors, "
     "CASE WHEN published_inferred THEN NULL ELSE published_at END, published_inferred, "
-    "language, site, external_id, captions, body_origin, route"
+    "language, site, external_id, captions, body_origin, route, encoding, decode_errors, "
+    "text_warnings"
 )
 
 
@@ -265,7 +266,8 @@ def stored_articles(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[
 
 def _stored_article(row: tuple[Any, ...]) -> Article:
     (aid, source, uri, url, title, text, chash, extractor, authors) = row[:9]
-    (published, inferred, language, site, external_id, captions, origin, route) = row[9:]
+    (published, inferred, language, site, external_id, captions, origin, route) = row[9:17]
+    (encoding, decode_errors, text_warnings) = row[17:]
     return Article(
         id=aid,
         source=source,
@@ -284,6 +286,9 @@ def _stored_article(row: tuple[Any, ...]) -> Article:
         captions=tuple(captions or ()),
         body_origin=origin or "body",
         route=route or "file",
+        encoding=encoding,
+        decode_errors=decode_errors or 0,
+        text_warnings=tuple(text_warnings or ()),
     )
 
 

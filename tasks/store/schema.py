@@ -230,6 +230,18 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        "articles: how the text was decoded (charset, replaced bytes, warnings)",
+        [
+            "ALTER TABLE articles ADD COLUMN encoding VARCHAR",  # charset used to decode
+            "ALTER TABLE articles ADD COLUMN decode_errors INTEGER DEFAULT 0",  # bytes -> U+FFFD
+            "ALTER TABLE articles ADD COLUMN text_warnings VARCHAR[]",  # doubts about the text
+        ],
+    )
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
     "runs",

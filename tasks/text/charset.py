@@ -1,14 +1,30 @@
-"""Decoding bytes to text: the one charset decoder for files, pages and feeds.
+"""Decoding bytes to text: the one charset policy for files, pages and feeds.
 
-`decode_html` / `detect_encoding` serve web pages (BOM, the declared charset, <meta> sniffing,
-then detection); `decode_text` serves local files (BOM, declared, UTF-8, then detection) and
-refuses binary data with `UndecodableError`.
+`decode` is the policy; `decode_text` (files), `decode_html` and `detect_encoding` (pages) are
+views of it. In order:
+
+1. a byte-order mark (UTF-8, UTF-16, UTF-32) settles it;
+2. for files, binary data (NUL or many control bytes) is refused with `UndecodableError`;
+3. the declared charset (HTTP header), then for markup the `<meta>` / XML one, each only if it
+   fits: valid (or overwhelmingly valid) UTF-8 beats a single-byte label, which is what
+   "declared wrongly" usually means, and a label the bytes do not decode with is passed over;
+4. with no label that fits: UTF-8 when the bytes are UTF-8 or overwhelmingly so; mostly-ASCII
+   text with a few high bytes is windows-1252 (detectors guess badly on so little evidence);
+   otherwise charset-normalizer decides (windows-1252 wins ties);
+5. a single-byte decode whose words look garbled (mojibake such as a KOI8-R text read as
+   latin-1) is replaced by a single-byte charset that charset-normalizer finds a clean fit for,
+   or, when none is found, kept and flagged.
+
+Text that is overwhelmingly valid UTF-8 is decoded as UTF-8 with its few bad bytes replaced by
+U+FFFD, never re-read as windows-1252 (which garbles every other accented letter). Whatever was
+replaced, overridden or doubted is reported in `Decoded.replaced` and `Decoded.warnings`.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -31,7 +47,38 @@ _SUPERSETS = {
     "iso8859_11": "cp874",
     "iso8859-9": "cp1254",
 }
-_SINGLE_BYTE_PREFIXES = ("cp12", "cp874", "iso8859", "koi8", "mac", "cp437", "cp85", "cp86", "tis")
+_SINGLE_BYTE_PREFIXES = (
+    "cp12",
+    "cp874",
+    "iso8859",
+    "koi8",
+    "mac",
+    "cp437",
+    "cp85",
+    "cp86",
+    "tis",
+    "kz1048",
+    "ptcp154",
+)
+_WIDE = ("utf-16", "utf-32", "utf_16", "utf_32")
+_SAMPLE = 200_000  # bytes looked at by detection and plausibility checks
+
+
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding we can trust."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Text decoded from bytes, with the charset used and anything a reader should know."""
+
+    text: str
+    encoding: str  # Python codec name: "utf-8", "cp1252", "koi8-r", ...
+    replaced: int = 0  # invalid byte sequences replaced by U+FFFD
+    warnings: tuple[str, ...] = ()
+
+
+# --- helpers ---------------------------------------------------------------------------------
 
 
 def _normalise_charset(label: str | None) -> str | None:
@@ -45,7 +92,12 @@ def _normalise_charset(label: str | None) -> str | None:
         name = codecs.lookup(label).name
     except LookupError:
         return None
-    return _SUPERSETS.get(name, name)
+    name = _SUPERSETS.get(name, name)
+    return codecs.lookup(name).name
+
+
+def _single_byte(encoding: str) -> bool:
+    return encoding.startswith(_SINGLE_BYTE_PREFIXES)
 
 
 def _decodes(body: bytes, encoding: str) -> bool:
@@ -56,12 +108,24 @@ def _decodes(body: bytes, encoding: str) -> bool:
     return True
 
 
-def _mostly_utf8(body: bytes) -> bool:
-    """True for UTF-8 with a few stray bytes (a common defect that should not flip the charset)."""
+def _utf8_evidence(body: bytes) -> tuple[int, int]:
+    """(valid multi-byte UTF-8 characters, invalid byte sequences) in the body."""
     text = body.decode("utf-8", "replace")
-    bad = text.count("\ufffd")
-    non_ascii = sum(1 for ch in text if ord(ch) > 127) - bad
-    return bad <= max(3, non_ascii // 200) and non_ascii >= 10 * bad
+    replacement = text.count("\ufffd")
+    bad = replacement - body.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii - replacement, bad
+
+
+def _overwhelmingly_utf8(body: bytes) -> bool:
+    """True for UTF-8 with a few stray bytes (a defect that must not flip the charset).
+
+    Windows-1252 text almost never holds a valid multi-byte UTF-8 sequence by chance (its
+    accented letters stand alone between ASCII letters), so valid sequences that outnumber the
+    invalid ones say UTF-8.
+    """
+    good, bad = _utf8_evidence(body)
+    return good >= 1 and ((bad <= 3 and bad <= good) or bad * 4 <= good)
 
 
 def sniff_meta_charset(body: bytes) -> str | None:
@@ -71,67 +135,13 @@ def sniff_meta_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "ignore") if match else None
 
 
-def detect_encoding(body: bytes, declared_charset: str | None = None) -> str:
-    """The charset to decode an HTML/text body with.
-
-    Order: byte-order mark; the declared (HTTP) charset and then the <meta> one, each only if
-    the body decodes with it (a single-byte declaration loses to valid non-ASCII UTF-8, which is
-    what "declared wrongly" usually means); UTF-8; charset-normalizer; windows-1252.
-    """
-    if body.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    is_ascii = body.isascii()
-    utf8_ok = not is_ascii and _decodes(body, "utf-8")
-    for label in (declared_charset, sniff_meta_charset(body)):
-        encoding = _normalise_charset(label)
-        if encoding is None or encoding.startswith(("utf-16", "utf-32", "utf_16", "utf_32")):
-            continue  # an ASCII-compatible body cannot be UTF-16: browsers ignore such labels
-        if is_ascii:
-            return "utf-8" if encoding == "cp1252" else encoding
-        if encoding == "utf-8":
-            if utf8_ok or _mostly_utf8(body):
-                return "utf-8"
-            continue
-        if utf8_ok and encoding.startswith(_SINGLE_BYTE_PREFIXES):
-            return "utf-8"
-        if _decodes(body, encoding):
-            return encoding
-    if is_ascii or utf8_ok:
-        return "utf-8"
-    try:
-        matches = from_bytes(body[:200_000])
-        best = matches.best()
-        if best is not None:
-            # Short Western texts fit several code pages equally well; windows-1252 is by far
-            # the most common legacy charset on the web, so it wins ties.
-            for match in matches:
-                if (
-                    match.encoding in ("cp1252", "windows-1252")
-                    and match.chaos <= best.chaos + 0.01
-                ):
-                    return "cp1252"
-    except Exception:  # noqa: BLE001 - detection is best effort
-        best = None
-    if best is not None and best.encoding:
-        return _normalise_charset(best.encoding) or best.encoding
-    if _mostly_utf8(body):
-        return "utf-8"
-    return "cp1252"
-
-
-def decode_html(body: bytes, declared_charset: str | None = None) -> str:
-    """Decode an HTML page: BOM, declared charset, <meta> sniffing, then charset-normalizer."""
-    encoding = detect_encoding(body, declared_charset)
-    try:
-        return body.decode(encoding, "replace")
-    except LookupError:
-        return body.decode("utf-8", "replace")
-
-
-class UndecodableError(ValueError):
-    """The bytes are not text in any encoding we can trust."""
+def charset_of_content_type(value: str | None) -> str | None:
+    """The `charset` parameter of a Content-Type header value, if any."""
+    for param in (value or "").split(";")[1:]:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset":
+            return val.strip().strip("'\"") or None
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -142,38 +152,191 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(8, len(sample) // 100)
 
 
-def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then declared charset, then UTF-8, then detection.
+_WORD_RE = re.compile(r"[^\W\d_]+")
 
-    Returns (text, encoding used). Raises UndecodableError for binary data.
+
+def _garbled(text: str) -> bool:
+    """True when a single-byte decode reads like mojibake rather than a Western language.
+
+    KOI8-R, windows-1251 or Greek text read as latin-1 turns every word into a run of accented
+    Latin letters ("ÌÏÓË×Á", "Ìîñêâà"), often with the case flipped inside the word. Real
+    Western words mix accented letters with plain ones.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if _looks_binary(data):
-        raise UndecodableError("the file looks binary (NUL or control bytes), not text")
-    for encoding in (declared, "utf-8"):
-        if encoding:
-            try:
-                return data.decode(encoding), encoding
-            except (UnicodeDecodeError, LookupError):
-                continue
-    # Mostly-ASCII text with a few high bytes is Western European (cp1252, a superset of
-    # latin-1 in practice): detectors guess badly on so little evidence. Otherwise, detect.
-    high = sum(1 for b in data[:200_000] if b >= 0x80)
-    if high <= max(1, len(data[:200_000]) // 10):
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            pass
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        try:
-            return data.decode(best.encoding), best.encoding
-        except (UnicodeDecodeError, LookupError):
-            pass
+    odd = non_ascii = 0
+    for word in _WORD_RE.findall(text[:_SAMPLE]):
+        if word.isascii():
+            continue
+        non_ascii += 1
+        latin_only = all("\u00c0" <= ch <= "\u024f" for ch in word)
+        mixed_case = any(a.islower() and b.isupper() for a, b in zip(word, word[1:]))
+        if (latin_only and len(word) >= 3) or mixed_case:
+            odd += 1
+    return odd >= 2 and odd * 10 >= non_ascii * 3
+
+
+def _better_single_byte(body: bytes, current: str) -> str | None:
+    """A single-byte charset that charset-normalizer finds a clean, ungarbled fit for."""
     try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise UndecodableError(f"not valid text in UTF-8 or any detected encoding: {exc}") from exc
+        matches = list(from_bytes(body[:_SAMPLE]))
+    except Exception:  # noqa: BLE001 - detection is best effort
+        return None
+    for match in matches:
+        encoding = _normalise_charset(match.encoding)
+        if encoding is None or encoding == current or not _single_byte(encoding):
+            continue
+        if match.chaos > 0.2:
+            continue
+        try:
+            text = body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if not _garbled(text):
+            return encoding
+    return None
+
+
+def _detect(body: bytes) -> str:
+    """Charset of a non-UTF-8 body with no usable label."""
+    sample = body[:_SAMPLE]
+    high = len(sample) - len(sample.decode("latin-1").encode("ascii", "ignore"))
+    # Mostly-ASCII text with a few high bytes is Western European: windows-1252, a superset of
+    # latin-1 in practice. Detectors guess badly on so little evidence.
+    if high <= max(1, len(sample) // 10):
+        return "cp1252"
+    try:
+        matches = from_bytes(sample)
+        best = matches.best()
+        if best is not None:
+            # Short Western texts fit several code pages equally well; windows-1252 is by far
+            # the most common legacy charset, so it wins ties.
+            for match in matches:
+                if (
+                    match.encoding in ("cp1252", "windows-1252")
+                    and match.chaos <= best.chaos + 0.01
+                ):
+                    return "cp1252"
+            found = _normalise_charset(best.encoding)
+            if found is not None:
+                return found
+    except Exception:  # noqa: BLE001 - detection is best effort
+        pass
+    return "cp1252"
+
+
+# --- the policy ------------------------------------------------------------------------------
+
+
+def _choose(body: bytes, labels: list[str], warnings: list[str]) -> str:
+    """The charset to decode a body with (BOMs and binary data handled by the caller)."""
+    is_ascii = body.isascii()
+    utf8_ok = not is_ascii and _decodes(body, "utf-8")
+    utf8_mostly = not is_ascii and not utf8_ok and _overwhelmingly_utf8(body)
+    for label in labels:
+        encoding = _normalise_charset(label)
+        if encoding is None or encoding.startswith(_WIDE):
+            continue  # an ASCII-compatible body cannot be UTF-16: browsers ignore such labels
+        if is_ascii:
+            return "utf-8" if encoding == "cp1252" else encoding
+        if encoding == "utf-8":
+            if utf8_ok or utf8_mostly:
+                return "utf-8"
+            warnings.append(f"declared charset {label} does not fit the bytes (not UTF-8)")
+            continue
+        if (utf8_ok or utf8_mostly) and _single_byte(encoding):
+            return "utf-8"
+        if not _decodes(body, encoding):
+            warnings.append(f"declared charset {label} does not fit the bytes")
+            continue
+        if _single_byte(encoding) and _garbled(body[:_SAMPLE].decode(encoding, "replace")):
+            better = _better_single_byte(body, encoding)
+            if better is not None:
+                warnings.append(
+                    f"declared charset {label} gives garbled text; decoded as {better} instead"
+                )
+                return better
+            warnings.append(
+                f"text decoded with the declared charset {label} looks garbled "
+                "(words of accented letters only); the label may be wrong"
+            )
+        return encoding
+    if is_ascii or utf8_ok or utf8_mostly:
+        return "utf-8"
+    encoding = _detect(body)
+    if _single_byte(encoding) and _garbled(body[:_SAMPLE].decode(encoding, "replace")):
+        better = _better_single_byte(body, encoding)
+        if better is not None:
+            warnings.append(f"{encoding} gives garbled text; decoded as {better} instead")
+            return better
+        warnings.append(
+            f"text decoded as {encoding} looks garbled (words of accented letters only); "
+            "its charset is uncertain"
+        )
+    return encoding
+
+
+def _bom(body: bytes) -> str | None:
+    if body.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if body.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def decode(
+    data: bytes,
+    declared: str | None = None,
+    *,
+    markup: bool = False,
+    refuse_binary: bool = True,
+) -> Decoded:
+    """Decode bytes by the one policy (see the module docstring).
+
+    `declared` is the charset a header or label gives; with `markup`, a `<meta>` or XML
+    declaration is read too. With `refuse_binary`, binary data raises `UndecodableError`.
+    """
+    warnings: list[str] = []
+    encoding = _bom(data)
+    if encoding is None:
+        if refuse_binary and _looks_binary(data):
+            raise UndecodableError("the file looks binary (NUL or control bytes), not text")
+        labels = [declared] if declared else []
+        if markup and (meta := sniff_meta_charset(data)):
+            labels.append(meta)
+        encoding = _choose(data, labels, warnings)
+    try:
+        return Decoded(data.decode(encoding), encoding, 0, tuple(warnings))
+    except UnicodeDecodeError:
+        text = data.decode(encoding, "replace")
+    except LookupError:
+        encoding = "utf-8"
+        text = data.decode(encoding, "replace")
+    replaced = text.count("\ufffd")
+    if encoding.startswith("utf-8"):
+        replaced -= data.count(b"\xef\xbf\xbd")
+    return Decoded(text, encoding, replaced, (replacement_warning(replaced, encoding), *warnings))
+
+
+def replacement_warning(replaced: int, encoding: str) -> str:
+    """The warning that says how many invalid byte sequences were replaced."""
+    plural = "s" if replaced != 1 else ""
+    return (
+        f"{replaced} invalid byte sequence{plural} replaced by U+FFFD while decoding as {encoding}"
+    )
+
+
+def decode_text(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode a file's bytes: (text, encoding used). Raises UndecodableError for binary data."""
+    result = decode(data, declared)
+    return result.text, result.encoding
+
+
+def detect_encoding(body: bytes, declared_charset: str | None = None) -> str:
+    """The charset to decode an HTML/text body with (BOM, declared, <meta>, UTF-8, detection)."""
+    return decode(body, declared_charset, markup=True, refuse_binary=False).encoding
+
+
+def decode_html(body: bytes, declared_charset: str | None = None) -> str:
+    """Decode an HTML page: BOM, declared charset, <meta> sniffing, UTF-8, then detection."""
+    return decode(body, declared_charset, markup=True, refuse_binary=False).text

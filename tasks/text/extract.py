@@ -12,17 +12,32 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tasks.text.clean import CleanConfig, clean_paragraphs, normalize_text, split_paragraphs
 from tasks.records import Article, Failure, RawDocument
-from tasks.text.charset import UndecodableError, decode_text
+from tasks.text.charset import (
+    Decoded,
+    UndecodableError,
+    charset_of_content_type,
+    decode,
+    replacement_warning,
+)
+from tasks.text.clean import CleanConfig, clean_paragraphs, normalize_text, split_paragraphs
 
 PLAINTEXT_EXTRACTOR = "plaintext/1"
 JSON_EXTRACTOR = "json/1"
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLimits:
+    """Guards for JSON records, checked before `json.loads` sees them."""
+
+    max_depth: int = 64  # arrays/objects inside each other; an article record is nearly flat
+    max_record_chars: int = 5_000_000  # one JSONL line or one element of a JSON list
 
 
 def file_article_id(source: str, uri: str, index: int | None = None) -> str:
@@ -149,45 +164,153 @@ def _record_article(doc: RawDocument, record: Any, index: int | None) -> Article
     )
 
 
-def _extract_json(doc: RawDocument, text: str) -> tuple[list[Article], list[Failure]]:
+# A JSON string (escapes included, possessive: no backtracking) or one structural character.
+_JSON_TOKEN_RE = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{},]')
+
+
+def _too_deep(text: str, limit: int) -> bool:
+    """True when arrays/objects nest deeper than `limit` (strings skipped; no recursion)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _JSON_TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in "]}":
+            depth -= 1
+    return False
+
+
+def _array_elements(text: str) -> list[tuple[int, int]] | None:
+    """(start, end) of each element of a top-level JSON array, or None if it is not one.
+
+    Elements are found by their top-level commas, strings skipped, without parsing them, so
+    that each can be guarded and parsed on its own.
+    """
+    spans: list[tuple[int, int]] = []
+    depth = 0
+    start = end = -1
+    for match in _JSON_TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            if depth == 0:
+                if token != "[" or text[: match.start()].strip():
+                    return None
+                start = match.end()
+            depth += 1
+        elif token in "]}":
+            depth -= 1
+            if depth == 0:
+                spans.append((start, match.start()))
+                end = match.end()
+                break
+        elif token == "," and depth == 1:
+            spans.append((start, match.start()))
+            start = match.end()
+    if end < 0 or text[end:].strip():
+        return None
+    if len(spans) == 1 and not text[spans[0][0] : spans[0][1]].strip():
+        return []  # an empty list
+    return spans
+
+
+def _guarded_loads(chunk: str, limits: JsonLimits, where: str) -> Any:
+    """`json.loads` after the size and depth guards; problems raise `_BadRecord`."""
+    if len(chunk) > limits.max_record_chars:
+        raise _BadRecord(
+            "RecordTooLarge",
+            f"{where} is {len(chunk) / 1e6:.1f} million characters, over the "
+            f"{limits.max_record_chars / 1e6:.1f} million limit for one record; "
+            "one record should hold one article",
+        )
+    if _too_deep(chunk, limits.max_depth):
+        raise _BadRecord(
+            "RecordTooDeep",
+            f"{where} nests arrays or objects more than {limits.max_depth} deep; "
+            "an article record is nearly flat",
+        )
+    try:
+        return json.loads(chunk)
+    except json.JSONDecodeError as exc:
+        raise _BadRecord("JSONDecodeError", f"{where} is not valid JSON: {exc.msg}") from exc
+    except RecursionError as exc:  # belt and braces: the depth guard should have caught it
+        raise _BadRecord("RecordTooDeep", f"{where} nests too deep to parse") from exc
+
+
+class _BadRecord(ValueError):
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def _extract_json(
+    doc: RawDocument, text: str, decoded: Decoded, limits: JsonLimits
+) -> tuple[list[Article], list[Failure]]:
+    """Records of a JSONL file (one a line) or a JSON file (one record or a list of them).
+
+    Records are independent: each is guarded (size, nesting depth) and parsed on its own, and
+    a bad one becomes a failure naming its line (JSONL) or index (list) while the rest load.
+    """
     articles: list[Article] = []
     failures: list[Failure] = []
+    # (index for ids and uris, where for messages, raw text, parsed record)
+    records: list[tuple[int | None, str, Any]] = []
+
+    def bad(index: int | None, exc: _BadRecord | ValueError) -> None:
+        failures.append(
+            Failure(
+                "extract",
+                doc.source,
+                doc.uri if index is None else f"{doc.uri}#{index}",
+                getattr(exc, "error_type", "InvalidRecord"),
+                str(exc),
+            )
+        )
+
     if doc.media_type == "application/x-ndjson":
-        records: list[tuple[int | None, Any]] = []
-        for n, line in enumerate(text.splitlines(), start=1):
+        # Lines end at "\n" only: U+2028 and friends are valid inside JSON strings.
+        for n, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
-                records.append((n, json.loads(line)))
-            except json.JSONDecodeError as exc:
-                failures.append(
-                    Failure(
-                        "extract",
-                        doc.source,
-                        f"{doc.uri}#{n}",
-                        "JSONDecodeError",
-                        f"line {n} is not valid JSON: {exc.msg}",
-                    )
-                )
+                records.append((n, line, _guarded_loads(line, limits, f"line {n}")))
+            except _BadRecord as exc:
+                bad(n, exc)
     else:
+        spans = _array_elements(text)
+        if spans is None:
+            try:
+                data = _guarded_loads(text, limits, "the file")
+            except _BadRecord as exc:
+                if exc.error_type == "JSONDecodeError":
+                    cause = exc.__cause__
+                    line = getattr(cause, "lineno", "?")
+                    msg = getattr(cause, "msg", str(exc))
+                    raise ValueError(f"not valid JSON: {msg} at line {line}") from exc
+                bad(None, exc)
+                return articles, failures
+            if isinstance(data, list):  # a list the splitter could not take apart
+                records = [(i, json.dumps(r), r) for i, r in enumerate(data)]
+            else:
+                records = [(None, text, data)]
+        else:
+            for i, (start, end) in enumerate(spans):
+                chunk = text[start:end]
+                try:
+                    records.append((i, chunk, _guarded_loads(chunk, limits, f"record {i}")))
+                except _BadRecord as exc:
+                    bad(i, exc)
+    for index, raw, record in records:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
-        records = list(enumerate(data)) if isinstance(data, list) else [(None, data)]
-    for index, record in records:
-        try:
-            articles.append(_record_article(doc, record, index))
+            article = _record_article(doc, record, index)
         except ValueError as exc:
-            failures.append(
-                Failure(
-                    "extract",
-                    doc.source,
-                    doc.uri if index is None else f"{doc.uri}#{index}",
-                    "InvalidRecord",
-                    str(exc),
-                )
-            )
+            bad(index, exc)
+            continue
+        replaced = raw.count("\ufffd") if decoded.replaced else 0
+        articles.append(_stamp(article, decoded, replaced))
     return articles, failures
 
 
@@ -221,17 +344,40 @@ def _extract_html(doc: RawDocument, text: str) -> list[Article]:
     ]
 
 
-def extract_document(doc: RawDocument) -> tuple[list[Article], list[Failure]]:
+def _stamp(article: Article, decoded: Decoded, replaced: int | None = None) -> Article:
+    """Record how the article's bytes were decoded; `replaced` counts its own share of bad bytes."""
+    n = decoded.replaced if replaced is None else replaced
+    others = decoded.warnings[1:] if decoded.replaced else decoded.warnings
+    head = (replacement_warning(n, decoded.encoding),) if n else ()
+    return replace(
+        article, encoding=decoded.encoding, decode_errors=n, text_warnings=(*head, *others)
+    )
+
+
+def _declared_charset(doc: RawDocument) -> str | None:
+    """The charset a fetched document's Content-Type declares; a file's own label otherwise."""
+    for name, value in doc.headers.items():
+        if name.lower() == "content-type":
+            return charset_of_content_type(value)
+    return doc.encoding
+
+
+def extract_document(
+    doc: RawDocument, limits: JsonLimits = JsonLimits()
+) -> tuple[list[Article], list[Failure]]:
     """Extract the article(s) of one raw document; problems become failures, never exceptions."""
     try:
-        text, _ = decode_text(doc.content, doc.encoding)
+        decoded = decode(doc.content, _declared_charset(doc), markup=doc.media_type == "text/html")
+        text = decoded.text
         if not text.strip():
             raise ValueError("the file is empty")
-        if doc.media_type == "text/html":
-            return _extract_html(doc, text), []
         if doc.media_type in ("application/json", "application/x-ndjson"):
-            return _extract_json(doc, text)
-        return _extract_plaintext(doc, text), []
+            return _extract_json(doc, text, decoded, limits)
+        if doc.media_type == "text/html":
+            found = _extract_html(doc, text)
+        else:
+            found = _extract_plaintext(doc, text)
+        return [_stamp(a, decoded) for a in found], []
     except UndecodableError as exc:
         return [], [Failure("extract", doc.source, doc.uri, "UndecodableError", str(exc))]
     except ValueError as exc:
@@ -257,13 +403,15 @@ def clean_article(article: Article, config: CleanConfig = CleanConfig()) -> Arti
 
 
 def prepare_articles(
-    docs: Iterable[RawDocument], config: CleanConfig = CleanConfig()
+    docs: Iterable[RawDocument],
+    config: CleanConfig = CleanConfig(),
+    limits: JsonLimits = JsonLimits(),
 ) -> tuple[list[Article], list[Failure]]:
     """Extract and clean a batch of raw documents."""
     articles: list[Article] = []
     failures: list[Failure] = []
     for doc in docs:
-        extracted, failed = extract_document(doc)
+        extracted, failed = extract_document(doc, limits)
         failures.extend(failed)
         for article in extracted:
             cleaned = clean_article(article, config)
