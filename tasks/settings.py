@@ -54,6 +54,16 @@ class IngestSettings:
     batch_size: int = 256
     # File names (globs, case-insensitive) that are documentation, not articles.
     exclude: tuple[str, ...] = ("README*", "LICENSE*", "COPYING*", "CHANGELOG*", "MANIFEST*")
+    # Symbolic links inside ingested folders: "inside" follows links whose target stays inside
+    # the folder, "never" follows none, "all" follows every link. Links not followed are recorded.
+    follow_symlinks: str = "inside"
+
+    def __post_init__(self) -> None:
+        if self.follow_symlinks not in ("inside", "never", "all"):
+            raise ConfigError(
+                f'ingest.follow_symlinks = {self.follow_symlinks!r}: use "inside" (links that '
+                'stay inside the folder), "never" or "all"'
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,15 @@ def ingest_files(
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
     batch_size: Annotated[int | None, typer.Option(help="Articles per batch.")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help="Name the source: ids then come from (NAME, path within the folder), so a "
+            "moved folder keeps them. Default: the folder's resolved path.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest local article files and folders."""
     settings = settings_or_exit(config, warehouse)
@@ -84,6 +93,7 @@ def ingest_files(
         warehouse=str(settings.warehouse.path),
         config=config,
         batch_size=batch_size,
+        source=source,
     )
 
 

@@ -86,7 +86,8 @@ def status(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     typer.echo(f"warehouse {path} ({size:.1f} MB)")
     typer.echo("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for s in per_source:
-        line = f"  source {s.source}: {s.articles} articles, last new {timestamp(s.last_new)}"
+        name = s.source if s.kind != "folder" or s.uri == s.source else f"{s.source} ({s.uri})"
+        line = f"  source {name}: {s.articles} articles, last new {timestamp(s.last_new)}"
         if s.last_run_flow:
             line += (
                 f"; last run {s.last_run_flow} {s.last_run_status} at {timestamp(s.last_run_at)}"

@@ -153,6 +153,8 @@ class SourceStatus:
     last_run_status: str | None
     last_run_at: datetime | None
     open_failures: int
+    kind: str | None = None  # folder, feed, urls (None: known only from its articles' routes)
+    uri: str | None = None  # a folder's path, a feed's URL
 
 
 _SOURCES_SQL = """
@@ -163,7 +165,8 @@ WITH routes AS (
 ), names AS (SELECT source FROM routes UNION SELECT source FROM sources)
 SELECT n.source, coalesce(r.articles, 0), r.last_new, s.last_status,
        r2.flow, r2.status, r2.started_at,
-       (SELECT count(*) FROM failures f WHERE f.source = n.source AND f.resolved_at IS NULL)
+       (SELECT count(*) FROM failures f WHERE f.source = n.source AND f.resolved_at IS NULL),
+       s.kind, s.uri
 FROM names n
 LEFT JOIN routes r USING (source)
 LEFT JOIN sources s USING (source)
@@ -177,6 +180,33 @@ ORDER BY 2 DESC, 1
 def sources_status(con: duckdb.DuckDBPyConnection) -> list[SourceStatus]:
     """Every source: articles, last new article, last check, the run that last touched it."""
     return [SourceStatus(*row) for row in con.execute(_SOURCES_SQL).fetchall()]
+
+
+def source_kinds(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> dict[str, str]:
+    """The kind (folder, feed, urls) of each of these names already in `sources`."""
+    if not names:
+        return {}
+    rows = con.execute(
+        "SELECT source, kind FROM sources WHERE source IN (SELECT unnest(?))", [list(names)]
+    ).fetchall()
+    return {str(name): str(kind) for name, kind in rows}
+
+
+def legacy_file_articles(con: duckdb.DuckDBPyConnection) -> int:
+    """Articles read from files whose id follows the old rule (folder name + relative path).
+
+    Since file identity became the resolved path (or a named source), a file article's source
+    is an absolute path or a `sources` row of kind folder; a bare folder name predates that.
+    Articles identified by their own URL or record id are not affected.
+    """
+    row = one(
+        con.execute(
+            "SELECT count(*) FROM articles WHERE route = 'file' AND url IS NULL "
+            "AND external_id IS NULL AND source NOT LIKE '/%' "
+            "AND source NOT IN (SELECT source FROM sources WHERE kind = 'folder')"
+        )
+    )
+    return int(row[0]) if row else 0
 
 
 @dataclass(frozen=True, slots=True)
