@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-RULES_VERSION = "clean/2"
+RULES_VERSION = "clean/3"
 
 # Photo agencies and credit words seen in bylines under pictures; matched case-insensitively
 # as whole phrases.
@@ -327,7 +327,9 @@ def normalize_text(s: str) -> str:
     Line breaks survive (as "\\n", at most one blank line in a row) so that a whole body can be
     normalised before it is split into paragraphs.
     """
-    s = unicodedata.normalize("NFC", s).translate(_TRANSLATE)
+    # Characters go first, then NFC: dropping a zero-width character between a letter and its
+    # combining accent must not leave a decomposed letter behind (cleaning is idempotent).
+    s = unicodedata.normalize("NFC", s.translate(_TRANSLATE))
     s = _LINEBREAK_RE.sub("\n", s)
     lines = (_HSPACE_RE.sub(" ", line).strip() for line in s.split("\n"))
     return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
@@ -345,7 +347,8 @@ def split_paragraphs(text: str) -> list[str]:
 class _Compiled:
     """Regexes and sets built once per `CleanConfig`."""
 
-    teaser_re: re.Pattern[str]
+    teaser_re: re.Pattern[str]  # prefixes with a separator: "READ MORE:", "Related >>"
+    call_re: re.Pattern[str]  # word prefixes, calls to action: "Sign up", "Click here"
     teaser_lines: frozenset[str]
     agency_re: re.Pattern[str]
     credit_words: frozenset[str]
@@ -371,13 +374,16 @@ def _prefix_pattern(prefix: str) -> str:
 @lru_cache(maxsize=16)
 def _compile(config: CleanConfig) -> _Compiled:
     """Build the regexes of a configuration (cached: configs are frozen and hashable)."""
-    teaser = "|".join(_prefix_pattern(p) for p in config.teaser_prefixes if p.strip())
+    prefixes = [p.strip() for p in config.teaser_prefixes if p.strip()]
+    teaser = "|".join(_prefix_pattern(p) for p in prefixes if not p[-1].isalnum())
+    call = "|".join(_prefix_pattern(p) for p in prefixes if p[-1].isalnum())
     # Longest agency names first so "Getty Images" wins over "Getty".
     agencies = sorted((a for a in config.credit_agencies if a.strip()), key=len, reverse=True)
     agency = "|".join(_phrase_pattern(a) for a in agencies)
     credit_prefix = "|".join(_prefix_pattern(p) for p in config.credit_prefixes if p.strip())
     return _Compiled(
         teaser_re=re.compile(rf"^(?:{teaser or '(?!)'})", re.IGNORECASE),
+        call_re=re.compile(rf"^(?:{call or '(?!)'})", re.IGNORECASE),
         teaser_lines=frozenset(_bare(line) for line in config.teaser_lines),
         agency_re=re.compile(rf"(?<!\w)(?:{agency or '(?!)'})(?!\w)", re.IGNORECASE),
         credit_words=frozenset(w.casefold() for w in config.credit_words),
@@ -405,13 +411,18 @@ def _ends_sentence(text: str) -> bool:
     return bool(core) and core[-1] in _SENTENCE_END
 
 
+def _several_sentences(text: str) -> bool:
+    """True for text holding a sentence break ("Word. Word"); initials ("J. Smith") do not count."""
+    return re.search(r"\w{3,}[.!?]\s+[A-Z]", text) is not None
+
+
 def _has_sentence_punctuation(text: str) -> bool:
     """True for text that is (or holds) a sentence rather than a label or credit line."""
     if _ends_sentence(text) or text.rstrip().endswith(":"):
         return True
     # "Word. Word" inside the text: two sentences. Initials and abbreviations ("J. Smith",
     # "U.S.") have one or two letters before the dot, so they do not count.
-    return re.search(r"\w{3,}[.!?]\s+[A-Z]", text) is not None
+    return _several_sentences(text)
 
 
 def is_teaser(text: str, config: CleanConfig = CleanConfig()) -> bool:
@@ -419,7 +430,13 @@ def is_teaser(text: str, config: CleanConfig = CleanConfig()) -> bool:
     compiled = _compile(config)
     if _bare(text) in compiled.teaser_lines:
         return True
-    return _word_count(text) <= config.max_teaser_words and bool(compiled.teaser_re.match(text))
+    if _word_count(text) > config.max_teaser_words:
+        return False
+    if compiled.teaser_re.match(text):
+        return True
+    # "Sign up ..." is a call to action on one line, but a paragraph of several sentences that
+    # happens to open with those words is prose ("Sign up sheets went up on Monday. ...").
+    return bool(compiled.call_re.match(text)) and not _several_sentences(text)
 
 
 def _is_agency_credit(text: str, compiled: _Compiled) -> bool:
@@ -554,9 +571,14 @@ def clean_paragraphs(paragraphs: Sequence[str], config: CleanConfig = CleanConfi
                 if keys[m] == keys[first]:
                     drop[m] = "duplicate"
 
-    # Comments: from a comments heading in the second half of the text to the end.
+    # Comments: from a comments heading in the second half of the text to the end. The half is
+    # measured on what stays (paragraphs the rules above dropped and short fragments left out),
+    # so that cleaning the clean text again decides the same: cleaning is idempotent.
     headings = {h.casefold() for h in config.comment_headings}
-    total = sum(len(t) for t in texts) or 1
+    weight = {
+        i: len(t) for i, t in enumerate(texts) if i not in drop and not _is_trailing_junk(t, config)
+    }
+    total = sum(weight.values()) or 1
     seen = 0
     for i, text in enumerate(texts):
         if (
@@ -567,7 +589,7 @@ def clean_paragraphs(paragraphs: Sequence[str], config: CleanConfig = CleanConfi
             for j in range(i, n):
                 drop.setdefault(j, "comments")
             break
-        seen += len(text)
+        seen += weight.get(i, 0)
 
     # Trailing junk: the run of short fragments at the very end, dropped only when prose comes
     # right before it. A longer run, or one after a list line, is a table (line-ups, fixtures,
