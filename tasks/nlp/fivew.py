@@ -13,19 +13,14 @@ confident. Then:
 - what: the headline (without a " | Site" tail), minus a leading subject that repeats the who
   ("Trump meets with Obama" -> "meets with Obama"); without a headline, the main event's trigger
   with its auxiliaries, particles and object ("detained more than 3,500 people");
-- when: the event's date expression (and resolved date), else the first date in the lead, else
-  the event's (publication) date, worded as the lead's first clock time when it has one ("7 pm");
-- where: an in/at/near place on the main trigger, unless the headline names another place the
-  text mentions; else a place of the headline; else the dateline ("WASHINGTON, Nov 6 (Reuters)
-  -"); else the most salient place (per mention: 3 more if in the headline, 2 in the lead, 1
-  elsewhere; a place name modifying a noun, "US President", "U.S. election", does not count);
+- when and where: the main event's own time expression and place, worded as annotators word
+  them, before the lead's, the dateline and the publication date (`tasks.nlp.when_where`);
 - why: a causal phrase at the trigger ("because ...", "over ...", "after ...", "to protest
   ...", "in response to ..."), else one anywhere in the main sentence (because/since/as clauses,
   over/after/amid/following phrases on a verb, a "to"-purpose clause);
 - how: the manner of the main event ("by ...ing", "with/using/through/via ...", an -ly adverb,
   a participle clause ", killing 46 people"), else None.
-Matching against gold is defined in `tasks.evaluate.events` (content-word overlap, and a strict
-figure: containment or Jaccard >= 0.5).
+Scored against Giveme5W1H gold by `tasks.evaluate.fivew` (`newsflow eval 5w1h --folds 5`).
 """
 
 from __future__ import annotations
@@ -34,11 +29,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tasks.nlp.dates import _DURATION_RE
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
-from tasks.nlp.syntax import PLACE_LABELS, Mentions, phrase, resolve_pronoun
-from tasks.nlp.syntax import place as attached_place
+from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
+from tasks.nlp.when_where import event_when, event_where, lead_sentences
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 LEAD_SENTENCES = 3
@@ -302,38 +296,6 @@ def _title_actor(
     return max(counts, key=lambda k: (counts[k], title.find(k) == 0, -title.find(k)))
 
 
-def _salient_place(index: Mentions, lead_end: int, title: str, doc: Any = None) -> str | None:
-    """The most salient place: named in the title (3), in the lead (2), elsewhere (1) per
-    mention; ties go to the first named. A place name modifying a noun ("US President",
-    "U.S. election") says what, not where, and does not count."""
-    score: dict[str, float] = {}
-    first: dict[str, int] = {}
-    for m in index.items:
-        if m[3] not in ("GPE", "LOC", "FAC"):
-            continue
-        if doc is not None:
-            root = _head_token(doc, m[0], m[1])
-            if (
-                root is not None
-                and root.dep_ in _MODIFIER_DEPS
-                and root.head.pos_ in ("NOUN", "PROPN")
-                and not any(
-                    x[3] in ("GPE", "LOC", "FAC")
-                    for x in index.overlapping(root.head.idx, root.head.idx + 1)
-                )
-            ):
-                continue
-        key = m[4]
-        score[key] = score.get(key, 0.0) + (2.0 if m[0] < lead_end else 1.0)
-        first.setdefault(key, m[0])
-    for key in score:
-        if key and _in_title(key, title):
-            score[key] += 3.0
-    if not score:
-        return None
-    return max(score, key=lambda k: (score[k], -first[k]))
-
-
 _HUMAN_HEADS = frozenset(
     """people person man men woman women boy girl child children gunman gunmen driver drivers
     passenger passengers victim victims police officer officers officials official soldiers
@@ -343,7 +305,6 @@ _HUMAN_HEADS = frozenset(
     spokeswoman""".split()
 )
 _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
-_MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
 
 
 def _canonical(text: str, label: str | None, index: Mentions, canon: dict[str, str]) -> str:
@@ -496,88 +457,6 @@ def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bo
     return False
 
 
-def _when(
-    doc: Any, ev: Event | None, dates: Sequence[DateMention], lead_end: int, article: Article
-) -> tuple[str | None, Any]:
-    """The main event's date; else the first date of the lead; else the main event's
-    (publication) date, given as the lead's first clock time ("shortly before 7 pm", "6am") when
-    there is one; else the publication date."""
-    if ev and ev.event_date and ev.date_text:
-        return ev.date_text, ev.event_date
-    lead_dates = [d for d in dates if d.start < lead_end and d.value is not None]
-    if lead_dates:
-        return lead_dates[0].text, lead_dates[0].value
-    day = ev.event_date if ev and ev.event_date else None
-    if day is None and article.published_at:
-        day = article.published_at.date()
-    if day is None:
-        return None, None
-    times = [
-        e.text
-        for e in doc.ents
-        if e.label_ == "TIME" and e.start_char < lead_end and not _DURATION_RE.match(e.text.strip())
-    ]
-    return (times[0] if times else day.isoformat()), day
-
-
-# "WASHINGTON, Nov 6 (Reuters) -", "SAO PAULO (AP) --", "LONDON --": a dateline in the lead
-_DATELINE_RE = re.compile(
-    r"(?:^|[\s.)])([A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3})"
-    r"(?:,\s*[A-Z][A-Za-z.]*(?:\s[A-Z][A-Za-z.]*)?(?:,?\s\d{1,2}(?:,\s\d{4})?)?)?"
-    r"(?:\s*\([A-Za-z .&-]{2,25}\))?\s*(?:--|\u2014|\u2013|-)\s"
-)
-
-
-def _dateline(doc: Any, lead_end: int) -> str | None:
-    """The place of a dateline near the start of the text."""
-    m = _DATELINE_RE.search(doc.text[: min(lead_end, 800)])
-    if m is None:
-        return None
-    place = m.group(1).strip(" .-")
-    if len(place.replace(".", "")) < 3 or place in (
-        "AP",
-        "AFP",
-        "UPDATE",
-        "PHOTO",
-        "VIDEO",
-        "WATCH",
-    ):
-        return None
-    return place
-
-
-def _event_place(doc: Any, ev: Event | None, index: Mentions) -> str | None:
-    """An in/at/near place attached to the main trigger or its object."""
-    if ev is None:
-        return None
-    tok = _token_at(doc, ev.trigger_start, ev.trigger_end)
-    if tok is None:
-        return None
-    ph = attached_place(tok, index)
-    if ph is not None and ph.label in PLACE_LABELS:
-        return ph.text
-    return None
-
-
-def _in_title(name: str, title: str) -> bool:
-    """Whether the title names `name` (case and a leading "the" aside)."""
-    low = name.lower()
-    low = low[4:] if low.startswith("the ") else low
-    return bool(low) and low in title.lower()
-
-
-def _where(doc: Any, ev: Event | None, index: Mentions, lead_end: int, title: str) -> str | None:
-    """The main event's place; a place the headline names; the dateline; the most salient place."""
-    salient = _salient_place(index, lead_end, title, doc)
-    own = _event_place(doc, ev, index)
-    in_title = salient is not None and _in_title(salient, title)
-    if own and not (in_title and salient and salient not in own):
-        return own
-    if in_title:
-        return salient
-    return _dateline(doc, lead_end) or salient
-
-
 def five_w1h(
     doc: Any,
     article: Article,
@@ -620,8 +499,14 @@ def five_w1h(
         root = sent.root
         what = doc.text[root.idx : root.right_edge.idx + len(root.right_edge.text)][:200]
 
-    when, when_date = _when(doc, ev, dates, lead_end, article)
-    where = _where(doc, lead_ev, index, lead_end, article.title or "")
+    when, when_date = _new_when(doc, ev, dates, article)
+    where = event_where(
+        doc,
+        _token_at(doc, lead_ev.trigger_start, lead_ev.trigger_end) if lead_ev else None,
+        lead_sentences(doc),
+        mentions or _entity_mentions(doc, article.id),
+        article.title or "",
+    )
 
     return FiveW1H(
         article_id=article.id,
@@ -633,6 +518,41 @@ def five_w1h(
         why=_why(doc, ev, sent, sents, headline),
         how=_how(doc, ev, lexicon.coding.words.human_nouns) or _action(doc, ev, what),
     )
+
+
+def _new_when(
+    doc: Any, ev: Event | None, dates: Sequence[DateMention], article: Article
+) -> tuple[str | None, Any]:
+    trigger = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else None
+    own = None
+    if ev is not None and ev.date_text and trigger is not None:
+        sent = trigger.sent
+        own = next(
+            (
+                d
+                for d in dates
+                if d.text == ev.date_text and sent.start_char <= d.start < sent.end_char
+            ),
+            None,
+        )
+    published = article.published_at.date() if article.published_at else None
+    return event_when(
+        doc,
+        trigger,
+        own,
+        dates,
+        lead_sentences(doc),
+        published,
+        _headline(article.title or "") or "",
+    )
+
+
+def _entity_mentions(doc: Any, article_id: str) -> list[Mention]:
+    """spaCy's entities as mentions, when the caller gave none."""
+    return [
+        Mention(article_id, "", e.text, e.label_, e.text, e.label_, e.start_char, e.end_char, 0)
+        for e in doc.ents
+    ]
 
 
 def _action(doc: Any, ev: Event | None, headline_what: str | None) -> str | None:

@@ -142,3 +142,83 @@ def test_gold_records_load() -> None:
     assert len(records) == 4
     assert all(r.gold["who"] for r in records)
     assert all(a["text"].strip() for r in records for q in r.gold for a in r.gold[q])
+
+
+def test_when_is_the_events_own_time_as_written(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # a clock time and the day next to it make one phrase, resolved to that day
+    row = _row(
+        nlp,
+        lexicon,
+        "A huge blast was heard at around 11pm local time on Thursday near the station. "
+        "Police said two people died.",
+    )
+    assert row.when and "11pm" in row.when and "Thursday" in row.when
+    assert row.when_date == date(2020, 4, 30)
+    # page furniture before the lead is skipped; the event's day and place are the answers
+    row = _row(
+        nlp,
+        lexicon,
+        "Click to share on Twitter (Opens in new window)\n\n"
+        "Police arrested a man in Leeds on Tuesday after a long chase.",
+    )
+    assert (row.when, row.when_date, row.where) == ("Tuesday", date(2020, 4, 28), "Leeds")
+    # an age is not a date: the day named later is
+    row = _row(
+        nlp,
+        lexicon,
+        "The family of Mr Collett, 62, said he could light up a room. "
+        "He died in the crash on Wednesday.",
+    )
+    assert row.when == "Wednesday"
+
+
+def test_when_falls_back_to_the_publication_date_in_words(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    row = _row(nlp, lexicon, "The company said its profits fell because of higher costs.")
+    assert (row.when, row.when_date) == ("May 4, 2020", date(2020, 5, 4))
+
+
+def test_when_prefers_the_day_of_the_headlines_event(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    row = _row(
+        nlp,
+        lexicon,
+        "President Obama congratulated him on Friday. After Thursday's meeting at the White "
+        "House, the two leaders spoke to reporters.",
+        title="Obama and Trump meet at White House",
+    )
+    assert row.when == "Thursday" and row.where == "White House"
+
+
+def test_where_is_the_events_place_with_the_places_around_it(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    row = _row(
+        nlp, lexicon, "Thousands of people protested outside Trump Tower in New York City today."
+    )
+    assert row.where == "Trump Tower in New York City"
+    row = _row(
+        nlp,
+        lexicon,
+        "A boy fell down a dry well in Baoding, Hebei province on Sunday morning. "
+        "Rescuers are digging.",
+    )
+    assert row.where == "Baoding, Hebei province" and row.when == "Sunday morning"
+    # a whole country gives way to the precise place the lead names
+    row = _row(
+        nlp,
+        lexicon,
+        "A bomb exploded in Afghanistan on Saturday, officials said. "
+        "The blast hit a crowded market in the northern city of Kunduz.",
+    )
+    assert row.where and "Kunduz" in row.where
+    # a place name that modifies a word ("US-based") is not where anything happened
+    row = _row(
+        nlp,
+        lexicon,
+        "The US-based maker of the bars said prices had risen. Shoppers in the UK complained.",
+    )
+    assert row.where == "UK"
+    # a dateline, when the event names no place
+    row = _row(
+        nlp,
+        lexicon,
+        "LONDON -- The central bank raised interest rates on Monday for the first time in years.",
+    )
+    assert row.where == "LONDON" and row.when == "Monday"
