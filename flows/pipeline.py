@@ -123,14 +123,16 @@ def load_batch_task(
 
 
 def _rules_version(settings: Settings) -> str:
-    """Versions of the rules that shaped the rows: cleaning, entities, event lexicon."""
+    """Versions of the rules that shaped the rows: cleaning, entities, event lexicon, 5W1H."""
     from tasks.nlp import entities
     from tasks.text import clean
 
     parts = [clean.RULES_VERSION, entities.RULES_VERSION]
     lexicon = _lexicon(settings)
     if lexicon is not None:
-        parts.append(f"lexicon/{getattr(lexicon, 'version', '?')}")
+        from tasks.nlp import fivew
+
+        parts += [f"lexicon/{getattr(lexicon, 'version', '?')}", fivew.RULES_VERSION]
     return "+".join(parts)
 
 

@@ -4,8 +4,8 @@ Run: ``newsflow eval 5w1h FOLDER [--folds 5]`` or ``python -m tasks.evaluate.fiv
 [--folds 5] [--save FILE] [--baseline FILE] [--show who,when]``.
 
 Each gold record (news-please JSON with `fiveWoneH.{who,...}.annotated[].text`) becomes an
-`Article` (no warehouse) and goes through `tasks.nlp.analysis.analyse` with spaCy's entities as
-mentions. Per question (who, what, when, where, why, how):
+`Article` (no warehouse) and goes through `tasks.nlp.analysis.analyse` with the entity mentions
+production makes (`tasks.evaluate.matching.production_mentions`). Per question (who, what, when, where, why, how):
 - counted over articles whose gold has at least one phrase with text for that question;
 - match when our answer and any gold phrase share a content word (`tasks.evaluate.matching`);
   `strict` when one contains the other or their content-word Jaccard is at least 0.5; for
@@ -35,7 +35,7 @@ from typing import Any
 
 from spacy.language import Language
 
-from tasks.evaluate.matching import gold_article, mentions_from_doc, overlaps, strict_match
+from tasks.evaluate.matching import gold_article, overlaps, production_mentions, strict_match
 from tasks.nlp.analysis import analyse
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.records import FiveW1H
@@ -123,7 +123,7 @@ def predict(records: Sequence[GoldRecord], nlp: Language, lexicon: EventLexicon)
     rows = []
     for rec, doc in zip(records, nlp.pipe(r.text for r in records)):
         art = gold_article(rec.id, doc.text, rec.title, rec.published)
-        result = analyse(doc, art, mentions_from_doc(doc, art.id), lexicon, quotes=False)
+        result = analyse(doc, art, production_mentions(doc, art.id), lexicon, quotes=False)
         rows.append(result.five_w1h)
     return rows
 

@@ -61,28 +61,6 @@ def production_mentions(doc: Doc, article_id: str) -> list[Mention]:
     return resolve_mentions(article_id, doc_spans(doc))[0]
 
 
-def mentions_from_doc(doc: Doc, article_id: str) -> list[Mention]:
-    """spaCy's entities as mentions, one canonical entity per surface form (no resolution)."""
-    sent_starts = [s.start_char for s in doc.sents]
-    out = []
-    for e in doc.ents:
-        si = max(i for i, s in enumerate(sent_starts) if s <= e.start_char) if sent_starts else 0
-        out.append(
-            Mention(
-                article_id,
-                f"{e.label_}:{e.text}",
-                e.text,
-                e.label_,
-                e.text,
-                e.label_,
-                e.start_char,
-                e.end_char,
-                si,
-            )
-        )
-    return out
-
-
 def gold_article(
     rid: str, text: str, title: str = "", published: datetime | None = None
 ) -> Article:

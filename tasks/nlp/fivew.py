@@ -35,6 +35,9 @@ from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
 from tasks.nlp.when_where import event_when, event_where, lead_sentences
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
+# Version of the 5W1H rules (here and in `tasks.nlp.when_where`); it goes into `rules_version`
+# provenance, so bump it whenever they change.
+RULES_VERSION = "fivew/2"
 LEAD_SENTENCES = 3
 _WHY_MARKERS = (
     "because",

@@ -293,7 +293,13 @@ class Places:
     """The article's place mentions (GPE, LOC, FAC) by character offset."""
 
     def __init__(self, mentions: Sequence[Mention]):
-        self.items = sorted((m.start, m.end, m.text) for m in mentions if m.label in PLACE_LABELS)
+        # spaCy's own label of the mention counts too: the article-wide settled label can make
+        # a place an organisation ("the White House said")
+        self.items = sorted(
+            (m.start, m.end, m.text)
+            for m in mentions
+            if m.label in PLACE_LABELS or m.ner_label in PLACE_LABELS
+        )
 
     def on(self, tok: Token) -> tuple[int, int, str] | None:
         a, b = tok.idx, tok.idx + len(tok.text)
