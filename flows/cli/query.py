@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from flows.cli.app import EXIT_USAGE, ConfigOpt, WarehouseOpt, app, fail, settings_or_exit
-from flows.cli.output import format_table, timestamp
+from flows.cli.output import FORMATS, format_table, timestamp
 
 
 @app.command()
@@ -20,20 +20,33 @@ def sql(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write results to a file.")
     ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite the --output file if it exists.")] = False,
     write: Annotated[
-        bool, typer.Option("--write", help="Allow statements that change data.")
+        bool,
+        typer.Option(
+            "--write", help="Allow statements that change data, and access to files and network."
+        ),
     ] = False,
 ) -> None:
-    """Run SQL on the warehouse (read-only unless --write)."""
+    """Run SQL on the warehouse (read-only, without file or network access, unless --write)."""
     from tasks import store as wh
     from tasks.store import queries, user_sql
 
     settings = settings_or_exit(config, warehouse)
+    path, lock = settings.warehouse.path, settings.warehouse.lock_timeout_seconds
+    if fmt not in FORMATS:
+        fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", EXIT_USAGE)
+    if fmt == "parquet" and output is None:
+        fail("--format parquet needs --output FILE", EXIT_USAGE)
+    if output is not None:
+        try:
+            user_sql.check_output(output, path, force=force)
+        except user_sql.UnsafeOutput as exc:
+            fail(str(exc), EXIT_USAGE)
     if not write and not user_sql.is_read_only(query):
         fail(
             "this statement may change the warehouse; rerun with --write if you mean it", EXIT_USAGE
         )
-    path, lock = settings.warehouse.path, settings.warehouse.lock_timeout_seconds
     try:
         opened = (
             wh.connect(path, lock_timeout=lock)
@@ -42,28 +55,26 @@ def sql(
         )
         with opened as con:
             rel = con.sql(query)
-            if rel is None:
-                typer.echo("ok")
-                return
-            if fmt == "parquet":
-                if output is None:
-                    fail("--format parquet needs --output FILE", EXIT_USAGE)
-                rel.write_parquet(str(output))
-                typer.echo(f"wrote {output}")
-                return
-            table = rel.fetch_arrow_table()
-    except typer.Exit:
-        raise
+            table = None if rel is None else rel.fetch_arrow_table()
     except wh.WarehouseError as exc:
         fail(str(exc))
     except Exception as exc:  # duckdb errors: show them plainly
-        fail(f"{type(exc).__name__}: {exc}", EXIT_USAGE)
-    text = format_table(table, fmt)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {table.num_rows} rows to {output}")
-    else:
+        hint = ""
+        if type(exc).__name__ == "PermissionException":
+            hint = "; read-only SQL cannot use files, extensions or the network (--write allows it)"
+        fail(f"{type(exc).__name__}: {exc}{hint}", EXIT_USAGE)
+    if table is None:
+        typer.echo("ok")
+        return
+    text = None if fmt == "parquet" else format_table(table, fmt)
+    if output is None:
         typer.echo(text)
+        return
+    try:
+        user_sql.save_result(table, output, fmt, text)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc}", EXIT_USAGE)
+    typer.echo(f"wrote {table.num_rows} rows to {output}")
 
 
 @app.command()

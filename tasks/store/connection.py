@@ -39,12 +39,17 @@ def _is_lock_error(exc: Exception) -> bool:
 
 @contextmanager
 def connect(
-    path: str | Path, *, read_only: bool = False, lock_timeout: float = 60.0
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    lock_timeout: float = 60.0,
+    config: dict[str, Any] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (creating and migrating it when writable), waiting for another writer.
 
     DuckDB lets one process write a file at a time; a second writer waits here up to
     `lock_timeout` seconds, then fails with WarehouseBusy instead of corrupting anything.
+    `config` is DuckDB's connect configuration (e.g. `{"enable_external_access": False}`).
     """
     path = Path(path)
     if not read_only:
@@ -56,7 +61,7 @@ def connect(
     while True:
         try:
             with _OPEN_CLOSE:
-                con = duckdb.connect(str(path), read_only=read_only)
+                con = duckdb.connect(str(path), read_only=read_only, config=config or {})
             break
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):

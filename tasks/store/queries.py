@@ -79,16 +79,24 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+# Read-only connections for people's queries cannot touch files or the network.
+NO_EXTERNAL_ACCESS = {"enable_external_access": False}
+
+
 @contextmanager
 def read_only(path: Path, *, lock_timeout: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection, after bringing an older warehouse's schema up to date."""
+    """A read-only connection, after bringing an older warehouse's schema up to date.
+
+    The connection has DuckDB's external access off: no file, extension or network access
+    (read_text, read_csv, glob, COPY, ATTACH, INSTALL/LOAD all fail), only the warehouse.
+    """
     if path.exists():
         with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
             version = schema_version(con)
         if version is not None and version < SCHEMA_VERSION:
             with connect(path, lock_timeout=lock_timeout):  # migrates forward, in a transaction
                 pass
-    with connect(path, read_only=True, lock_timeout=lock_timeout) as con:
+    with connect(path, read_only=True, lock_timeout=lock_timeout, config=NO_EXTERNAL_ACCESS) as con:
         yield con
 
 
