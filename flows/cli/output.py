@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 SHOWN_FAILURES = 20
 
 
+def failure_total(summary: dict[str, Any]) -> int:
+    """How many items failed: the run row's total when given, else the failures listed.
+
+    The summary's own list is the one source of truth; `counts["failed"]` is not read.
+    """
+    total = summary.get("failure_count")
+    return int(total) if total is not None else len(summary.get("failures", []))
+
+
 def print_summary(summary: dict[str, Any]) -> int:
     """Print a run summary and return the exit status it calls for."""
     from tasks.store.queries import OPEN_FAILURES_QUERY, SAMPLE_QUERY
@@ -26,13 +35,15 @@ def print_summary(summary: dict[str, Any]) -> int:
     c = summary.get("counts", {})
     t = summary.get("totals", {})
     status = summary.get("status", "?")
+    failures = summary.get("failures", [])
+    failed = failure_total(summary)
     typer.echo(f"\nnewsflow {summary.get('flow')}: {status} in {summary.get('seconds', 0)} s")
     typer.echo(
         f"  this run: {c.get('extracted', 0)} articles read, {c.get('articles', 0)} new, "
         f"{c.get('replaced', 0)} changed, {c.get('unchanged', 0)} unchanged, "
         f"{c.get('duplicates', 0)} duplicates; {c.get('entities', 0)} new entities, "
         f"{c.get('mentions', 0)} mentions, {c.get('events', 0)} events, {c.get('quotes', 0)} quotes; "
-        f"{c.get('failed', 0)} failed"
+        f"{failed} failed"
     )
     if t:
         typer.echo(
@@ -41,19 +52,17 @@ def print_summary(summary: dict[str, Any]) -> int:
             f"{t.get('quotes', 0)} quotes, {t.get('failures', 0)} failures recorded"
         )
     typer.echo(f"  warehouse file: {summary.get('warehouse')}")
-    failures = summary.get("failures", [])
-    for f in failures[:SHOWN_FAILURES]:
+    shown = failures[:SHOWN_FAILURES]
+    for f in shown:
         typer.secho(f"  failed: {f['uri']} ({f['stage']}): {f['message']}", fg=typer.colors.YELLOW)
-    if len(failures) > SHOWN_FAILURES:
-        typer.echo(
-            f'  ... and {len(failures) - SHOWN_FAILURES} more: newsflow sql "{OPEN_FAILURES_QUERY}"'
-        )
+    if failed > len(shown):
+        typer.echo(f'  ... and {failed - len(shown)} more: newsflow sql "{OPEN_FAILURES_QUERY}"')
     if summary.get("message"):
         typer.secho(f"  {summary['message']}", fg=typer.colors.RED)
     typer.echo(f'  try: newsflow sql "{SAMPLE_QUERY}"')
     if status == "failed":
         return EXIT_FAILED
-    return EXIT_ITEM_FAILURES if failures else EXIT_OK
+    return EXIT_ITEM_FAILURES if failed else EXIT_OK
 
 
 @contextlib.contextmanager

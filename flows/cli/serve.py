@@ -111,6 +111,8 @@ def trigger(
         params = deploy.parse_params(param or [])
     except ValueError as exc:
         fail(str(exc), EXIT_USAGE)
+    if "/" in name:  # the flow is known: check before looking for any API
+        check_parameters(name, params)
     api = deploy.served_api_url()
     if api is None:
         fail(
@@ -122,6 +124,14 @@ def trigger(
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_API_URL: api}):
+        if "/" not in name:
+            import asyncio
+
+            try:
+                name = asyncio.run(deploy._resolve_name(name))  # '<flow>/<deployment>'
+            except deploy.DeployError as exc:
+                fail(str(exc), EXIT_USAGE)
+            check_parameters(name, params)
         try:
             flow_run = deploy.trigger(name, params, wait=wait, timeout=timeout)
         except deploy.DeployError as exc:
@@ -144,6 +154,45 @@ def trigger(
     raise typer.Exit(report_run(str(flow_run.id), full, config, failed=not state.is_completed()))
 
 
+def check_parameters(label: str, params: dict[str, Any]) -> None:
+    """Exit 2 unless every parameter is one the deployment's flow takes, with a value that fits.
+
+    Runs before any flow run is created (the Prefect API would accept the run and the flow
+    would then crash on the parameter).
+    """
+    import difflib
+    import inspect
+    import logging
+
+    from flows import deploy
+
+    flow_name = label.partition("/")[0]
+    if flow_name not in deploy.FLOWS:
+        return  # not a newsflow flow: the Prefect API checks what it can
+    try:
+        flow_obj = deploy.load_flow(flow_name)
+    except deploy.DeployError:
+        return
+    accepted = list(inspect.signature(flow_obj.fn).parameters)
+    for key in params:
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            fail(
+                f"{flow_name} takes no parameter {key!r}{hint}; it takes {', '.join(accepted)}",
+                EXIT_USAGE,
+            )
+    logger = logging.getLogger("prefect.flows")  # it logs the same error with a traceback
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        flow_obj.validate_parameters(params)
+    except Exception as exc:  # ParameterTypeError and the like: say which value
+        fail(f"--param values do not fit {flow_name}: {exc}", EXIT_USAGE)
+    finally:
+        logger.setLevel(level)
+
+
 def report_run(run_id: str, parameters: dict[str, Any], config: str | None, failed: bool) -> int:
     """Print a finished run's summary from its `runs` row; the exit status it calls for."""
     from tasks import store as wh
@@ -162,9 +211,6 @@ def report_run(run_id: str, parameters: dict[str, Any], config: str | None, fail
     if report is None:
         typer.echo(f"  no runs row for {run_id} in {settings.warehouse.path}")
         return EXIT_FAILED if failed else EXIT_OK
-    failures = report.failures
-    if report.failure_count and not failures:
-        failures = [{"stage": "?", "uri": "?", "error": "?", "message": "see failures"}]
     return print_summary(
         {
             "flow": report.flow,
@@ -174,6 +220,7 @@ def report_run(run_id: str, parameters: dict[str, Any], config: str | None, fail
             "seconds": report.seconds,
             "message": report.message,
             "warehouse": str(settings.warehouse.path),
-            "failures": failures,
+            "failures": report.failures,
+            "failure_count": report.failure_count,
         }
     )

@@ -83,6 +83,30 @@ _ONE_ITEM_FEED = """<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"""
 
 
+def _failed_count_matches_the_list(output: str) -> bool:
+    """The summary's "N failed" is the number of "failed:" lines under it."""
+    listed = output.count("  failed: ")
+    return listed > 0 and f"; {listed} failed" in output
+
+
+def test_the_failed_count_is_the_failures_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.cli.output import print_summary
+
+    failures = [{"stage": "feed", "uri": f"http://x/{i}", "message": "404"} for i in range(4)]
+    code = print_summary(
+        {"flow": "ingest-feeds", "status": "completed_with_failures", "counts": {"failed": 0}}
+        | {"failures": failures, "warehouse": "w"}
+    )
+    out = capsys.readouterr().out
+    assert (
+        code == EXIT_ITEM_FAILURES and _failed_count_matches_the_list(out) and "; 4 failed" in out
+    )
+    # A run row reports its total, while only some failures are listed.
+    print_summary({"flow": "f", "status": "completed", "failures": failures, "failure_count": 60})
+    out = capsys.readouterr().out
+    assert "; 60 failed" in out and "... and 56 more" in out
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_web_commands_run_their_flows_and_map_exit_status(
     local_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -93,7 +117,10 @@ def test_web_commands_run_their_flows_and_map_exit_status(
         "/feed.xml", _ONE_ITEM_FEED.replace("{BASE}", s.base), content_type="application/rss+xml"
     )
     sources = tmp_path / "sources.toml"
-    sources.write_text(f'[[feeds]]\nname = "local"\nurl = "{s.url("/feed.xml")}"\n')
+    sources.write_text(
+        f'[[feeds]]\nname = "local"\nurl = "{s.url("/feed.xml")}"\n'
+        f'[[feeds]]\nname = "gone"\nurl = "{s.url("/gone.xml")}"\n'
+    )
     for key, value in {
         "NEWSFLOW_SOURCES_FILE": str(sources),
         "NEWSFLOW_FETCH_ALLOW_HOSTS": f"127.0.0.1:{s.port}",
@@ -110,10 +137,15 @@ def test_web_commands_run_their_flows_and_map_exit_status(
     )
     assert r.exit_code == EXIT_ITEM_FAILURES, r.output
     assert "1 new" in r.output and "gone.html" in r.output
+    assert _failed_count_matches_the_list(r.output)
 
     r = runner.invoke(app, ["ingest", "feeds", "--source", "local", "-w", db])
     assert r.exit_code == EXIT_OK, r.output
     assert "1 new" in r.output
+
+    r = runner.invoke(app, ["ingest", "feeds", "--source", "gone", "-w", db])
+    assert r.exit_code == EXIT_ITEM_FAILURES, r.output
+    assert "gone.xml" in r.output and _failed_count_matches_the_list(r.output)
 
     r = runner.invoke(app, ["reenrich", "--all", "-w", db])
     assert r.exit_code == EXIT_OK, r.output
@@ -180,3 +212,41 @@ def test_version() -> None:
 
     r = runner.invoke(app, ["--version"])
     assert r.exit_code == EXIT_OK and r.output.strip() == f"newsflow {version('newsflow')}"
+
+
+@pytest.mark.parametrize("wait", ["--wait", "--no-wait"])
+def test_trigger_refuses_parameters_the_flow_does_not_take(wait: str) -> None:
+    """Checked before any Prefect API is needed, so before any flow run exists."""
+    r = runner.invoke(app, ["trigger", "ingest-files/adhoc", "--param", "colour=blue", wait])
+    assert r.exit_code == EXIT_USAGE, r.output
+    assert "colour" in r.output and "batch_size" in r.output  # names what it takes
+    r = runner.invoke(app, ["trigger", "ingest-files/adhoc", "--param", "batch_size=many", wait])
+    assert r.exit_code == EXIT_USAGE and "batch_size" in r.output, r.output
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_trigger_checks_parameters_before_creating_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.files import ingest_files_flow
+
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
+    deployment_id = ingest_files_flow.to_deployment(name="cli-test").apply()
+
+    async def runs() -> int:
+        async with get_client() as client:
+            return len(await client.read_flow_runs())
+
+    before = asyncio.run(runs())
+    for name in ("ingest-files/cli-test", "cli-test"):
+        for wait in ("--wait", "--no-wait"):
+            r = runner.invoke(app, ["trigger", name, "--param", "colour=blue", wait])
+            assert r.exit_code == EXIT_USAGE and "colour" in r.output, r.output
+    assert asyncio.run(runs()) == before
+    r = runner.invoke(app, ["trigger", "cli-test", "--param", "batch_size=4", "--no-wait"])
+    assert r.exit_code == EXIT_OK, r.output
+    assert asyncio.run(runs()) == before + 1
+    assert deployment_id
