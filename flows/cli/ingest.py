@@ -17,6 +17,7 @@ from flows.cli.app import (
     ingest_app,
     settings_or_exit,
 )
+from flows.cli.checks import check_feeds, check_paths, check_urls, check_warehouse
 from flows.cli.output import print_summary, progress_bar
 
 
@@ -45,16 +46,18 @@ def run_flow(fn: Any, **kwargs: Any) -> None:
 def run(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """The main job: ingest every configured source (the seeds when none is configured)."""
     settings = settings_or_exit(config, warehouse)
-    from flows.web import ingest_feeds_flow, load_sources
-    from tasks.settings import ConfigError
+    from tasks.settings import ConfigError, load_sources
 
     try:
         feeds = load_sources(settings)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     if feeds:
+        from flows.web import ingest_feeds_flow
+
         run_flow(ingest_feeds_flow, warehouse=str(settings.warehouse.path), config=config)
         return  # not reached: run_flow exits
+    check_paths(settings.ingest.default_paths, "ingest.default_paths:")
     from flows.files import ingest_files_flow
 
     run_flow(
@@ -72,7 +75,7 @@ def ingest_files(
     ],
     warehouse: WarehouseOpt = None,
     config: ConfigOpt = None,
-    batch_size: Annotated[int | None, typer.Option(help="Articles per batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Articles per batch.", min=1)] = None,
     source: Annotated[
         str | None,
         typer.Option(
@@ -85,6 +88,7 @@ def ingest_files(
 ) -> None:
     """Ingest local article files and folders."""
     settings = settings_or_exit(config, warehouse)
+    check_paths(paths)
     from flows.files import ingest_files_flow
 
     run_flow(
@@ -117,6 +121,7 @@ def ingest_feeds(
 ) -> None:
     """Ingest the RSS/Atom feeds configured in config/sources.toml."""
     settings = settings_or_exit(config, warehouse)
+    check_feeds(settings, source)
     from flows.web import ingest_feeds_flow
 
     kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
@@ -139,6 +144,7 @@ def ingest_urls(
 ) -> None:
     """Fetch article pages and ingest them."""
     settings = settings_or_exit(config, warehouse)
+    check_urls(urls)
     from flows.web import ingest_urls_flow
 
     kwargs: dict[str, Any] = {"refresh": True} if refresh else {}
@@ -165,6 +171,7 @@ def reenrich(
 ) -> None:
     """Re-enrich stored articles whose model, pipeline or rules version changed."""
     settings = settings_or_exit(config, warehouse)
+    check_warehouse(settings)
     from flows.reprocess import reenrich_flow
 
     run_flow(reenrich_flow, warehouse=str(settings.warehouse.path), config=config, all=all_articles)
@@ -174,6 +181,7 @@ def reenrich(
 def reextract(warehouse: WarehouseOpt = None, config: ConfigOpt = None) -> None:
     """Extract and clean stored raw pages again (after an extractor or cleaning change)."""
     settings = settings_or_exit(config, warehouse)
+    check_warehouse(settings)
     from flows.reprocess import reextract_flow
 
     run_flow(reextract_flow, warehouse=str(settings.warehouse.path), config=config)
