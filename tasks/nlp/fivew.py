@@ -27,17 +27,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
 from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
-from tasks.nlp.when_where import event_when, event_where, lead_sentences
+from tasks.nlp.when_where import dateline_span, event_when, event_where, lead_sentences
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 # Version of the 5W1H rules (here and in `tasks.nlp.when_where`); it goes into `rules_version`
 # provenance, so bump it whenever they change.
-RULES_VERSION = "fivew/2"
+RULES_VERSION = "fivew/3"
 LEAD_SENTENCES = 3
 _WHY_MARKERS = (
     "because",
@@ -65,8 +66,10 @@ _NOT_MANNER = frozenset(
 _MODE_RANK = {"asserted": 0, "reported": 0, "planned": 1, "hypothetical": 2, "negated": 3}
 
 
-def _main_event(events: Sequence[Event], doc: Any, lexicon: EventLexicon) -> Event | None:
-    lead = [e for e in events if e.sentence < LEAD_SENTENCES] or list(events)
+def _main_event(
+    events: Sequence[Event], doc: Any, lexicon: EventLexicon, lead_ids: frozenset[int]
+) -> Event | None:
+    lead = [e for e in events if e.sentence in lead_ids] or list(events)
     if not lead:
         return None
 
@@ -129,7 +132,7 @@ def _why(
     doc: Any, ev: Event | None, sent: Any, sents: Sequence[Any] = (), headline: str | None = None
 ) -> str | None:
     """A causal phrase at the trigger; else one in the main sentence; else one in the headline
-    ("GP red-flagged after dramatic crash"); else one in another lead sentence."""
+    ("GP red-flagged after dramatic crash"); else one in another lead sentence (`sents`)."""
     tok = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else sent.root
     if tok is None:
         return None
@@ -140,7 +143,7 @@ def _why(
         m = _HEADLINE_WHY_RE.search(headline)
         if m and len(m.group(1).split()) >= 2:
             return m.group(0)
-    for other in sents[:LEAD_SENTENCES]:
+    for other in sents:
         if other.start != sent.start:
             found = _why_explicit(doc, other) or _why_in(doc, other)
             if found:
@@ -311,19 +314,26 @@ _NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 
 def _canonical(text: str, label: str | None, index: Mentions, canon: dict[str, str]) -> str:
-    """The fullest name the article gives an entity ("Trump" -> "Donald Trump")."""
+    """The fullest name the article gives an entity ("Trump" -> "Donald Trump"); a short form
+    that two full names end with ("Obama": Barack, Michelle) stays as it is."""
     if label not in ("PERSON", "ORG"):
         return text
-    best = text
     tail = text.split()[-1].lower() if text.split() else ""
+    longer: dict[str, str] = {}
     for m in index.items:
         if m[3] != label:
             continue
         name = canon.get(m[2] or "", m[4])
         words = name.split()
-        if len(words) > len(best.split()) and words[-1].lower() == tail and len(words) <= 4:
-            best = name
-    return best
+        if len(text.split()) < len(words) <= 4 and words[-1].lower() == tail:
+            longer.setdefault(" ".join(words[:-1]).lower(), name)
+    if not longer:
+        return text
+    names = sorted(longer.values(), key=lambda n: -len(n.split()))
+    # one person: every longer form extends the longest one ("Trump", "J Trump", "Donald J Trump")
+    if all(names[0].lower().endswith(n.lower()) for n in names):
+        return names[0]
+    return text
 
 
 def _head_token(doc: Any, start: int, end: int) -> Any | None:
@@ -384,9 +394,25 @@ def _who(
         m = next(m for m in index.items if m[0] == hit[0] and m[1] == hit[1])
         return _canonical(canon.get(m[2] or "", m[4]), hit[2], index, canon)
 
-    subj = [t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"]
+    line = dateline_span(doc.text)
+    subj = [
+        t
+        for t in sent
+        if t.dep_ in ("nsubj", "nsubjpass")
+        and t.head.dep_ == "ROOT"
+        and not (line and t.idx < line[1])  # "LONDON -- ...": a dateline is no subject
+    ]
     root_name = named(subj[0]) if subj and subj[0].pos_ != "PRON" else None
     people: str | None = None
+    if ev and ev.actor and line and _span_of(doc, ev)[0] < line[1]:
+        # "KUNDUZ, Afghanistan -- Taliban insurgents struck": the dateline is no actor
+        tok = _token_at(doc, ev.trigger_start, ev.trigger_end)
+        others = [
+            c
+            for c in (tok.children if tok is not None else [])
+            if c.dep_ in ("nsubj", "nsubjpass") and c.idx >= line[1]
+        ]
+        ev = replace(ev, actor=_noun_phrase_text(doc, others[0]) if others else None)
     if ev and ev.actor:
         start, end = _span_of(doc, ev)
         actor_tok = _head_token(doc, start, end)
@@ -396,8 +422,10 @@ def _who(
                 return root_name  # "The Cubs ended ... when Zobrist hit": the main clause's subject
             if name:
                 return name
-            if _person_like(actor_tok, human):
-                people = ev.actor
+            if _person_like(actor_tok, human) or any(
+                m[3] in _NAME_LABELS for m in index.overlapping(start, end)
+            ):
+                people = ev.actor  # "Several people", "A Taliban suicide bomber"
         elif ev.actor_entity:
             return ev.actor
     if subj:
@@ -473,18 +501,21 @@ def five_w1h(
     sents = list(doc.sents)
     if not sents:
         return FiveW1H(article_id=article.id)
-    ev = _main_event(events, doc, lexicon)
-    sent = sents[ev.sentence] if ev and ev.sentence < len(sents) else sents[0]
-    lead_end = sents[min(LEAD_SENTENCES, len(sents)) - 1].end_char
+    lead = lead_sentences(doc, LEAD_SENTENCES)
+    starts = {s.start for s in lead}
+    lead_ids = frozenset(i for i, s in enumerate(sents) if s.start in starts)
+    ev = _main_event(events, doc, lexicon, lead_ids)
+    sent = sents[ev.sentence] if ev and ev.sentence < len(sents) else lead[0]
+    lead_end = lead[-1].end_char
 
     canon = {m.entity_id: m.canonical for m in mentions}
     # an event past the lead is a weak guess at what the article is about: who and where then
     # come from the lead's own structure
-    lead_ev = ev if ev and ev.sentence < LEAD_SENTENCES else None
+    lead_ev = ev if ev and ev.sentence in lead_ids else None
     who = _who(
         doc,
         lead_ev,
-        sent if lead_ev else sents[0],
+        sent if lead_ev else lead[0],
         index,
         article.title or "",
         lead_end,
@@ -506,7 +537,7 @@ def five_w1h(
     where = event_where(
         doc,
         _token_at(doc, lead_ev.trigger_start, lead_ev.trigger_end) if lead_ev else None,
-        lead_sentences(doc),
+        lead,
         mentions or _entity_mentions(doc, article.id),
         article.title or "",
     )
@@ -518,8 +549,8 @@ def five_w1h(
         when=when,
         when_date=when_date,
         where=where,
-        why=_why(doc, ev, sent, sents, headline),
-        how=_how(doc, ev, lexicon.coding.words.human_nouns) or _action(doc, ev, what),
+        why=_why(doc, ev, sent, lead, headline),
+        how=_how(doc, ev, lexicon.coding.words.human_nouns) or _action(doc, ev, what, lead_ids),
     )
 
 
@@ -558,11 +589,13 @@ def _entity_mentions(doc: Any, article_id: str) -> list[Mention]:
     ]
 
 
-def _action(doc: Any, ev: Event | None, headline_what: str | None) -> str | None:
+def _action(
+    doc: Any, ev: Event | None, headline_what: str | None, lead_ids: frozenset[int]
+) -> str | None:
     """Without an explicit manner, Giveme5W1H annotators take the action itself as the how
     ("derailed and overturned", "found no evidence"): the main verb of the lead with its
     object, else the headline's predicate (a noun trigger, "bombing", says no manner)."""
     tok = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else None
-    if ev is not None and tok is not None and tok.pos_ == "VERB" and ev.sentence < LEAD_SENTENCES:
+    if ev is not None and tok is not None and tok.pos_ == "VERB" and ev.sentence in lead_ids:
         return _what(doc, ev)
     return headline_what

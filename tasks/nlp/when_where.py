@@ -444,15 +444,24 @@ _DATELINE_RE = re.compile(
 _NOT_DATELINE = frozenset({"AP", "AFP", "UPDATE", "PHOTO", "VIDEO", "WATCH"})
 
 
-def dateline(text: str) -> str | None:
-    """The place of a dateline near the start of a text."""
+def _dateline_match(text: str) -> re.Match[str] | None:
     m = _DATELINE_RE.search(text[:800])
     if m is None:
         return None
     name = m.group(1).strip(" .-")
-    if len(name.replace(".", "")) < 3 or name in _NOT_DATELINE:
-        return None
-    return name
+    return None if len(name.replace(".", "")) < 3 or name in _NOT_DATELINE else m
+
+
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """Where a dateline near the start of a text runs, from its place name to its dash."""
+    m = _dateline_match(text)
+    return (m.start(1), m.end()) if m else None
+
+
+def dateline(text: str) -> str | None:
+    """The place of a dateline near the start of a text ("WASHINGTON")."""
+    m = _dateline_match(text)
+    return m.group(1).strip(" .-") if m else None
 
 
 def _salient(doc: Doc, places: Places, lead_end: int, title: str) -> Token | None:

@@ -222,3 +222,18 @@ def test_where_is_the_events_place_with_the_places_around_it(nlp, lexicon) -> No
         "LONDON -- The central bank raised interest rates on Monday for the first time in years.",
     )
     assert row.where == "LONDON" and row.when == "Monday"
+
+
+def test_who_is_the_events_actor_not_a_dateline_or_a_reporter(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    row = _row(
+        nlp,
+        lexicon,
+        "LONDON -- The central bank raised interest rates on Monday for the first time in years.",
+    )
+    assert row.who and "LONDON" not in row.who and "bank" in row.who
+    row = _row(
+        nlp,
+        lexicon,
+        "A Taliban suicide bomber rammed a car into the wall of the consulate, officials said.",
+    )
+    assert row.who and "Taliban" in row.who
