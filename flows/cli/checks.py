@@ -67,3 +67,28 @@ def check_warehouse(settings: Settings) -> None:
             f"no warehouse at {path}; ingest something first (newsflow run), or give --warehouse",
             EXIT_USAGE,
         )
+
+
+def check_file_source(settings: Settings, source: str) -> None:
+    """Refuse (exit 2) a source name that is malformed or already names a feed."""
+    from tasks.acquire.files import check_source_name
+    from tasks.store import WarehouseError, queries
+
+    try:
+        check_source_name(source)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
+    path = settings.warehouse.path
+    if not path.exists():
+        return
+    try:
+        with queries.read_only(path, lock_timeout=settings.warehouse.lock_timeout_seconds) as con:
+            kind = queries.source_kinds(con, [source]).get(source)
+    except WarehouseError:
+        return  # the flow checks again once it holds the warehouse
+    if kind not in (None, "folder"):
+        fail(
+            f"source name {source!r} already names a {kind} in {path}; "
+            "give the folder another --source name",
+            EXIT_USAGE,
+        )

@@ -17,7 +17,13 @@ from flows.cli.app import (
     ingest_app,
     settings_or_exit,
 )
-from flows.cli.checks import check_feeds, check_paths, check_urls, check_warehouse
+from flows.cli.checks import (
+    check_feeds,
+    check_file_source,
+    check_paths,
+    check_urls,
+    check_warehouse,
+)
 from flows.cli.output import print_summary, progress_bar
 
 
@@ -89,6 +95,8 @@ def ingest_files(
     """Ingest local article files and folders."""
     settings = settings_or_exit(config, warehouse)
     check_paths(paths)
+    if source is not None:
+        check_file_source(settings, source)
     from flows.files import ingest_files_flow
 
     run_flow(

@@ -165,3 +165,27 @@ def test_source_option_on_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(app, [*args, "--source", "bbc"])
     assert result.exit_code == EXIT_USAGE and "already names a feed" in result.output
     assert _rows(db, "SELECT count(*) FROM articles WHERE source = 'bbc'") == [(0,)]
+
+
+def test_articles_stored_under_the_old_file_ids_become_routes(tmp_path: Path) -> None:
+    from tasks import store as wh
+    from tasks.store import queries
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "x.txt").write_text(_article("Talks in Paris", "Paris"), encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    # Before the identity rule changed, a file's id came from (folder name, relative path):
+    # exactly what `--source data` gives a folder named data. Without the folder's sources row,
+    # this is what an older warehouse holds.
+    ingest_files_flow(paths=[str(folder)], warehouse=str(db), source="data")
+    with wh.connect(db) as con:
+        con.execute("DELETE FROM sources").fetchall()
+        assert queries.legacy_file_articles(con) == 1
+    summary = ingest_files_flow(paths=[str(folder)], warehouse=str(db))
+    assert summary["counts"]["articles"] == 0 and summary["counts"]["duplicates"] == 1
+    assert _rows(db, "SELECT count(*) FROM articles") == [(1,)]
+    assert _rows(db, "SELECT source, uri FROM article_routes ORDER BY source") == [
+        (str(folder.resolve()), "x.txt"),
+        ("data", "x.txt"),
+    ]
