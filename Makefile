@@ -10,12 +10,14 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 
-.PHONY: run test install lint bench clean help
+.PHONY: run test test-fast install lint bench clean help
 
 help:
-	@echo "make run    install into $(VENV) and ingest seeds/ into the local warehouse"
-	@echo "make test   install into $(VENV) (with test extras) and run the tests"
-	@echo "make bench  run the ingest benchmark (CORPUS=path/to/text/bbc)"
+	@echo "make run        install into $(VENV) and ingest seeds/ into the local warehouse"
+	@echo "make test       install into $(VENV) (with test extras) and run the tests"
+	@echo "make test-fast  the tests without the slow (subprocess, server, install) ones"
+	@echo "make lint       ruff check, ruff format --check, mypy flows tasks"
+	@echo "make bench      run the ingest benchmark (CORPUS=path/to/text/bbc)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +35,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# ruff and mypy come with the test extras (pyproject.toml).
 lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff mypy
 	$(BIN)/ruff check flows tasks tests benchmarks
+	$(BIN)/ruff format --check flows tasks tests benchmarks
 	$(BIN)/mypy flows tasks
 
 CORPUS ?= ../shared/corpus/text/bbc

@@ -145,7 +145,7 @@ def _resolve(path: Path, root: Path) -> Path:
     return path if path.is_absolute() else (root / path)
 
 
-def _coerce(value: Any, current: Any, where: str) -> Any:
+def _coerce(value: Any, current: object, where: str) -> Any:
     """Convert a TOML or environment value to the type of the default it replaces."""
     try:
         if isinstance(current, bool):
@@ -313,7 +313,7 @@ def check_names(data: dict[str, Any], where: str) -> None:
             _check_keys(section, body, known[section], where)
 
 
-def _check_tables(section: str, body: Any, keys: frozenset[str], where: str) -> None:
+def _check_tables(section: str, body: object, keys: frozenset[str], where: str) -> None:
     """[[section]] (a list of tables) or [section.<name>] tables: each table's keys."""
     if isinstance(body, list):
         tables = [(f"{section}[{i}]", t) for i, t in enumerate(body)]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,18 +28,20 @@ from flows.cli.checks import (
 from flows.cli.output import print_summary, progress_bar
 
 
-def run_flow(fn: Any, **kwargs: Any) -> None:
+def run_flow(fn: Callable[..., dict[str, Any]], **kwargs: object) -> None:
     """Run a flow with the configured task runner, print its summary, exit with its status."""
     from tasks.nlp.pipeline import ModelError
     from tasks.settings import ConfigError
     from tasks.store import WarehouseError
 
+    config = kwargs.get("config")
     try:
-        if hasattr(fn, "with_options"):  # the task runner the config asks for
+        with_options = getattr(fn, "with_options", None)
+        if with_options is not None:  # a Prefect flow: the task runner the config asks for
             from flows.pipeline import task_runner_for
 
-            runner = task_runner_for(settings_or_exit(kwargs.get("config"), None))
-            fn = fn.with_options(task_runner=runner)
+            settings = settings_or_exit(config if isinstance(config, str) else None, None)
+            fn = with_options(task_runner=task_runner_for(settings))
         with progress_bar():
             summary = fn(**kwargs)
     except ConfigError as exc:

@@ -137,22 +137,24 @@ def format_table(table: pa.Table, fmt: str) -> str:
     return "\n".join(out)
 
 
-def cell(value: Any, limit: int = 60) -> str:
+def cell(value: object, limit: int = 60) -> str:
     """One table cell: text on one line, cut at `limit` characters."""
     text = "" if value is None else str(value)
     text = text.replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def timestamp(value: Any) -> str:
+def timestamp(value: object) -> str:
     """A timestamp to the second, or '-'."""
     return "-" if value is None else str(value)[:19]
 
 
-def schedule_text(schedule: Any) -> str:
+def schedule_text(schedule: object) -> str:
     """A Prefect schedule in words."""
-    if getattr(schedule, "cron", None):
-        return f"cron {schedule.cron}"
-    if getattr(schedule, "interval", None):
-        return f"every {schedule.interval.total_seconds():g} s"
+    cron = getattr(schedule, "cron", None)
+    if cron:
+        return f"cron {cron}"
+    interval = getattr(schedule, "interval", None)
+    if interval:
+        return f"every {interval.total_seconds():g} s"
     return str(schedule)

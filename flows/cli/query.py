@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from flows.cli.app import EXIT_USAGE, ConfigOpt, WarehouseOpt, app, fail, settings_or_exit
 from flows.cli.output import FORMATS, format_table, timestamp
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @app.command()
@@ -29,24 +32,51 @@ def sql(
     ] = False,
 ) -> None:
     """Run SQL on the warehouse (read-only, without file or network access, unless --write)."""
-    from tasks import store as wh
-    from tasks.store import queries, user_sql
-
     settings = settings_or_exit(config, warehouse)
-    path, lock = settings.warehouse.path, settings.warehouse.lock_timeout_seconds
+    _check_request(query, fmt, output, settings.warehouse.path, force=force, write=write)
+    table = _run(query, settings.warehouse.path, settings.warehouse.lock_timeout_seconds, write)
+    if table is None:
+        typer.echo("ok")
+        return
+    text = None if fmt == "parquet" else format_table(table, fmt)
+    if output is None:
+        typer.echo(text)
+        return
+    from tasks.store import user_sql
+
+    try:
+        user_sql.save_result(table, output, fmt, text)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc}", EXIT_USAGE)
+    typer.echo(f"wrote {table.num_rows} rows to {output}")
+
+
+def _check_request(
+    query: str, fmt: str, output: Path | None, warehouse: Path, *, force: bool, write: bool
+) -> None:
+    """Everything `sql` can refuse before opening the warehouse."""
+    from tasks.store import user_sql
+
     if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}; use {', '.join(FORMATS)}", EXIT_USAGE)
     if fmt == "parquet" and output is None:
         fail("--format parquet needs --output FILE", EXIT_USAGE)
     if output is not None:
         try:
-            user_sql.check_output(output, path, force=force)
+            user_sql.check_output(output, warehouse, force=force)
         except user_sql.UnsafeOutput as exc:
             fail(str(exc), EXIT_USAGE)
     if not write and not user_sql.is_read_only(query):
         fail(
             "this statement may change the warehouse; rerun with --write if you mean it", EXIT_USAGE
         )
+
+
+def _run(query: str, path: Path, lock: float, write: bool) -> pa.Table | None:
+    """The query's result (None for a statement without one); DuckDB errors exit plainly."""
+    from tasks import store as wh
+    from tasks.store import queries
+
     try:
         opened = (
             wh.connect(path, lock_timeout=lock)
@@ -55,7 +85,7 @@ def sql(
         )
         with opened as con:
             rel = con.sql(query)
-            table = None if rel is None else rel.fetch_arrow_table()
+            return None if rel is None else rel.fetch_arrow_table()
     except wh.WarehouseError as exc:
         fail(str(exc))
     except Exception as exc:  # duckdb errors: show them plainly
@@ -63,18 +93,6 @@ def sql(
         if type(exc).__name__ == "PermissionException":
             hint = "; read-only SQL cannot use files, extensions or the network (--write allows it)"
         fail(f"{type(exc).__name__}: {exc}{hint}", EXIT_USAGE)
-    if table is None:
-        typer.echo("ok")
-        return
-    text = None if fmt == "parquet" else format_table(table, fmt)
-    if output is None:
-        typer.echo(text)
-        return
-    try:
-        user_sql.save_result(table, output, fmt, text)
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc}", EXIT_USAGE)
-    typer.echo(f"wrote {table.num_rows} rows to {output}")
 
 
 @app.command()

@@ -399,9 +399,11 @@ def stored_pages(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> list[Sto
     ]
 
 
-def _json_dict(value: Any) -> dict[str, str]:
+def _json_dict(value: object) -> dict[str, str]:
     if isinstance(value, dict):
         return value
+    if not isinstance(value, str | bytes):
+        return {}
     try:
         data = json.loads(value or "{}")
     except (TypeError, ValueError):
