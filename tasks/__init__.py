@@ -1,9 +1,12 @@
-"""newsflow tasks: the pure work of each pipeline stage, in packages by stage.
+"""newsflow tasks: the work of each pipeline stage as plain typed functions, in packages by stage.
 
-`acquire` (files, HTTP, feeds, URLs), `text` (decoding, HTML extraction, cleaning, identity),
-`nlp` (spaCy pipeline, entities, dates, quotes, 5W1H, events), `store` (the DuckDB warehouse),
-`evaluate` (scorers on gold data), plus `records` and `settings`. Prefect wrappers live in
-`flows/`.
+`acquire` (file discovery and reading, the HTTP fetcher, robots.txt, feeds, canonical URLs),
+`text` (the one charset decoder, HTML extraction, text/JSON extraction and article ids,
+cleaning), `nlp` (the spaCy pipeline, entities, dates, quotes, 5W1H, `events`), `store` (the
+DuckDB warehouse: schema, connections, Arrow loads, named queries), `evaluate` (one scorer per
+measure), plus `records` (every record that crosses a stage) and `settings`. `defaults/` is the
+configuration shipped with the package (a link to `config/` in a checkout). No Prefect here: the
+flows in `flows/` wrap these functions in thin tasks.
 """
 
 __version__ = "0.1.0"

@@ -216,6 +216,7 @@ def prefect_server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         _kill(proc)
 
 
+@pytest.mark.slow
 def test_served_schedule_and_adhoc_triggers(
     prefect_server: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:

@@ -66,6 +66,7 @@ def _finish(proc: subprocess.Popen[str], timeout: float = 240) -> tuple[int, str
     return proc.returncode, out
 
 
+@pytest.mark.slow
 def test_two_writers_interleave_and_lose_nothing(tmp_path: Path) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
@@ -110,6 +111,7 @@ def test_two_writers_interleave_and_lose_nothing(tmp_path: Path) -> None:
     assert articles == (len(texts) + 1, len(texts) + 1)
 
 
+@pytest.mark.slow
 def test_a_writer_held_too_long_fails_the_other_clearly(tmp_path: Path) -> None:
     db = tmp_path / "held.duckdb"
     with wh.connect(db):  # create it
