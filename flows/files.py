@@ -107,4 +107,4 @@ def ingest_files_flow(
             articles, failures = extract_files_batch(batch, settings.ingest.max_file_bytes)
             pipeline.process(articles, failures, total=len(refs), items=len(batch))
         pipeline.finish()
-    return summary.as_dict()
+    return summary.result()

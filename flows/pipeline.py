@@ -1,18 +1,25 @@
 """The batch pipeline every flow shares: plan, enrich and load, inside a recorded run.
 
 Prefect tasks here are thin wrappers over the pure functions in `tasks/` and work on batches,
-never one task per article. While spaCy works on batch N+1, batch N is written to DuckDB in a
-worker thread. `recorded_run` keeps a `runs` row and a Prefect artifact around each flow's work;
-`task_runner_for` picks the configured task runner.
+never one task per article. The flow plans each batch against the warehouse and submits its
+enrichment to the configured task runner (threads here, Dask worker processes where one machine
+is not enough), keeping a few batches in flight; it stays the one writer and loads each batch,
+in the order the batches were made, in one transaction. `recorded_run` keeps a `runs` row (and a
+Prefect artifact) around each flow's work, holds the warehouse for the run, and marks the run
+when it is interrupted or when earlier runs' processes are gone.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +28,13 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from flows import lifeline
+from flows.runners import open_task_runner, task_runner_for  # noqa: F401  (re-exported)
 from tasks import PIPELINE_VERSION
 from tasks import store as wh
-from tasks.nlp.pipeline import enrich_articles, load_nlp, model_version
+from tasks.nlp.pipeline import enrich_articles, installed_model_version, load_nlp
 from tasks.records import Article, Enrichment, Failure, PageRows
-from tasks.settings import ConfigError, Settings, load_settings
+from tasks.settings import Settings, load_settings
 
 # Progress listeners (the CLI's progress bar): called after each batch with
 # (items done, items in all or None, a short status line).
@@ -70,6 +79,30 @@ class RunSummary:
         """Plain-dict form (JSON-serialisable)."""
         return asdict(self)
 
+    def result(self) -> Any:
+        """What a flow returns: the summary as a dict, or, when every item failed, a Failed
+        state (the run shows as failed in Prefect; calling the flow raises EveryItemFailed)."""
+        data = self.as_dict()
+        if self.status == "failed" and self.message and self.message.startswith(ALL_FAILED):
+            from prefect.states import Failed
+
+            return Failed(message=self.message, data=EveryItemFailed(self.message, data))
+        return data
+
+
+ALL_FAILED = "every item failed"
+
+
+class EveryItemFailed(RuntimeError):
+    """A run in which every item failed; `summary` is the run summary (as a dict)."""
+
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        super().__init__(message, summary)
+        self.summary = summary
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
 
 # ----------------------------------------------------------------------------------------------
 # Tasks: thin wrappers
@@ -85,23 +118,45 @@ def plan_batch_task(
         return wh.plan_batch(con, articles, pending)
 
 
-@task(name="enrich-batch", **TASK_OPTS)
-def enrich_batch_task(
-    articles: Sequence[Article], settings: Settings
+# One spaCy pipeline per process, used by one batch at a time: the model is loaded once per
+# process (cached by load_nlp) and never shipped with a task.
+_NLP_LOCK = threading.Lock()
+_ABANDONED: set[str] = set()  # runs interrupted in this process: their queued batches skip
+
+
+def enrich_batch(
+    articles: Sequence[Article], settings: Settings, run_id: str = ""
 ) -> tuple[list[Enrichment], list[Failure]]:
-    """Run spaCy over a batch with nlp.pipe and derive entities (and events when enabled)."""
+    """Run spaCy over a batch with nlp.pipe and derive entities (events, quotes when enabled).
+
+    Runs wherever the task runner puts it (a thread, a Dask worker process): plain records in,
+    plain records out; the model and the lexicon are loaded once per process.
+    """
     if not articles:
         return [], []
     n = settings.nlp
-    nlp = load_nlp(n.model, n.components)
-    return enrich_articles(
-        articles,
-        nlp,
-        lexicon=_lexicon(settings),
-        batch_size=n.pipe_batch_size,
-        n_process=n.n_process,
-        max_chars=n.max_chars,
-    )
+    with _NLP_LOCK:
+        if run_id in _ABANDONED:
+            return [], []
+        nlp = load_nlp(n.model, n.components)
+        return enrich_articles(
+            articles,
+            nlp,
+            lexicon=_lexicon(settings),
+            events=settings.enrich.events,
+            quotes=settings.enrich.quotes,
+            batch_size=n.pipe_batch_size,
+            n_process=n.n_process,
+            max_chars=n.max_chars,
+        )
+
+
+@task(name="enrich-batch", **TASK_OPTS)
+def enrich_batch_task(
+    articles: Sequence[Article], settings: Settings, run_id: str = ""
+) -> tuple[list[Enrichment], list[Failure]]:
+    """Enrich one batch (submitted to the task runner)."""
+    return enrich_batch(articles, settings, run_id)
 
 
 @task(name="load-batch", **TASK_OPTS)
@@ -115,7 +170,8 @@ def load_batch_task(
     retry: tuple[float, float] | None = None,
     page_rows: PageRows | None = None,
 ) -> wh.LoadCounts:
-    """Write one batch in one transaction (with its raw pages and feed entries, if any)."""
+    """Write one batch in one transaction (with its raw pages and feed entries, if any);
+    run by the flow, the one writer."""
     with wh.connect(warehouse, lock_timeout=lock_timeout) as con:
         return wh.load_batch(
             con, enriched, routes, failures, prov, retry=retry, page_rows=page_rows
@@ -158,8 +214,39 @@ def _run_id() -> str:
     return str(run_id) if run_id else str(uuid.uuid4())
 
 
+@dataclass
+class _RunContext:
+    """What one recorded run holds open: task runners (closed when the run ends), pipelines."""
+
+    summary: RunSummary
+    stack: ExitStack = field(default_factory=ExitStack)
+    pipelines: list[BatchPipeline] = field(default_factory=list)
+
+
+_RUN: ContextVar[_RunContext | None] = ContextVar("newsflow_run", default=None)
+
+
+@dataclass
+class _InFlight:
+    """A planned batch whose enrichment was submitted and is not loaded yet."""
+
+    number: int
+    plan: wh.BatchPlan
+    future: PrefectFuture[tuple[list[Enrichment], list[Failure]]]
+    failures: list[Failure]
+    retry: bool
+    items: int
+    total: int | None
+    page_rows: PageRows | None = None
+
+
 class BatchPipeline:
-    """Plan, enrich and load batches of articles for one run, overlapping NLP with loading."""
+    """Plan, enrich and load batches of articles for one run, several batches in flight.
+
+    `process` plans a batch against the warehouse and submits its enrichment; once more than
+    `workers + 1` batches are in flight the oldest is waited for and loaded, so memory stays
+    bounded and batches land in the order they were made (the same rows whatever the runner).
+    """
 
     def __init__(self, settings: Settings, summary: RunSummary) -> None:
         self.settings = settings
@@ -167,12 +254,12 @@ class BatchPipeline:
         self.logger = get_run_logger()
         self.warehouse = settings.warehouse.path
         self.lock_timeout = settings.warehouse.lock_timeout_seconds
-        nlp = load_nlp(settings.nlp.model, settings.nlp.components)
         rules = _rules_version(settings)
-        self.prov = wh.Provenance(summary.run_id, model_version(nlp), PIPELINE_VERSION, rules)
+        model = installed_model_version(settings.nlp.model)
+        self.prov = wh.Provenance(summary.run_id, model, PIPELINE_VERSION, rules)
         self.loaded = wh.LoadCounts()
         self.pending: dict[str, str] = {}
-        self.in_flight: PrefectFuture[wh.LoadCounts] | None = None
+        self.queue: deque[_InFlight] = deque()
         self.stage: dict[str, int] = {
             "batches": 0,
             "extracted": 0,
@@ -183,12 +270,17 @@ class BatchPipeline:
         }
         self.failures: list[Failure] = []
         self.items_done = 0
+        self.batches_loaded = 0
         self.started = time.perf_counter()
-
-    def _drain(self) -> None:
-        if self.in_flight is not None:
-            self.loaded.add(self.in_flight.result())
-            self.in_flight = None
+        run = _RUN.get()
+        self._own_stack: ExitStack | None = None
+        if run is None:  # outside recorded_run: this pipeline closes its runner in finish()
+            self._own_stack = stack = ExitStack()
+        else:
+            stack = run.stack
+            run.pipelines.append(self)
+        self.runner, self.workers = open_task_runner(settings, stack, self.logger)
+        self.ahead = self.workers + 1
 
     def process(
         self,
@@ -200,7 +292,7 @@ class BatchPipeline:
         items: int | None = None,
         page_rows: PageRows | None = None,
     ) -> None:
-        """Plan, enrich and (asynchronously) load one batch.
+        """Plan one batch and submit its enrichment; load the oldest batches beyond the limit.
 
         With `retry`, failures get a next retry time that backs off with their attempts (for
         fetched pages, which later runs try again). `items` is how many inputs (files,
@@ -213,36 +305,72 @@ class BatchPipeline:
             plan = wh.BatchPlan(list(articles), {a.id for a in articles}, [])
         else:
             plan = plan_batch_task(self.warehouse, self.lock_timeout, articles, self.pending)
-        enriched, enrich_failures = enrich_batch_task(plan.to_enrich, self.settings)
-        all_failures = [*failures, *enrich_failures]
-        self.stage["enriched"] += len(enriched)
         self.stage["unchanged"] += plan.unchanged
         self.stage["duplicates"] += plan.duplicates
+        future = self.runner.submit(
+            enrich_batch_task,
+            parameters={
+                "articles": plan.to_enrich,
+                "settings": self.settings,
+                "run_id": self.summary.run_id,
+            },
+        )
+        self.queue.append(
+            _InFlight(
+                self.stage["batches"],
+                plan,
+                future,
+                list(failures),
+                retry,
+                items if items is not None else len(articles) + len(failures),
+                total,
+                page_rows,
+            )
+        )
+        while len(self.queue) > self.ahead:
+            self._land(self.queue.popleft())
+
+    def _land(self, batch: _InFlight) -> None:
+        """Wait for a batch's enrichment and load it (one transaction, in the flow)."""
+        enriched, enrich_failures = batch.future.result()
+        all_failures = [*batch.failures, *enrich_failures]
+        self.stage["enriched"] += len(enriched)
         self.stage["words"] += sum(len(e.article.text.split()) for e in enriched)
         self.failures.extend(all_failures)
         for f in all_failures:
             self.logger.warning("%s failed at %s: %s: %s", f.uri, f.stage, f.error_type, f.message)
-        self._drain()  # one writer at a time, batches land in order
-        self.in_flight = load_batch_task.submit(
-            self.warehouse,
-            self.lock_timeout,
-            enriched,
-            plan.routes,
-            all_failures,
-            self.prov,
+        retry = (
             (self.settings.sources.retry_base_seconds, self.settings.sources.retry_max_seconds)
-            if retry
-            else None,
-            page_rows,
+            if batch.retry
+            else None
         )
+        with lifeline.write_section():  # a signal waits until this batch is stored whole
+            counts = load_batch_task(
+                self.warehouse,
+                self.lock_timeout,
+                enriched,
+                batch.plan.routes,
+                all_failures,
+                self.prov,
+                retry,
+                batch.page_rows,
+            )
+        self.loaded.add(counts)
+        self.batches_loaded += 1
+        for a in batch.plan.to_enrich:  # stored now: later plans find them in the warehouse
+            if self.pending.get(a.content_hash) == a.id:
+                del self.pending[a.content_hash]
+        self._report(batch)
+
+    def _report(self, batch: _InFlight) -> None:
         elapsed = time.perf_counter() - self.started
-        self.items_done += items if items is not None else len(articles) + len(failures)
-        of = f" of {total}" if total else ""
+        self.items_done += batch.items
+        of = f" of {batch.total}" if batch.total else ""
         rate = self.stage["words"] / elapsed if elapsed else 0.0
         self.logger.info(
             "batch %d: %d%s items, %d articles read, %d enriched, %d unchanged, %d failed "
             "(%.0f words/s)",
-            self.stage["batches"],
+            batch.number,
             self.items_done,
             of,
             self.stage["extracted"],
@@ -255,7 +383,7 @@ class BatchPipeline:
             f"{self.stage['enriched']} new/changed, {len(self.failures)} failed, {rate:,.0f} w/s"
         )
         for hook in list(_PROGRESS_HOOKS):
-            hook(self.items_done, total, status)
+            hook(self.items_done, batch.total, status)
 
     def record_failures(self, failures: Sequence[Failure]) -> None:
         """Failures found outside any batch (e.g. missing paths)."""
@@ -263,10 +391,30 @@ class BatchPipeline:
             self.process([], failures)
 
     def finish(self) -> None:
-        """Wait for the last load and fill in the summary."""
-        self._drain()
-        loaded = asdict(self.loaded)
-        self.summary.counts = {**self.stage, **loaded, "failed": len(self.failures)}
+        """Load every batch still in flight and fill in the summary."""
+        while self.queue:
+            self._land(self.queue.popleft())
+        self.summarise()
+        if self._own_stack is not None:
+            self._own_stack.close()
+
+    def abandon(self) -> int:
+        """Give up the batches in flight (the run was interrupted); how many there were."""
+        n = len(self.queue)
+        for batch in self.queue:
+            batch.future.cancel() if hasattr(batch.future, "cancel") else None
+        self.queue.clear()
+        self.summarise()
+        return n
+
+    def summarise(self) -> None:
+        """Counts and failures so far into the run summary."""
+        self.summary.counts = {
+            **self.stage,
+            **asdict(self.loaded),
+            "failed": len(self.failures),
+            "batches_loaded": self.batches_loaded,
+        }
         self.summary.failures = [
             {"stage": f.stage, "uri": f.uri, "error": f.error_type, "message": f.message}
             for f in self.failures
@@ -279,10 +427,18 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[i : i + size]
 
 
-def _begin(flow_name: str, settings: Settings, parameters: dict[str, Any]) -> RunSummary:
+# ----------------------------------------------------------------------------------------------
+# A recorded run
+# ----------------------------------------------------------------------------------------------
+
+
+def _begin(
+    flow_name: str, settings: Settings, parameters: dict[str, Any], run_id: str
+) -> RunSummary:
     from prefect.runtime import deployment
 
-    summary = RunSummary(_run_id(), flow_name, str(settings.warehouse.path))
+    summary = RunSummary(run_id, flow_name, str(settings.warehouse.path))
+    me = lifeline.this_process()
     with wh.connect(
         settings.warehouse.path, lock_timeout=settings.warehouse.lock_timeout_seconds
     ) as con:
@@ -294,40 +450,165 @@ def _begin(flow_name: str, settings: Settings, parameters: dict[str, Any]) -> Ru
             deployment=deployment.get_name() if deployment.get_id() else None,
             model=settings.nlp.model,
             pipeline_version=PIPELINE_VERSION,
+            process=me,
         )
+        _abandon_dead_runs(con, summary.run_id, me)
     return summary
+
+
+def _abandon_dead_runs(con: Any, run_id: str, me: tuple[int, str, datetime]) -> None:
+    """Mark `running` rows of this host whose process is gone as abandoned, with when."""
+    pid, host, started = me
+    dead = [
+        r
+        for r in wh.open_runs(con, exclude=run_id)
+        if r.hostname == host
+        and (
+            not lifeline.process_alive(r.pid, r.process_started_at)
+            # this very process holds the run lock: its earlier rows are not running any more
+            or (r.pid == pid and lifeline.process_alive(pid, r.process_started_at))
+        )
+    ]
+    if not dead:
+        return
+    now = datetime.now(UTC)
+    for r in dead:
+        wh.mark_runs(
+            con,
+            [r.run_id],
+            "abandoned",
+            f"process {r.pid} on {r.hostname} ended without finishing the run "
+            f"(found at {now:%Y-%m-%d %H:%M:%S} UTC by run {run_id}); run it again to finish",
+            now,
+        )
+    get_run_logger().warning(
+        "%d earlier run(s) whose process is gone marked abandoned: %s",
+        len(dead),
+        ", ".join(f"{r.flow} {r.run_id}" for r in dead),
+    )
 
 
 @contextmanager
 def recorded_run(
     flow_name: str, settings: Settings, parameters: dict[str, Any]
 ) -> Iterator[RunSummary]:
-    """A `runs` row (and a Prefect artifact) around a flow's work, whatever its outcome."""
+    """A `runs` row (and a Prefect artifact) around a flow's work, whatever its outcome.
+
+    The run holds the warehouse while it works (another run waits, then plans against what
+    this one stored). SIGINT and SIGTERM wait for the batch being written, then end the run,
+    which is marked `interrupted`; batches in flight are abandoned (a re-run does them).
+    """
     started = time.perf_counter()
-    summary = _begin(flow_name, settings, parameters)
-    error: BaseException | None = None
+    run_id = _run_id()
+    logger = get_run_logger()
+    pid, host, _ = lifeline.this_process()
+    with ExitStack() as outer:
+        outer.enter_context(lifeline.signals_deferred_in_writes())
+        outer.enter_context(
+            wh.run_lock(
+                settings.warehouse.path,
+                timeout=settings.warehouse.run_wait_seconds,
+                holder=f"run {run_id} ({flow_name}, pid {pid} on {host}, started "
+                f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC)",
+                on_wait=lambda holder: logger.info(
+                    "warehouse %s is being written by %s; waiting (up to %.0f s)",
+                    settings.warehouse.path,
+                    holder,
+                    settings.warehouse.run_wait_seconds,
+                ),
+            )
+        )
+        summary = _begin(flow_name, settings, parameters, run_id)
+        run = _RunContext(summary)
+        token = _RUN.set(run)
+        error: BaseException | None = None
+        try:
+            yield summary
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            _RUN.reset(token)
+            try:
+                if error is not None:
+                    _ABANDONED.add(run_id)  # queued batches of this run skip their work
+                    abandoned = sum(p.abandon() for p in run.pipelines)
+                    if abandoned:
+                        summary.counts["batches_abandoned"] = abandoned
+                _end(settings, summary, started, error)
+            finally:
+                try:
+                    run.stack.close()  # task runners: a local Dask cluster stops here
+                except Exception:
+                    if error is None:
+                        raise
+                finally:
+                    _ABANDONED.discard(run_id)
+
+
+def _interruption(error: BaseException) -> str | None:
+    """The signal's name when `error` is how SIGINT/SIGTERM ended the run."""
+    from prefect.exceptions import TerminationSignal
+
+    if isinstance(error, TerminationSignal):
+        return signal_name(error.signal)
+    if isinstance(error, KeyboardInterrupt):
+        return "SIGINT"
+    if isinstance(error, SystemExit) and lifeline.interrupted_by():
+        return lifeline.interrupted_by()
+    return None
+
+
+def signal_name(signum: int) -> str:
+    """SIGTERM for 15, and so on."""
+    import signal
+
     try:
-        yield summary
-    except BaseException as exc:
-        error = exc
-        raise
-    finally:
-        _end(settings, summary, started, error)
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _succeeded(summary: RunSummary) -> int:
+    """Items that went through: articles stored, unchanged or routed, feeds checked."""
+    c = summary.counts
+    stored = sum(c.get(k, 0) for k in ("articles", "replaced", "unchanged", "duplicates"))
+    feeds = c.get("feeds", 0) - sum(1 for f in summary.failures if f.get("stage") == "feed")
+    return stored + max(0, feeds)
 
 
 def _end(
     settings: Settings, summary: RunSummary, started: float, error: BaseException | None
 ) -> None:
     summary.seconds = round(time.perf_counter() - started, 2)
+    c = summary.counts
     if error is not None:
+        sig = _interruption(error)
+        if sig is not None:
+            summary.status = "interrupted"
+            summary.message = (
+                f"interrupted by {sig} at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: "
+                f"{c.get('batches_loaded', 0)} batch(es) stored, "
+                f"{c.get('batches_abandoned', 0)} in flight abandoned; run it again to finish"
+            )
+        else:
+            summary.status = "failed"
+            summary.message = f"{type(error).__name__}: {error}"
+    elif summary.failures and _succeeded(summary) == 0:
         summary.status = "failed"
-        summary.message = f"{type(error).__name__}: {error}"
+        summary.message = (
+            f"{ALL_FAILED} ({len(summary.failures)} failures); see them with "
+            '`newsflow sql "SELECT * FROM failures WHERE resolved_at IS NULL"`'
+        )
     else:
         summary.status = "completed_with_failures" if summary.failures else "completed"
     # After a lock timeout, don't wait the whole timeout again just to record the failure.
     wait = 5.0 if isinstance(error, wh.WarehouseBusy) else settings.warehouse.lock_timeout_seconds
     try:
-        with wh.connect(settings.warehouse.path, lock_timeout=wait) as con:
+        with (
+            lifeline.write_section(),
+            wh.connect(settings.warehouse.path, lock_timeout=wait) as con,
+        ):
             wh.finish_run(
                 con,
                 summary.run_id,
@@ -338,7 +619,7 @@ def _end(
             )
             summary.totals = wh.table_counts(con)
     except wh.WarehouseError:
-        pass  # the original error says more; the run row stays 'running'
+        pass  # the original error says more; the next run marks this one abandoned
     _artifact(summary)
 
 
@@ -369,30 +650,6 @@ def _artifact(summary: RunSummary) -> None:
         )
     except Exception:  # the artifact is a convenience; never fail a run over it
         pass
-
-
-def task_runner_for(settings: Settings) -> Any:
-    """The task runner the config asks for: threads here, Dask where one machine is not enough.
-
-    `prefect.task_runner = "dask"` needs the prefect-dask package; `prefect.dask_address`
-    (in the TOML) names an existing cluster, otherwise a local one is started.
-    """
-    from prefect.task_runners import ThreadPoolTaskRunner
-
-    kind = settings.prefect.task_runner
-    if kind == "threads":
-        return ThreadPoolTaskRunner(max_workers=settings.prefect.max_workers)
-    if kind == "dask":
-        try:
-            from prefect_dask import DaskTaskRunner  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise ConfigError(
-                "prefect.task_runner = 'dask' needs prefect-dask: "
-                "pip install prefect-dask, or use 'threads'"
-            ) from exc
-        address = settings.prefect.dask_address
-        return DaskTaskRunner(address=address) if address else DaskTaskRunner()
-    raise ConfigError(f"prefect.task_runner = {kind!r}: use 'threads' or 'dask'")
 
 
 def flow_settings(config: str | None, warehouse: str | None) -> Settings:

@@ -47,7 +47,7 @@ def reenrich_flow(
             pipeline.process(articles, [], total=len(ids), force=True)
         pipeline.finish()
         summary.counts["reenriched"] = summary.counts.get("enriched", 0)
-    return summary.as_dict()
+    return summary.result()
 
 
 @flow(name="reextract", log_prints=True)
@@ -82,7 +82,7 @@ def reextract_flow(
                     failures.append(failure)
             pipeline.process(articles, failures, total=len(ids))
         pipeline.finish()
-    return summary.as_dict()
+    return summary.result()
 
 
 def _page_job(page: queries.StoredPage) -> tuple[PageJob, FetchResult]:

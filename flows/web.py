@@ -375,6 +375,7 @@ def _record_feed_checks(
     summary.counts["feeds_not_modified"] = sum(c.status == "not_modified" for c in checks)
     summary.counts["pages_fetched"] = len(plan.jobs)
     summary.counts["pages_waiting"] = plan.waiting
+    summary.counts["already_stored"] = sum(e.status == "fetched" for e in plan.settled)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -413,7 +414,7 @@ def ingest_feeds_flow(
         _run_pages(settings, pipeline, plan.jobs)
         pipeline.finish()
         _record_feed_checks(settings, checks, plan, summary)
-    return summary.as_dict()
+    return summary.result()
 
 
 @flow(name="ingest-urls", log_prints=True)
@@ -449,4 +450,5 @@ def ingest_urls_flow(
         pipeline.finish()
         summary.counts["pages_fetched"] = len(todo)
         summary.counts["pages_waiting"] = len(waiting - {j.url for j in retry})
-    return summary.as_dict()
+        summary.counts["already_stored"] = len(stored)
+    return summary.result()

@@ -45,6 +45,8 @@ class ConfigError(ValueError):
 class WarehouseSettings:
     path: Path = Path("data/newsflow.duckdb")
     lock_timeout_seconds: float = 60.0
+    # How long a run waits for another run that is writing the same warehouse.
+    run_wait_seconds: float = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class PrefectSettings:
     task_runner: str = "threads"
     max_workers: int = 2
     dask_address: str = ""  # an existing Dask scheduler, for task_runner = "dask"
+    dask_workers: int = 2  # worker processes of the local Dask cluster started without an address
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,21 +29,23 @@ from flows.cli.output import print_summary, progress_bar
 
 
 def run_flow(fn: Callable[..., dict[str, Any]], **kwargs: object) -> None:
-    """Run a flow with the configured task runner, print its summary, exit with its status."""
+    """Run a flow, print its summary, exit with its status.
+
+    The flow submits enrichment to the task runner the config asks for (flows.runners), so
+    CLI, direct and scheduled runs use the same one.
+    """
+    from flows.lifeline import start_temporary_api
+    from flows.pipeline import EveryItemFailed
     from tasks.nlp.pipeline import ModelError
     from tasks.settings import ConfigError
     from tasks.store import WarehouseError
 
-    config = kwargs.get("config")
     try:
-        with_options = getattr(fn, "with_options", None)
-        if with_options is not None:  # a Prefect flow: the task runner the config asks for
-            from flows.pipeline import task_runner_for
-
-            settings = settings_or_exit(config if isinstance(config, str) else None, None)
-            fn = with_options(task_runner=task_runner_for(settings))
+        start_temporary_api()  # with a watchdog: it never outlives this process
         with progress_bar():
             summary = fn(**kwargs)
+    except EveryItemFailed as exc:  # the run is Failed in Prefect; its summary says why
+        summary = exc.summary
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     except (WarehouseError, ModelError) as exc:

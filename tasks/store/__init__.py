@@ -6,7 +6,7 @@ named reads the flows and the command line use. Import from here: `from tasks im
 """
 
 from tasks.store.arrow import Provenance, articles_table, enrichment_tables
-from tasks.store.connection import WarehouseBusy, WarehouseError, connect
+from tasks.store.connection import WarehouseBusy, WarehouseError, connect, run_lock
 from tasks.store.load import (
     BatchPlan,
     LoadCounts,
@@ -33,6 +33,7 @@ from tasks.store.queries import (
     stored_url_dates,
     table_counts,
 )
+from tasks.store.runs import OpenRun, mark_runs, open_runs
 from tasks.store.schema import ENRICHMENT_TABLES, MIGRATIONS, SCHEMA_VERSION, TABLES, migrate
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "TABLES",
     "BatchPlan",
     "LoadCounts",
+    "OpenRun",
     "Provenance",
     "WarehouseBusy",
     "WarehouseError",
@@ -53,7 +55,9 @@ __all__ = [
     "failure_id",
     "finish_run",
     "load_batch",
+    "mark_runs",
     "migrate",
+    "open_runs",
     "plan_batch",
     "failed_pages_due",
     "feed_validators",
@@ -64,6 +68,7 @@ __all__ = [
     "record_stored_urls",
     "stored_url_dates",
     "resolve_failures",
+    "run_lock",
     "start_run",
     "store_raw_pages",
     "table_counts",

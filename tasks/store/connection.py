@@ -1,10 +1,15 @@
-"""Opening the DuckDB warehouse: one writer at a time, a bounded wait, clear errors."""
+"""Opening the DuckDB warehouse: one writer at a time, a bounded wait, clear errors.
+
+`connect` waits for DuckDB's own file lock (held for one transaction's connection); `run_lock`
+keeps a whole writing run to itself, so a second run plans against what the first stored.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -84,3 +89,99 @@ def connect(
     finally:
         with _OPEN_CLOSE:
             con.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# One writing run at a time
+# ----------------------------------------------------------------------------------------------
+
+_RUN_LOCKS: dict[str, tuple[threading.Thread, int]] = {}  # path -> (holding thread, depth)
+_RUN_LOCKS_GUARD = threading.Lock()
+
+
+def run_lock_path(path: str | Path) -> Path:
+    """The file beside the warehouse that the writing run holds locked."""
+    path = Path(path)
+    return path.with_name(path.name + ".run.lock")
+
+
+def _holder(lock_file: Path) -> str:
+    try:
+        text = lock_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        return "another run"
+    return text or "another run"
+
+
+@contextmanager
+def run_lock(
+    path: str | Path,
+    *,
+    timeout: float,
+    holder: str = "",
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the warehouse for one writing run; another run waits up to `timeout` seconds.
+
+    A run plans against what is stored, so two runs planning at once would both enrich the
+    same new articles: the second waits here and then plans against what the first stored.
+    The lock is an advisory lock (flock) on `<warehouse>.run.lock`; the operating system
+    drops it when the process ends, however it ends. Re-entrant within one thread.
+    """
+    path = Path(path)
+    key = str(path.resolve())
+    me = threading.current_thread()
+    with _RUN_LOCKS_GUARD:
+        held = _RUN_LOCKS.get(key)
+        if held is not None and held[0] is me:
+            _RUN_LOCKS[key] = (me, held[1] + 1)
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _RUN_LOCKS_GUARD:
+                thread, depth = _RUN_LOCKS[key]
+                _RUN_LOCKS[key] = (thread, depth - 1)
+        return
+    try:
+        import fcntl
+    except ImportError:  # no flock on this platform: DuckDB's own lock still keeps writes safe
+        yield
+        return
+    lock_file = run_lock_path(path)
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told and on_wait is not None:
+                    on_wait(_holder(lock_file))
+                    told = True
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"warehouse {path} is being written by {_holder(lock_file)} and stayed "
+                        f"so for {timeout:.0f}s; wait for that run to finish, or raise "
+                        "warehouse.run_wait_seconds"
+                    ) from None
+                time.sleep(0.25)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, holder.encode(), 0)
+        with _RUN_LOCKS_GUARD:
+            _RUN_LOCKS[key] = (me, 1)
+        try:
+            yield
+        finally:
+            with _RUN_LOCKS_GUARD:
+                _RUN_LOCKS.pop(key, None)
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -396,12 +396,19 @@ def start_run(
     deployment: str | None = None,
     model: str | None = None,
     pipeline_version: str,
+    process: tuple[int, str, datetime] | None = None,
 ) -> None:
-    """Record that a run started (replacing an earlier record of the same run id)."""
+    """Record that a run started (replacing an earlier record of the same run id).
+
+    `process` is (pid, hostname, process start time) of the process doing the run, so that a
+    later run can tell a run whose process is gone.
+    """
+    pid, host, proc_started = process if process is not None else (None, None, None)
     con.execute("DELETE FROM runs WHERE run_id = ?", [run_id]).fetchall()
     con.execute(
         "INSERT INTO runs (run_id, flow, deployment, parameters, started_at, status, model, "
-        "pipeline_version) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+        "pipeline_version, pid, hostname, process_started_at) "
+        "VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
         [
             run_id,
             flow,
@@ -410,6 +417,9 @@ def start_run(
             datetime.now(UTC),
             model,
             pipeline_version,
+            pid,
+            host,
+            proc_started,
         ],
     ).fetchall()
 

@@ -242,6 +242,19 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        "runs: the process that ran them (pid, host, process start) to tell abandoned runs",
+        [
+            # status also takes: interrupted (SIGINT/SIGTERM), abandoned (its process is gone)
+            "ALTER TABLE runs ADD COLUMN pid INTEGER",
+            "ALTER TABLE runs ADD COLUMN hostname VARCHAR",
+            "ALTER TABLE runs ADD COLUMN process_started_at TIMESTAMPTZ",
+        ],
+    )
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
     "runs",
