@@ -4,6 +4,7 @@ anything; a writer held too long makes the other fail with exit 1 and a clear me
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -109,6 +110,44 @@ def test_two_writers_interleave_and_lose_nothing(tmp_path: Path) -> None:
     # Every distinct text once, even when both runs planned the same new text before either
     # loaded it: load_batch re-checks content hashes inside its transaction.
     assert articles == (len(texts) + 1, len(texts) + 1)
+
+
+def _this_run(out: str) -> dict[str, int]:
+    """The CLI summary's counts: `N articles read, N new, N changed, N unchanged, N duplicates`."""
+    line = next(x for x in out.splitlines() if "this run:" in x).split(";")[0]
+    found = re.findall(r"(\d+) (articles read|new|changed|unchanged|duplicates)", line)
+    return {name: int(n) for n, name in found}
+
+
+@pytest.mark.slow
+def test_the_second_writer_plans_against_what_the_first_stored(tmp_path: Path) -> None:
+    folder = tmp_path / "same"
+    folder.mkdir()
+    texts = sorted((FIXTURES / "text").glob("*.txt"))
+    for src in texts:
+        shutil.copy(src, folder / src.name)
+    db = tmp_path / "same.duckdb"
+    # Both runs take the same folder at once: one writes, the other waits for it, then finds
+    # everything stored and enriches nothing again.
+    a = _ingest(tmp_path, "a", db, folder)
+    b = _ingest(tmp_path, "b", db, folder)
+    (code_a, out_a), (code_b, out_b) = _finish(a), _finish(b)
+    assert code_a == 0, out_a[-3000:]
+    assert code_b == 0, out_b[-3000:]
+    first, second = sorted([_this_run(out_a), _this_run(out_b)], key=lambda c: -c["new"])
+    assert first["new"] == len(texts) and first["changed"] == 0
+    assert second == {
+        "articles read": len(texts),
+        "new": 0,
+        "changed": 0,
+        "unchanged": len(texts),
+        "duplicates": 0,
+    }
+    assert "being written by run" in out_a + out_b  # the one that waited said why
+    with wh.connect(db, read_only=True) as con:
+        assert wh.check_integrity(con) == dict.fromkeys(wh.INTEGRITY_CHECKS, 0)
+        runs = con.execute("SELECT status, count(*) FROM runs GROUP BY 1").fetchall()
+    assert runs == [("completed", 2)]
 
 
 @pytest.mark.slow
