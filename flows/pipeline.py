@@ -597,8 +597,8 @@ def _end(
     elif summary.failures and _succeeded(summary) == 0:
         summary.status = "failed"
         summary.message = (
-            f"{ALL_FAILED} ({len(summary.failures)} failures); see them with "
-            '`newsflow sql "SELECT * FROM failures WHERE resolved_at IS NULL"`'
+            f"{ALL_FAILED} ({len(summary.failures)} failures); they are in the `failures` "
+            "table (`newsflow status` counts what is pending)"
         )
     else:
         summary.status = "completed_with_failures" if summary.failures else "completed"
