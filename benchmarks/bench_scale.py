@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -178,7 +179,7 @@ def stage_seconds(run_id: str, timeout: float = 30.0) -> dict[str, float]:
     with get_client(sync_client=True) as client:
         while True:
             runs = client.read_task_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])), limit=10_000
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)])), limit=10_000
             )
             done = [r for r in runs if r.state is not None and r.state.is_final()]
             if (len(done) == len(runs) and len(runs) == last) or time.monotonic() > deadline:
