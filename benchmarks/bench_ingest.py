@@ -107,7 +107,13 @@ def main() -> int:
             took = time.perf_counter() - t0
             size = db.stat().st_size / 1e6
         c = summary["counts"]
-        label = "pipeline" if mode == "off" else "pipeline with events and quotes"
+        label = (
+            "pipeline, entities only (enrich.events = false, enrich.quotes = false)"
+            if mode == "off"
+            else "pipeline with events and quotes"
+        )
+        if mode == "off" and (c["events"] or c["quotes"]):
+            print(f"warning: the switches left {c['events']} events, {c['quotes']} quotes")
         print(
             f"{label}: {took:.1f} s, {c['enriched'] / took:.1f} articles/s, "
             f"{c['words'] / took:.0f} words/s ({c['articles']} articles, {c['mentions']} "

@@ -328,6 +328,9 @@ def local_server(port: int | None = None, startup_timeout: float = 120.0) -> Ite
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # Ctrl-C stops the runner first; the server is stopped below
     )
+    from flows.lifeline import watch
+
+    watchdog = watch(proc.pid, group=True)  # even a `kill -9` of serve stops the server
     state = home / SERVER_STATE
     try:
         deadline = time.monotonic() + startup_timeout
@@ -355,6 +358,9 @@ def local_server(port: int | None = None, startup_timeout: float = 120.0) -> Ite
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        if watchdog is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                watchdog.wait(timeout=5)
         log.close()
 
 
