@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -401,8 +401,10 @@ class BatchPipeline:
     def abandon(self) -> int:
         """Give up the batches in flight (the run was interrupted); how many there were."""
         n = len(self.queue)
-        for batch in self.queue:
-            batch.future.cancel() if hasattr(batch.future, "cancel") else None
+        for batch in self.queue:  # not started yet: never start (threads; Dask futures)
+            wrapped = getattr(batch.future, "wrapped_future", None)
+            with suppress(Exception):
+                wrapped.cancel()  # type: ignore[union-attr]
         self.queue.clear()
         self.summarise()
         return n
@@ -502,48 +504,53 @@ def recorded_run(
     run_id = _run_id()
     logger = get_run_logger()
     pid, host, _ = lifeline.this_process()
-    with ExitStack() as outer:
-        outer.enter_context(lifeline.signals_deferred_in_writes())
-        outer.enter_context(
-            wh.run_lock(
-                settings.warehouse.path,
-                timeout=settings.warehouse.run_wait_seconds,
-                holder=f"run {run_id} ({flow_name}, pid {pid} on {host}, started "
-                f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC)",
-                on_wait=lambda holder: logger.info(
-                    "warehouse %s is being written by %s; waiting (up to %.0f s)",
+    summary: RunSummary | None = None
+    try:
+        with ExitStack() as outer:
+            outer.enter_context(lifeline.signals_deferred_in_writes())
+            outer.enter_context(
+                wh.run_lock(
                     settings.warehouse.path,
-                    holder,
-                    settings.warehouse.run_wait_seconds,
-                ),
+                    timeout=settings.warehouse.run_wait_seconds,
+                    holder=f"run {run_id} ({flow_name}, pid {pid} on {host}, started "
+                    f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC)",
+                    on_wait=lambda holder: logger.info(
+                        "warehouse %s is being written by %s; waiting (up to %.0f s)",
+                        settings.warehouse.path,
+                        holder,
+                        settings.warehouse.run_wait_seconds,
+                    ),
+                )
             )
-        )
-        summary = _begin(flow_name, settings, parameters, run_id)
-        run = _RunContext(summary)
-        token = _RUN.set(run)
-        error: BaseException | None = None
-        try:
-            yield summary
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            _RUN.reset(token)
+            summary = _begin(flow_name, settings, parameters, run_id)
+            run = _RunContext(summary)
+            token = _RUN.set(run)
+            error: BaseException | None = None
             try:
-                if error is not None:
-                    _ABANDONED.add(run_id)  # queued batches of this run skip their work
-                    abandoned = sum(p.abandon() for p in run.pipelines)
-                    if abandoned:
-                        summary.counts["batches_abandoned"] = abandoned
-                _end(settings, summary, started, error)
+                yield summary
+            except BaseException as exc:
+                error = exc
+                raise
             finally:
+                _RUN.reset(token)
                 try:
-                    run.stack.close()  # task runners: a local Dask cluster stops here
-                except Exception:
-                    if error is None:
-                        raise
+                    if error is not None:
+                        _ABANDONED.add(run_id)  # queued batches of this run skip their work
+                        abandoned = sum(p.abandon() for p in run.pipelines)
+                        if abandoned:
+                            summary.counts["batches_abandoned"] = abandoned
+                    _end(settings, summary, started, error)
                 finally:
-                    _ABANDONED.discard(run_id)
+                    try:
+                        run.stack.close()  # task runners: a local Dask cluster stops here
+                    except Exception:
+                        if error is None:
+                            raise
+                    finally:
+                        _ABANDONED.discard(run_id)
+    finally:
+        if summary is not None:
+            _artifact(summary)  # after the warehouse is free for the next run
 
 
 def _interruption(error: BaseException) -> str | None:
@@ -570,9 +577,12 @@ def signal_name(signum: int) -> str:
 
 
 def _succeeded(summary: RunSummary) -> int:
-    """Items that went through: articles stored, unchanged or routed, feeds checked."""
+    """Items that went through: articles stored, unchanged, routed or already stored (pages a
+    flow did not fetch again), feeds checked."""
     c = summary.counts
-    stored = sum(c.get(k, 0) for k in ("articles", "replaced", "unchanged", "duplicates"))
+    stored = sum(
+        c.get(k, 0) for k in ("articles", "replaced", "unchanged", "duplicates", "already_stored")
+    )
     feeds = c.get("feeds", 0) - sum(1 for f in summary.failures if f.get("stage") == "feed")
     return stored + max(0, feeds)
 
@@ -620,7 +630,6 @@ def _end(
             summary.totals = wh.table_counts(con)
     except wh.WarehouseError:
         pass  # the original error says more; the next run marks this one abandoned
-    _artifact(summary)
 
 
 def _artifact(summary: RunSummary) -> None:
