@@ -1,6 +1,7 @@
 """Scale-out benchmark: the files flow on a local Dask cluster with 1 worker process, then 2.
 
     python benchmarks/bench_scale.py ../shared/corpus/text/bbc [--workers 1,2] [--limit N]
+                                     [--batch-size N]
     python benchmarks/bench_scale.py ../shared/corpus/text/bbc --copies 10 [--workers 2]
 
 Each run goes into a fresh warehouse, with events on (the configured `enrich` switches). It
@@ -178,9 +179,16 @@ def stage_seconds(run_id: str, timeout: float = 30.0) -> dict[str, float]:
     last = -1
     with get_client(sync_client=True) as client:
         while True:
-            runs = client.read_task_runs(
-                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)])), limit=10_000
-            )
+            runs: list[Any] = []
+            while True:  # the API pages at 200
+                page = client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[UUID(run_id)])),
+                    limit=200,
+                    offset=len(runs),
+                )
+                runs.extend(page)
+                if len(page) < 200:
+                    break
             done = [r for r in runs if r.state is not None and r.state.is_final()]
             if (len(done) == len(runs) and len(runs) == last) or time.monotonic() > deadline:
                 break
@@ -228,7 +236,10 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2", help="worker counts to run, in order")
     parser.add_argument("--copies", type=int, default=1, help="stream the corpus N times")
     parser.add_argument("--limit", type=int, default=0, help="use only the first N files")
+    parser.add_argument("--batch-size", type=int, default=0, help="ingest.batch_size to use")
     args = parser.parse_args()
+    if args.batch_size:
+        os.environ["NEWSFLOW_INGEST_BATCH_SIZE"] = str(args.batch_size)
 
     import duckdb
 
