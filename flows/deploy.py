@@ -13,7 +13,11 @@ Next to them, each flow also gets an unscheduled `adhoc` deployment, so that
 `prefect deployment run 'ingest-urls/adhoc' --param urls='[...]'` works without a schedule.
 
 Prefect's embedded API (no `PREFECT_API_URL`) runs no scheduler, so `serve` then starts a local
-`prefect server start` on `PREFECT_HOME`'s database and records its address for `trigger`.
+`prefect server start` on `PREFECT_HOME`'s database and records its address for `trigger`; a
+watchdog (`flows.lifeline`) stops that server even when `serve` is killed with SIGKILL.
+
+Served runs use the configured task runner like CLI runs: each flow opens the runner its config
+asks for when its batch pipeline starts (`flows.runners`), whoever started the run.
 """
 
 from __future__ import annotations
