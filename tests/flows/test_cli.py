@@ -143,9 +143,11 @@ def test_web_commands_run_their_flows_and_map_exit_status(
     assert r.exit_code == EXIT_OK, r.output
     assert "1 new" in r.output
 
+    # Its only feed is gone: every item failed, so the run failed (exit 1), saying why.
     r = runner.invoke(app, ["ingest", "feeds", "--source", "gone", "-w", db])
-    assert r.exit_code == EXIT_ITEM_FAILURES, r.output
+    assert r.exit_code == EXIT_FAILED, r.output
     assert "gone.xml" in r.output and _failed_count_matches_the_list(r.output)
+    assert "every item failed" in r.output
 
     r = runner.invoke(app, ["reenrich", "--all", "-w", db])
     assert r.exit_code == EXIT_OK, r.output
