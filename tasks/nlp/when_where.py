@@ -4,17 +4,22 @@ The lead is the article's first content sentences (`lead_sentences`): page furni
 "Click to share on Twitter", "Subscribe" or a photo credit (an imperative without a subject, a
 line without a verb, fewer than five words) is skipped.
 
-When (`event_when`), the first of:
-1. the main event's own date or time expression: the one the event coder attached to its trigger,
-   else one in the trigger's sentence outside a relative clause (nearest to the trigger);
-2. the first date expression of the lead that names a recent day (up to two weeks before the
-   publication date, or the day after): a year, a birthday or a plan is background;
+When (`event_when`), the first of (only recent days count: up to two weeks before the
+publication date, or the day after; a year, a birthday or a plan is background):
+0. the day of the headline's event: a day that hangs from a word the title also uses
+   ("Obama meets Trump" ... "Thursday's meeting"), in the first half of the text;
+1. the main event's own day: the one the event coder attached to its trigger, else one in the
+   trigger's sentence outside a relative clause (nearest to the trigger); a main event past the
+   lead's first sentence gives way to that sentence's day;
+2. the first day of the lead (outside relative clauses);
 3. a clock time of the lead ("shortly before 7 pm");
-4. the first recent day anywhere in the text ("Wednesday", "today", "November 9, 2016");
+4. the day the first half of the text names most often ("Wednesday", "today");
 5. a recent week or month of the lead ("last month");
 6. the publication date, written as a date ("November 9, 2016").
 A clock time and a day close together in one sentence are given as one phrase ("11pm local time
-on Thursday"). Bare numbers ("62", "lap 48") and durations are not dates. `when_date` is the
+on Thursday"). Bare numbers ("62", "the 48th") and durations are not dates, nor are date words
+inside names ("USA TODAY"). A weekday of the lead that an unresolvable date phrase swallowed
+("the second half Monday afternoon") is resolved on its own, as a past day. `when_date` is the
 resolved date of the expression (the publication date for a clock time alone).
 
 Where (`event_where`), the first of:
@@ -22,14 +27,16 @@ Where (`event_where`), the first of:
    or its clause whose noun is a place (GPE, LOC or FAC, or a common noun with such a place
    nested in it: "a tunnel near Sandilands tram station");
 2. a locative place phrase elsewhere in the trigger's sentence (not in a relative clause);
-3. the dateline ("WASHINGTON, Nov 6 (Reuters) -");
+3. the dateline ("WASHINGTON, Nov 6 (Reuters) -", "SAO PAULO (AP) --"; a single dash needs an
+   agency or a date before it);
 4. the first locative place phrase of the lead;
 5. the most salient place: per mention 3 in the title, 2 in the lead, 1 elsewhere.
 Each place is given with the places the text nests it in ("Trump Tower in New York City",
 "Baoding, Hebei province", "the northern city of Mazar-e-Sharif"). An answer that is a whole
 country gives way to a more precise place that a locative phrase of the lead names (annotators
-write "Mazar-e-Sharif", not "Afghanistan"). A place name that modifies a noun ("US President",
-"US-based") says what, not where.
+write "Mazar-e-Sharif", not "Afghanistan"); an answer without the place the headline puts the
+event in ("... at Interlagos") gives way to a locative phrase of the text's first half that names
+it. A place name that modifies a noun ("US President", "US-based") says what, not where.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from tasks.nlp.dates import _DURATION_RE
+from tasks.nlp.dates import _DURATION_RE, resolve_expression
 from tasks.records import DateMention, Mention
 
 LEAD_SENTENCES = 3
@@ -211,6 +218,39 @@ def _headline_day(
     return None
 
 
+_WEEKDAY_PHRASE_RE = re.compile(
+    r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?:\s+(?:morning|afternoon|evening|night))?\b"
+)
+
+
+def _lone_weekdays(
+    doc: Doc, lead: Sequence[Span], found: Sequence[DateMention], published: date | None
+) -> list[DateMention]:
+    """Weekdays of the lead that no resolved date expression covers: a date entity that runs
+    over them and does not resolve ("the second half Monday afternoon") loses them."""
+    out = []
+    for sent in lead:
+        for m in _WEEKDAY_PHRASE_RE.finditer(doc.text, sent.start_char, sent.end_char):
+            a, b = m.span()
+            if any(d.start < b and a < d.end for d in found):
+                continue
+            # no tense: a photo caption's present tense ("reaches ... Monday") is a past day
+            resolved = resolve_expression(m.group(0), published)
+            if resolved is not None and resolved[0] is not None:
+                out.append(DateMention(m.group(0), a, b, resolved[0], resolved[1], resolved[2]))
+    return out
+
+
+def _first_day(doc: Doc, days: Sequence[DateMention], sent: Span) -> DateMention | None:
+    """The first day of a sentence outside a relative clause."""
+    for d in days:
+        if sent.start_char <= d.start < sent.end_char:
+            root = _span_root(doc, d.start, d.end)
+            if root is not None and not _in_relative_clause(root):
+                return d
+    return None
+
+
 def event_when(
     doc: Doc,
     trigger: Token | None,
@@ -229,6 +269,8 @@ def event_when(
         and _is_date_text(d.text)
         and not any(a < d.end and d.start < b for a, b in names)  # "USA TODAY"
     ]
+    usable += _lone_weekdays(doc, lead, usable, published)
+    usable.sort(key=lambda d: d.start)
     days = [d for d in usable if d.precision == "day" and _recent(d.value, published)]
 
     def answer(d: DateMention) -> tuple[str, date | None]:
@@ -240,7 +282,12 @@ def event_when(
     found = _headline_day(doc, days, title, len(doc.text) // 2)
     if found is not None:
         return answer(found)
-    # 1. the event's own expression
+    # 1. the event's own expression; a main event past the first sentence gives way to the
+    # first sentence's day ("Energiya confirmed on Friday that ..." over "... launched Tuesday")
+    if trigger is not None and lead and trigger.sent.start > lead[0].start:
+        first = _first_day(doc, days, lead[0])
+        if first is not None:
+            return answer(first)
     if event_date is not None and event_date in days:
         return answer(event_date)
     if trigger is not None:
@@ -257,11 +304,9 @@ def event_when(
             return answer(min(own, key=lambda x: x[0])[1])
     # 2. the lead's first recent day
     for sent in lead:
-        for d in days:
-            if sent.start_char <= d.start < sent.end_char:
-                root = _span_root(doc, d.start, d.end)
-                if root is not None and not _in_relative_clause(root):
-                    return answer(d)
+        found = _first_day(doc, days, sent)
+        if found is not None:
+            return answer(found)
     # 3. a clock time of the lead
     for sent in lead:
         clocks = _clock_times(doc, sent)
@@ -449,7 +494,12 @@ def _dateline_match(text: str) -> re.Match[str] | None:
     if m is None:
         return None
     name = m.group(1).strip(" .-")
-    return None if len(name.replace(".", "")) < 3 or name in _NOT_DATELINE else m
+    if len(name.replace(".", "")) < 3 or name in _NOT_DATELINE:
+        return None
+    # a single dash needs a news agency or a date before it ("WASHINGTON, Nov 6 (Reuters) -");
+    # "the US or USSR - ..." is no dateline
+    single = not re.search(r"(?:--|\u2014)\s$", m.group(0))
+    return None if single and not re.search(r"[(\d]", m.group(0)) else m
 
 
 def dateline_span(text: str) -> tuple[int, int] | None:
@@ -473,6 +523,7 @@ def _salient(doc: Doc, places: Places, lead_end: int, title: str) -> Token | Non
         tok = _span_root(doc, start, end)
         if tok is None or _is_modifier(tok):
             continue
+
         score[text] = score.get(text, 0.0) + (2.0 if start < lead_end else 1.0)
         first.setdefault(text, tok)
     for key in score:

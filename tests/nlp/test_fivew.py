@@ -237,3 +237,31 @@ def test_who_is_the_events_actor_not_a_dateline_or_a_reporter(nlp, lexicon) -> N
         "A Taliban suicide bomber rammed a car into the wall of the consulate, officials said.",
     )
     assert row.who and "Taliban" in row.who
+
+
+def test_when_prefers_the_first_sentences_day(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    row = _row(
+        nlp,
+        lexicon,
+        "Russian space corporation Energiya confirmed on Friday that it had re-established "
+        "contact with the satellite. The satellite failed to send data after its launch from "
+        "the Baikonur cosmodrome on Tuesday.",
+    )
+    assert row.when == "Friday"
+    # a weekday inside a date phrase that does not resolve still counts, as a past day
+    row = _row(
+        nlp,
+        lexicon,
+        "Houston Texans receiver DeAndre Hopkins reaches for the ball during the second half "
+        "Monday afternoon in Houston. Hopkins caught the ball for a touchdown.",
+    )
+    assert row.when and "Monday" in row.when and row.when_date == date(2020, 5, 4)
+
+
+def test_a_dash_after_a_name_is_no_dateline() -> None:
+    from tasks.nlp.when_where import dateline
+
+    assert dateline("WASHINGTON, Nov 6 (Reuters) - The FBI said") == "WASHINGTON"
+    assert dateline("Photo LONDON -- Toblerone has changed") == "LONDON"
+    assert dateline("SAO PAULO (AP) \u2014 Felipe Massa") == "SAO PAULO"
+    assert dateline("a feat never attempted by the US or USSR \u2013 landing on the moon") is None
