@@ -33,7 +33,13 @@ from typing import Any
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
 from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
-from tasks.nlp.when_where import dateline_span, event_when, event_where, lead_sentences
+from tasks.nlp.when_where import (
+    dateline_span,
+    event_when,
+    event_where,
+    lead_sentences,
+    text_head,
+)
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 # Version of the 5W1H rules (here and in `tasks.nlp.when_where`); it goes into `rules_version`
@@ -121,11 +127,11 @@ def _what(doc: Any, ev: Event) -> str:
         run = [t for t in keep if t.i >= tok.i]
     while run and run[-1].dep_ in ("punct", "cc", "prep", "det"):
         run.pop()
-    return doc.text[run[0].idx : run[-1].idx + len(run[-1].text)] if run else ev.trigger
+    return doc[run[0].i : run[-1].i + 1].text if run else ev.trigger
 
 
 def _span_text(doc: Any, first: Any, last: Any, limit: int = 160) -> str:
-    return doc.text[first.idx : last.idx + len(last.text)][:limit]
+    return doc[first.i : last.i + 1].text[:limit]
 
 
 def _why(
@@ -188,7 +194,7 @@ def _why_explicit(doc: Any, sent: Any) -> str | None:
         prev = t.doc[t.i - 1].lower_ if t.i > 0 else ""
         if low in ("because", "due") or (low == "result" and prev == "a"):
             head = t.head if t.dep_ in ("mark", "amod") else t
-            return doc.text[t.idx : head.right_edge.idx + len(head.right_edge.text)]
+            return doc[t.i : head.right_edge.i + 1].text
         if (
             low in ("bid", "effort")
             and prev in ("a", "an")
@@ -210,16 +216,16 @@ def _why_near(doc: Any, tok: Any, sent: Any) -> str | None:
         if c.dep_ in ("advcl",) and any(
             m.lower_ in ("because", "since", "as") for m in c.children if m.dep_ == "mark"
         ):
-            return doc.text[c.left_edge.idx : c.right_edge.idx + len(c.right_edge.text)]
+            return doc[c.left_edge.i : c.right_edge.i + 1].text
         if c.dep_ == "prep" and low in ("over", "after", "amid", "following", "because", "due"):
-            return doc.text[c.idx : c.right_edge.idx + len(c.right_edge.text)]
+            return doc[c.i : c.right_edge.i + 1].text
         if (
             c.dep_ in ("advcl", "xcomp")
             and c.tag_ == "VB"
             and any(a.lower_ == "to" for a in c.children)
         ):
             if c.dep_ == "advcl":
-                return doc.text[c.left_edge.idx : c.right_edge.idx + len(c.right_edge.text)]
+                return doc[c.left_edge.i : c.right_edge.i + 1].text
     return None
 
 
@@ -274,7 +280,9 @@ def _predicate(headline: str, who: str | None) -> str:
 def _span_of(doc: Any, ev: Event) -> tuple[int, int]:
     """Character span of the event's actor in the text (its first occurrence near the trigger)."""
     actor = ev.actor or ""
-    pos = doc.text.rfind(actor, 0, ev.trigger_start) if actor else -1
+    trigger = _token_at(doc, ev.trigger_start, ev.trigger_end)
+    before = doc[: trigger.i].text if trigger is not None else ""
+    pos = before.rfind(actor) if actor else -1
     if pos < 0:
         pos = doc.text.find(actor) if actor else -1
     return (pos, pos + len(actor)) if pos >= 0 else (0, 0)
@@ -394,7 +402,8 @@ def _who(
         m = next(m for m in index.items if m[0] == hit[0] and m[1] == hit[1])
         return _canonical(canon.get(m[2] or "", m[4]), hit[2], index, canon)
 
-    line = dateline_span(doc.text)
+    head = text_head(doc)
+    line = dateline_span(head)
     subj = [
         t
         for t in sent
@@ -531,9 +540,9 @@ def five_w1h(
         what = _predicate(headline, who)
     if what is None:
         root = sent.root
-        what = doc.text[root.idx : root.right_edge.idx + len(root.right_edge.text)][:200]
+        what = doc[root.i : root.right_edge.i + 1].text[:200]
 
-    when, when_date = _new_when(doc, ev, dates, article)
+    when, when_date = _when(doc, ev, dates, article, lead)
     where = event_where(
         doc,
         _token_at(doc, lead_ev.trigger_start, lead_ev.trigger_end) if lead_ev else None,
@@ -554,9 +563,11 @@ def five_w1h(
     )
 
 
-def _new_when(
-    doc: Any, ev: Event | None, dates: Sequence[DateMention], article: Article
+def _when(
+    doc: Any, ev: Event | None, dates: Sequence[DateMention], article: Article, lead: list[Any]
 ) -> tuple[str | None, Any]:
+    """The main event's when (`tasks.nlp.when_where.event_when`), with the date expression the
+    event coder attached to its trigger."""
     trigger = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else None
     own = None
     if ev is not None and ev.date_text and trigger is not None:
@@ -575,7 +586,7 @@ def _new_when(
         trigger,
         own,
         dates,
-        lead_sentences(doc),
+        lead,
         published,
         _headline(article.title or "") or "",
     )

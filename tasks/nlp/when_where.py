@@ -104,11 +104,29 @@ def is_content_sentence(sent: Span) -> bool:
     )
 
 
+def text_length(doc: Doc) -> int:
+    """The length of a Doc's text (without building it: `doc.text` joins every token)."""
+    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+
+
+def text_head(doc: Doc, chars: int = 800) -> str:
+    """The text of the tokens that start in a Doc's first `chars` characters."""
+    end = next((t.i for t in doc if t.idx >= chars), len(doc))
+    return doc[:end].text
+
+
 def lead_sentences(doc: Doc, n: int = LEAD_SENTENCES) -> list[Span]:
     """The first `n` content sentences (all sentences' first `n` when none is content)."""
-    sents = list(doc.sents)
-    content = [s for s in sents if is_content_sentence(s)]
-    return (content or sents)[:n]
+    content: list[Span] = []
+    first: list[Span] = []
+    for sent in doc.sents:
+        if len(first) < n:
+            first.append(sent)
+        if is_content_sentence(sent):
+            content.append(sent)
+            if len(content) == n:
+                break
+    return content or first
 
 
 # ---------------------------------------------------------------------------------------- when
@@ -164,13 +182,14 @@ def _with_clock(doc: Doc, start: int, end: int, sent: Span, days: Sequence[DateM
     others: list[tuple[int, int]] = [(e.start_char, e.end_char) for e in _clock_times(doc, sent)]
     others += [(d.start, d.end) for d in days if sent.start_char <= d.start < sent.end_char]
     lo, hi = start, end
+    text, base = sent.text, sent.start_char
     for a, b in others:
         if (a, b) == (start, end) or a < sent.start_char or b > sent.end_char:
             continue
-        gap = doc.text[min(hi, b) : max(lo, a)] if b <= lo or a >= hi else ""
+        gap = text[min(hi, b) - base : max(lo, a) - base] if b <= lo or a >= hi else ""
         if len(gap.split()) <= 4 and not re.search(r"[;,()\"]", gap) or gap.strip() == ",":
             lo, hi = min(lo, a), max(hi, b)
-    return doc.text[lo:hi].strip()
+    return text[lo - base : hi - base].strip()
 
 
 def _sentence_of(doc: Doc, pos: int) -> Span | None:
@@ -230,8 +249,8 @@ def _lone_weekdays(
     over them and does not resolve ("the second half Monday afternoon") loses them."""
     out = []
     for sent in lead:
-        for m in _WEEKDAY_PHRASE_RE.finditer(doc.text, sent.start_char, sent.end_char):
-            a, b = m.span()
+        for m in _WEEKDAY_PHRASE_RE.finditer(sent.text):
+            a, b = m.start() + sent.start_char, m.end() + sent.start_char
             if any(d.start < b and a < d.end for d in found):
                 continue
             # no tense: a photo caption's present tense ("reaches ... Monday") is a past day
@@ -279,7 +298,7 @@ def event_when(
         return text, d.value
 
     # 0. the day of the headline's event
-    found = _headline_day(doc, days, title, len(doc.text) // 2)
+    found = _headline_day(doc, days, title, text_length(doc) // 2)
     if found is not None:
         return answer(found)
     # 1. the event's own expression; a main event past the first sentence gives way to the
@@ -315,7 +334,7 @@ def event_when(
             text = _with_clock(doc, c.start_char, c.end_char, sent, days)
             return text, published
     # 4. the recent day the first half of the text names most often, ties to the first named
-    early = [d for d in days if d.start < len(doc.text) / 2]
+    early = [d for d in days if d.start < text_length(doc) / 2]
     if early:
         counts = Counter(d.value for d in early)
         return answer(max(early, key=lambda d: (counts[d.value], -d.start)))
@@ -449,7 +468,7 @@ def place_phrase(tok: Token, places: Places) -> str:
         # the nested place is too far from the noun ("180mph in the rain at X"): X alone
         inner = [t for t in toks if t.dep_ == "pobj" and places.names(t)]
         return place_phrase(inner[0], places) if inner and inner[0] != tok else tok.text
-    return tok.doc.text[run[0].idx : run[-1].idx + len(run[-1].text)]
+    return tok.doc[run[0].i : run[-1].i + 1].text
 
 
 def _names_in(tok: Token, places: Places) -> list[str]:
@@ -552,7 +571,7 @@ def event_where(
     headline_places = [p for p in _TITLE_PLACE_RE.findall(title) if not is_country(p)]
     titled = [
         t
-        for t in _locatives_before(doc, places, len(doc.text) // 2)
+        for t in (_locatives_before(doc, places, text_length(doc) // 2) if headline_places else [])
         if any(p.lower() in place_phrase(t, places).lower() for p in headline_places)
     ]
 
@@ -571,7 +590,7 @@ def event_where(
         others = _locatives(trigger.sent.root, places)
         if others:
             return answer(others[0])
-    line = dateline(doc.text[:lead_end] if lead_end else doc.text)
+    line = dateline(doc[: lead[-1].end].text if lead else text_head(doc))
     if line:
         return line
     if lead_locs:
