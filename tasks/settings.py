@@ -358,6 +358,9 @@ def check_environment(env: dict[str, str]) -> None:
             )
 
 
+FEED_KEYS = frozenset(f.name for f in fields(FeedSource))  # the keys of a [[feeds]] table
+
+
 def load_sources(settings: Settings) -> list[FeedSource]:
     """Feeds from the sources file (`sources.file`); an absent file means no feeds."""
     path = settings.sources.file
@@ -367,9 +370,18 @@ def load_sources(settings: Settings) -> list[FeedSource]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sources file {path} is not valid TOML: {exc}") from exc
+    for key in data:
+        if key != "feeds":
+            raise ConfigError(
+                f"{path}: unknown table [{key}]{_suggest(key, ['feeds'], '[[{}]]')}; "
+                "a sources file holds [[feeds]] tables"
+            )
+    if not isinstance(data.get("feeds", []), list):
+        raise ConfigError(f"{path}: write each feed as a [[feeds]] table (with two brackets)")
+    _check_tables("feeds", data.get("feeds", []), FEED_KEYS, str(path))
     feeds: list[FeedSource] = []
     for i, item in enumerate(data.get("feeds", [])):
-        if not isinstance(item, dict) or not item.get("name") or not item.get("url"):
+        if not item.get("name") or not item.get("url"):
             raise ConfigError(f"feed #{i + 1} in {path} needs a name and a url")
         feeds.append(
             FeedSource(

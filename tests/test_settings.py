@@ -14,6 +14,7 @@ from tasks.settings import (
     SHIPPED_CONFIG_DIR,
     ConfigError,
     known_environment,
+    load_sources,
     load_settings,
     starter_files,
 )
@@ -152,3 +153,17 @@ def test_every_variable_the_docs_name_exists() -> None:
     assert "NEWSFLOW_INGEST_BATCH_SIZE" in names
     unknown = sorted(names - known_environment())
     assert not unknown, unknown
+
+
+def test_sources_file_names_are_checked(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    env = {"NEWSFLOW_SOURCES_FILE": str(sources)}
+    feed = '[[feeds]]\nname = "a"\nurl = "https://example.org/rss"\n'
+    sources.write_text(feed + 'tags = ["x"]\ninterval_seconds = 60\n')
+    assert [f.name for f in load_sources(load_settings(env=env))] == ["a"]
+    sources.write_text(feed + 'shedule = "*/5 * * * *"\n')
+    with pytest.raises(ConfigError, match=r"feeds\[0\]\.shedule.*did you mean schedule"):
+        load_sources(load_settings(env=env))
+    sources.write_text('[[feed]]\nname = "a"\nurl = "https://example.org/rss"\n')
+    with pytest.raises(ConfigError, match=r"\[feed\].*did you mean \[\[feeds\]\]"):
+        load_sources(load_settings(env=env))
