@@ -163,6 +163,36 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _api(method: str, url: str, **kwargs: Any) -> Any:
+    """One Prefect API call, retried while the server (SQLite under load) answers 503."""
+    for _ in range(30):
+        response = httpx.request(method, url, timeout=30, **kwargs)
+        if response.status_code != 503:
+            return response.raise_for_status().json() if response.content else None
+        time.sleep(1)
+    response.raise_for_status()
+
+
+def _stop_schedule(api: str, deployment: str) -> None:
+    """Pause a served deployment and drop its queued runs.
+
+    A run takes longer than the test's short interval on a loaded machine, so scheduled runs
+    would pile up ahead of the ad-hoc ones; once the schedule has proved itself, stop it.
+    """
+    dep = _api("GET", f"{api}/deployments/name/{deployment}")
+    _api("PATCH", f"{api}/deployments/{dep['id']}", json={"paused": True})
+    queued = _api(
+        "POST",
+        f"{api}/flow_runs/filter",
+        json={
+            "deployments": {"id": {"any_": [dep["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+        },
+    )
+    for run in queued:
+        _api("DELETE", f"{api}/flow_runs/{run['id']}")
+
+
 def _runs(db: Path) -> list[dict[str, Any]]:
     if not db.exists():
         return []
@@ -270,6 +300,7 @@ parameters = {{ paths = ["{scheduled}"] }}
 
         first = _wait("a scheduled run", scheduled_run, 120, [serve], logs)[0]
         assert json.loads(first["counts"])["extracted"] == 1
+        _stop_schedule(api, "ingest-files/tick")
 
         # The run's markdown artifact is on the Prefect API with the same counts.
         artifacts = httpx.post(
