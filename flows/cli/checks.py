@@ -36,9 +36,10 @@ def check_feeds(settings: Settings, names: Sequence[str] | None) -> None:
         fail(str(exc), EXIT_USAGE)
     where = settings.sources.file
     if not feeds:
+        asked = f"unknown feed {names[0]!r}: " if names else ""
         fail(
-            f"no feeds are configured in {where}; add [[feeds]] tables with a name and a url "
-            "(see config/sources.toml), or set sources.file",
+            f"{asked}no feeds are configured in {where}; add [[feeds]] tables with a name and "
+            "a url (see config/sources.toml), or set sources.file",
             EXIT_USAGE,
         )
     for name in names or ():

@@ -69,6 +69,8 @@ def test_unknown_feeds(tmp_path: Path) -> None:
     sources.write_text("# no feeds yet\n")
     code, heavy, err, _ = _probe(["ingest", "feeds"], tmp_path, **env)
     assert code == 2 and heavy == [] and "no feeds" in err and str(sources) in err
+    code, heavy, err, _ = _probe(["ingest", "feeds", "-s", "nope"], tmp_path, **env)
+    assert code == 2 and heavy == [] and "nope" in err and "no feeds" in err
 
 
 def test_bad_urls_config_and_environment(tmp_path: Path) -> None:
