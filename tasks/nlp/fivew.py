@@ -44,7 +44,7 @@ from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 # Version of the 5W1H rules (here and in `tasks.nlp.when_where`); it goes into `rules_version`
 # provenance, so bump it whenever they change.
-RULES_VERSION = "fivew/4"
+RULES_VERSION = "fivew/5"
 LEAD_SENTENCES = 3
 _WHY_MARKERS = (
     "because",
@@ -398,6 +398,16 @@ def _who(
     def named(tok: Any) -> str | None:
         hit = _named_head(tok, index)
         if hit is None:
+            if (
+                tok.pos_ == "PROPN"
+                and tok.is_title
+                and not tok.ent_type_
+                and re.search(rf"\b{re.escape(tok.text)}\b", title)
+            ):
+                # a name the tagger missed that the title uses ("Israel indicts ..."): its
+                # proper-noun words
+                words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+                return doc[(words[0] if words else tok).i : tok.i + 1].text
             return None
         m = next(m for m in index.items if m[0] == hit[0] and m[1] == hit[1])
         return _canonical(canon.get(m[2] or "", m[4]), hit[2], index, canon)

@@ -60,6 +60,8 @@ LOCATIVE_PREPS = frozenset(
 _NESTING_PREPS = frozenset({"in", "at", "near", "on", "of", "outside", "off"})
 _MODIFIER_DEPS = frozenset({"compound", "amod", "nmod", "poss", "npadvmod"})
 _CLAUSE_STOP = frozenset({"relcl", "ccomp", "parataxis", "acl", "csubj"})
+# from a sentence's root, what was reported ("officials said it happened in X") is searched too
+_SENTENCE_STOP = frozenset({"relcl", "acl"})
 _NAME_LABELS = frozenset({"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"})
 _RECENT_BEFORE = timedelta(days=14)
 _RECENT_AFTER = timedelta(days=1)
@@ -479,7 +481,7 @@ def _names_in(tok: Token, places: Places) -> list[str]:
     return names
 
 
-def _locatives(root: Token, places: Places, stop: Token | None = None) -> list[Token]:
+def _locatives(root: Token, places: Places, stops: frozenset[str] = _CLAUSE_STOP) -> list[Token]:
     """pobj tokens of locative prepositions under `root`, in breadth-first order, not entering
     relative or reported clauses."""
     out: list[Token] = []
@@ -488,7 +490,7 @@ def _locatives(root: Token, places: Places, stop: Token | None = None) -> list[T
     while queue:
         tok, depth = queue.pop(0)
         for c in tok.children:
-            if c.i in seen or c.dep_ in _CLAUSE_STOP or depth > 4:
+            if c.i in seen or c.dep_ in stops or depth > 4:
                 continue
             seen.add(c.i)
             if c.dep_ == "prep" and c.lower_ in LOCATIVE_PREPS:
@@ -521,10 +523,18 @@ def _dateline_match(text: str) -> re.Match[str] | None:
     return None if single and not re.search(r"[(\d]", m.group(0)) else m
 
 
+# "(CNN) North Korean leader ...": a news agency's credit opening the text
+_CREDIT_RE = re.compile(r"^\W*\(([A-Z][A-Za-z.]{1,15})\)\s")
+
+
 def dateline_span(text: str) -> tuple[int, int] | None:
-    """Where a dateline near the start of a text runs, from its place name to its dash."""
+    """Where a dateline near the start of a text runs, from its place name to its dash, or an
+    opening agency credit ("(CNN)")."""
     m = _dateline_match(text)
-    return (m.start(1), m.end()) if m else None
+    if m:
+        return m.start(1), m.end()
+    credit = _CREDIT_RE.match(text)
+    return (credit.start(1), credit.end()) if credit else None
 
 
 def dateline(text: str) -> str | None:
@@ -565,7 +575,7 @@ def event_where(
     """The main event's where, as a phrase of the text."""
     places = Places(mentions)
     lead_end = lead[-1].end_char if lead else 0
-    lead_locs = [t for s in lead for t in _locatives(s.root, places)]
+    lead_locs = [t for s in lead for t in _locatives(s.root, places, _SENTENCE_STOP)]
     precise = [t for t in lead_locs if not _country_only(t, places)]
 
     headline_places = [p for p in _TITLE_PLACE_RE.findall(title) if not is_country(p)]
@@ -587,7 +597,7 @@ def event_where(
         own = _locatives(trigger, places)
         if own:
             return answer(own[0])
-        others = _locatives(trigger.sent.root, places)
+        others = _locatives(trigger.sent.root, places, _SENTENCE_STOP)
         if others:
             return answer(others[0])
     line = dateline(doc[: lead[-1].end].text if lead else text_head(doc))

@@ -265,3 +265,22 @@ def test_a_dash_after_a_name_is_no_dateline() -> None:
     assert dateline("Photo LONDON -- Toblerone has changed") == "LONDON"
     assert dateline("SAO PAULO (AP) \u2014 Felipe Massa") == "SAO PAULO"
     assert dateline("a feat never attempted by the US or USSR \u2013 landing on the moon") is None
+
+
+def test_who_skips_an_agency_credit_and_finds_an_untagged_name(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    row = _row(
+        nlp,
+        lexicon,
+        "(CNN) North Korean leader Kim Jong Un held out a rare olive branch to the South on "
+        "Monday, offering talks.",
+    )
+    assert row.who and "Kim Jong Un" in row.who
+    # the tagger misses "Israel" here; the title names it, so it is the actor's name
+    row = _row(
+        nlp,
+        lexicon,
+        "OFER PRISON, West Bank (Reuters) - Israel indicted a 16-year-old Palestinian girl on "
+        "Monday on charges including assault.",
+        title="Israel indicts Palestinian teenage girl who punched soldier",
+    )
+    assert row.who == "Israel" and row.where == "OFER PRISON" and row.when == "Monday"
