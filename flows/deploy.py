@@ -34,6 +34,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import flows  # noqa: F401  (Prefect environment defaults)
@@ -257,7 +258,7 @@ def serve(deployments: list[Any], limit: int | None = None) -> None:
     if not deployments:
         raise DeployError("nothing to serve: no flow could be loaded")
 
-    def _stop(signum: int, frame: Any) -> None:
+    def _stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt  # SIGTERM shuts down like Ctrl-C: runner, then local server
 
     previous = signal.signal(signal.SIGTERM, _stop)

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Any
 
 # ----------------------------------------------------------------------------------------------
@@ -69,14 +70,14 @@ class _Deferral:
         self.previous: dict[int, Any] = {}
         self.received: int | None = None
 
-    def handler(self, signum: int, frame: Any) -> None:
+    def handler(self, signum: int, frame: FrameType | None) -> None:
         self.received = signum
         if self.depth > 0:
             self.pending.append((signum, frame))
             return
         self.deliver(signum, frame)
 
-    def deliver(self, signum: int, frame: Any) -> None:
+    def deliver(self, signum: int, frame: FrameType | None) -> None:
         previous = self.previous.get(signum)
         if callable(previous):
             previous(signum, frame)  # Prefect's bridge raises TerminationSignal

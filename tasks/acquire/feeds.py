@@ -18,16 +18,20 @@ import calendar
 import html
 import json
 import re
+import time
 import warnings
 from xml.parsers import expat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin
 
 from tasks.acquire.urls import canonical_url
 from tasks.records import FeedEntry
+
+if TYPE_CHECKING:
+    import lxml.html
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -38,6 +42,10 @@ __all__ = [
     "parse_feed",
     "select_entries_to_fetch",
 ]
+
+# a feedparser entry (a dict subclass) or a JSON Feed item: fields as the feed gave them
+Entry = dict[str, Any]
+_T = TypeVar("_T")
 
 MAX_FEED_BYTES = 20_000_000
 MAX_ENTRIES = 5_000
@@ -80,7 +88,7 @@ def html_to_text(fragment: str | None) -> str:
             bad.drop_tree()
         parts: list[str] = []
 
-        def walk(node: Any) -> None:
+        def walk(node: lxml.html.HtmlElement) -> None:
             tag = node.tag if isinstance(node.tag, str) else ""
             if tag.lower() in _BLOCK_TAGS:
                 parts.append("\n")
@@ -157,10 +165,10 @@ def _scan_prolog(body: bytes) -> _Prolog:
             _EntityDecl(name, bool(parameter), value, bool(system_id or public_id))
         )
 
-    def unparsed(name: str, *_args: Any) -> None:
+    def unparsed(name: str, *_args: object) -> None:
         found.entities.append(_EntityDecl(name, False, None, True))
 
-    def root(_name: str, _attrs: Any) -> None:
+    def root(_name: str, _attrs: object) -> None:
         raise _PrologDone
 
     parser.StartDoctypeDeclHandler = doctype
@@ -245,7 +253,7 @@ def _defuse(body: bytes) -> tuple[bytes, str | None, str | None]:
     return body, None, "the feed declares XML entities that could not be removed safely; refused"
 
 
-def _utc(parsed: Any) -> datetime | None:
+def _utc(parsed: time.struct_time | None) -> datetime | None:
     """feedparser's UTC struct_time as an aware datetime."""
     if not parsed:
         return None
@@ -255,12 +263,12 @@ def _utc(parsed: Any) -> datetime | None:
         return None
 
 
-def _raw(entry: Any, key: str) -> Any:
+def _raw(entry: Entry, key: str) -> Any:
     """A field as the feed gave it, bypassing feedparser's deprecated fallbacks."""
     return dict.get(entry, key)
 
 
-def _entry_link(entry: Any) -> str | None:
+def _entry_link(entry: Entry) -> str | None:
     link = _raw(entry, "link")
     if not link:
         for candidate in _raw(entry, "links") or []:
@@ -279,7 +287,7 @@ def _entry_link(entry: Any) -> str | None:
     return link.strip() if isinstance(link, str) and link.strip() else None
 
 
-def _entry_authors(entry: Any) -> tuple[str, ...]:
+def _entry_authors(entry: Entry) -> tuple[str, ...]:
     names: list[str] = []
     for author in _raw(entry, "authors") or []:
         if isinstance(author, dict):
@@ -298,14 +306,14 @@ def _entry_authors(entry: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned))
 
 
-def _detail_text(detail: Any, value: str | None) -> str:
+def _detail_text(detail: object, value: str | None) -> str:
     kind = (detail or {}).get("type", "text/html") if isinstance(detail, dict) else "text/html"
     if kind == "text/plain":
         return _collapse(html.unescape(value or ""))
     return html_to_text(value)
 
 
-def _entry_content(entry: Any) -> str:
+def _entry_content(entry: Entry) -> str:
     pieces = []
     for item in _raw(entry, "content") or []:
         if isinstance(item, dict) and item.get("value"):
@@ -313,7 +321,7 @@ def _entry_content(entry: Any) -> str:
     return "\n".join(p for p in pieces if p)
 
 
-def _to_entry(entry: Any, base: str) -> FeedEntry:
+def _to_entry(entry: Entry, base: str) -> FeedEntry:
     link = _entry_link(entry)
     url = None
     resolved = None
@@ -453,11 +461,11 @@ def _parse_feed(
     )
 
 
-def _capped(items: list[Any], cap: int) -> list[Any]:
+def _capped(items: list[_T], cap: int) -> list[_T]:
     return items[:cap] if cap > 0 else items
 
 
-def _json_date(value: Any) -> datetime | None:
+def _json_date(value: object) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:

@@ -65,7 +65,7 @@ class Score:
     text: bool  # the match without the "when" date credit
 
 
-def _published(value: Any) -> datetime | None:
+def _published(value: object) -> datetime | None:
     if not value:
         return None
     try:
@@ -74,7 +74,7 @@ def _published(value: Any) -> datetime | None:
         return None
 
 
-def _parse_date(value: Any) -> date | None:
+def _parse_date(value: object) -> date | None:
     parsed = _published(value)
     return parsed.date() if parsed else None
 

@@ -23,9 +23,12 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasks.records import DateMention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = (
@@ -117,7 +120,7 @@ def _dateparser(text: str, reference: datetime | None, prefer: str) -> tuple[dat
     return data.date_obj.date(), str(data.period or "day")
 
 
-def governing_verb(token: Any) -> Any | None:
+def governing_verb(token: Token) -> Token | None:
     """The nearest verb (or auxiliary root) above a token in the dependency tree."""
     cur = token
     for _ in range(8):
@@ -129,7 +132,7 @@ def governing_verb(token: Any) -> Any | None:
     return None
 
 
-def verb_direction(verb: Any | None) -> str | None:
+def verb_direction(verb: Token | None) -> str | None:
     """'past', 'future' or None (unknown) from a verb's tense, auxiliaries and mode."""
     if verb is None:
         return None
@@ -171,7 +174,7 @@ def verb_direction(verb: Any | None) -> str | None:
     return None
 
 
-def span_direction(doc: Any, start: int, end: int) -> str | None:
+def span_direction(doc: Doc, start: int, end: int) -> str | None:
     """Tense direction of the verb governing the character span [start, end)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or len(span) == 0:
@@ -322,7 +325,7 @@ def resolve_expression(
     return value, period, relative
 
 
-def _candidate_spans(doc: Any) -> list[tuple[int, int]]:
+def _candidate_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans worth resolving: DATE entities plus regex hits they do not cover."""
     spans: list[tuple[int, int]] = [
         (e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"
@@ -350,7 +353,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def find_dates(doc: Any, reference: date | datetime | None) -> list[DateMention]:
+def find_dates(doc: Doc, reference: date | datetime | None) -> list[DateMention]:
     """Date expressions in a spaCy Doc, resolved against `reference` (the publication date)."""
     out: list[DateMention] = []
     for start, end in _candidate_spans(doc):
@@ -373,7 +376,7 @@ def _parse_full_date(text: str) -> date | None:
 
 
 def infer_published_at(
-    text: str, captions: Sequence[str] = (), nlp_doc: Any = None
+    text: str, captions: Sequence[str] = (), nlp_doc: Doc | None = None
 ) -> datetime | None:
     """Guess a publication date from captions and text when the article gives none.
 

@@ -28,7 +28,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from datetime import date
+
+
+from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
@@ -73,7 +76,7 @@ _MODE_RANK = {"asserted": 0, "reported": 0, "planned": 1, "hypothetical": 2, "ne
 
 
 def _main_event(
-    events: Sequence[Event], doc: Any, lexicon: EventLexicon, lead_ids: frozenset[int]
+    events: Sequence[Event], doc: Doc, lexicon: EventLexicon, lead_ids: frozenset[int]
 ) -> Event | None:
     lead = [e for e in events if e.sentence in lead_ids] or list(events)
     if not lead:
@@ -88,12 +91,12 @@ def _main_event(
     return min(lead, key=key)
 
 
-def _token_at(doc: Any, start: int, end: int) -> Any | None:
+def _token_at(doc: Doc, start: int, end: int) -> Token | None:
     span = doc.char_span(start, end, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
 
 
-def _what(doc: Any, ev: Event) -> str:
+def _what(doc: Doc, ev: Event) -> str:
     """The trigger with its auxiliaries, particles and object ("will visit Moscow")."""
     tok = _token_at(doc, ev.trigger_start, ev.trigger_end)
     if tok is None:
@@ -130,12 +133,12 @@ def _what(doc: Any, ev: Event) -> str:
     return doc[run[0].i : run[-1].i + 1].text if run else ev.trigger
 
 
-def _span_text(doc: Any, first: Any, last: Any, limit: int = 160) -> str:
+def _span_text(doc: Doc, first: Token, last: Token, limit: int = 160) -> str:
     return doc[first.i : last.i + 1].text[:limit]
 
 
 def _why(
-    doc: Any, ev: Event | None, sent: Any, sents: Sequence[Any] = (), headline: str | None = None
+    doc: Doc, ev: Event | None, sent: Span, sents: Sequence[Span] = (), headline: str | None = None
 ) -> str | None:
     """A causal phrase at the trigger; else one in the main sentence; else one in the headline
     ("GP red-flagged after dramatic crash"); else one in another lead sentence (`sents`)."""
@@ -164,7 +167,7 @@ _HEADLINE_WHY_RE = re.compile(
 )
 
 
-def _why_in(doc: Any, sent: Any) -> str | None:
+def _why_in(doc: Doc, sent: Span) -> str | None:
     """A causal phrase anywhere in a sentence: because/since/as clauses, over/after/amid/
     following phrases on a verb, a "to"-purpose clause."""
     for t in sent:
@@ -186,7 +189,7 @@ def _why_in(doc: Any, sent: Any) -> str | None:
     return None
 
 
-def _why_explicit(doc: Any, sent: Any) -> str | None:
+def _why_explicit(doc: Doc, sent: Span) -> str | None:
     """An explicit causal connective in a sentence ("because (of)", "due to", "as a result of",
     "in a bid to", "in an effort to")."""
     for t in sent:
@@ -205,7 +208,7 @@ def _why_explicit(doc: Any, sent: Any) -> str | None:
     return None
 
 
-def _why_near(doc: Any, tok: Any, sent: Any) -> str | None:
+def _why_near(doc: Doc, tok: Token, sent: Span) -> str | None:
     """A causal phrase attached to the trigger."""
     # an explicit causal connective anywhere in the main sentence
     found = _why_explicit(doc, sent)
@@ -229,7 +232,7 @@ def _why_near(doc: Any, tok: Any, sent: Any) -> str | None:
     return None
 
 
-def _how(doc: Any, ev: Event | None, human: frozenset[str]) -> str | None:
+def _how(doc: Doc, ev: Event | None, human: frozenset[str]) -> str | None:
     """Manner of the main event: an -ly adverb, "by ...ing", "with/using/through ...", "despite"."""
     if ev is None:
         return None
@@ -277,7 +280,7 @@ def _predicate(headline: str, who: str | None) -> str:
     return headline
 
 
-def _span_of(doc: Any, ev: Event) -> tuple[int, int]:
+def _span_of(doc: Doc, ev: Event) -> tuple[int, int]:
     """Character span of the event's actor in the text (its first occurrence near the trigger)."""
     actor = ev.actor or ""
     trigger = _token_at(doc, ev.trigger_start, ev.trigger_end)
@@ -344,12 +347,12 @@ def _canonical(text: str, label: str | None, index: Mentions, canon: dict[str, s
     return text
 
 
-def _head_token(doc: Any, start: int, end: int) -> Any | None:
+def _head_token(doc: Doc, start: int, end: int) -> Token | None:
     span = doc.char_span(start, end, alignment_mode="expand") if end > start else None
     return span.root if span is not None and len(span) else None
 
 
-def _named_head(tok: Any, index: Mentions) -> tuple[int, int, str] | None:
+def _named_head(tok: Token, index: Mentions) -> tuple[int, int, str] | None:
     """The PERSON/ORG/GPE/NORP mention on a phrase's head, or on its apposition
     ("Williams' veteran driver Felipe Massa")."""
     for t in [tok] + [c for c in tok.children if c.dep_ == "appos"]:
@@ -359,7 +362,7 @@ def _named_head(tok: Any, index: Mentions) -> tuple[int, int, str] | None:
     return None
 
 
-def _person_like(tok: Any, human: frozenset[str]) -> bool:
+def _person_like(tok: Token, human: frozenset[str]) -> bool:
     """A noun phrase about people ("Several people", "A gunman", "At least seven people");
     `human`: the coding rules' person and group nouns."""
     for words in (_HUMAN_HEADS, human):
@@ -368,7 +371,7 @@ def _person_like(tok: Any, human: frozenset[str]) -> bool:
     return tok.pos_ == "NUM" and tok.dep_ in ("nsubj", "nsubjpass")
 
 
-def _noun_phrase_text(doc: Any, tok: Any) -> str:
+def _noun_phrase_text(doc: Doc, tok: Token) -> str:
     """The subject phrase without relative clauses, appositions or trailing punctuation."""
     keep = [tok] + [
         t
@@ -383,9 +386,9 @@ def _noun_phrase_text(doc: Any, tok: Any) -> str:
 
 
 def _who(
-    doc: Any,
+    doc: Doc,
     ev: Event | None,
-    sent: Any,
+    sent: Span,
     index: Mentions,
     title: str,
     lead_end: int,
@@ -395,7 +398,7 @@ def _who(
     """The main event's actor as a name; else a people phrase; else the main sentence's
     subject; else the most mentioned name of the headline; else the first name of the lead."""
 
-    def named(tok: Any) -> str | None:
+    def named(tok: Token) -> str | None:
         hit = _named_head(tok, index)
         if hit is None:
             if (
@@ -486,7 +489,7 @@ _WH_ADVERBS = frozenset(
 )
 
 
-def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bool:
+def _background(doc: Doc, start: int, end: int, subordinate: bool = False) -> bool:
     """Whether a span sits in a relative clause ("who won on Wednesday"), or with
     `subordinate`, also in an adverbial clause opened by "when/after/because ..."."""
     tok = _head_token(doc, start, end)
@@ -508,7 +511,7 @@ def _background(doc: Any, start: int, end: int, subordinate: bool = False) -> bo
 
 
 def five_w1h(
-    doc: Any,
+    doc: Doc,
     article: Article,
     events: Sequence[Event],
     mentions: Sequence[Mention],
@@ -574,8 +577,8 @@ def five_w1h(
 
 
 def _when(
-    doc: Any, ev: Event | None, dates: Sequence[DateMention], article: Article, lead: list[Any]
-) -> tuple[str | None, Any]:
+    doc: Doc, ev: Event | None, dates: Sequence[DateMention], article: Article, lead: list[Span]
+) -> tuple[str | None, date | None]:
     """The main event's when (`tasks.nlp.when_where.event_when`), with the date expression the
     event coder attached to its trigger."""
     trigger = _token_at(doc, ev.trigger_start, ev.trigger_end) if ev else None
@@ -602,7 +605,7 @@ def _when(
     )
 
 
-def _entity_mentions(doc: Any, article_id: str) -> list[Mention]:
+def _entity_mentions(doc: Doc, article_id: str) -> list[Mention]:
     """spaCy's entities as mentions, when the caller gave none."""
     return [
         Mention(article_id, "", e.text, e.label_, e.text, e.label_, e.start_char, e.end_char, 0)
@@ -611,7 +614,7 @@ def _entity_mentions(doc: Any, article_id: str) -> list[Mention]:
 
 
 def _action(
-    doc: Any, ev: Event | None, headline_what: str | None, lead_ids: frozenset[int]
+    doc: Doc, ev: Event | None, headline_what: str | None, lead_ids: frozenset[int]
 ) -> str | None:
     """Without an explicit manner, Giveme5W1H annotators take the action itself as the how
     ("derailed and overturned", "found no evidence"): the main verb of the lead with its

@@ -64,7 +64,7 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(f"{title.strip()}\n\n{text}".encode()).hexdigest()
 
 
-def parse_datetime(value: Any) -> datetime | None:
+def parse_datetime(value: object) -> datetime | None:
     """Parse an ISO-8601 or common date string to an aware UTC datetime, or None."""
     if value in (None, ""):
         return None
@@ -130,7 +130,7 @@ def _first(record: dict[str, Any], keys: Sequence[str]) -> Any:
     return None
 
 
-def _record_article(doc: RawDocument, record: Any, index: int | None) -> Article:
+def _record_article(doc: RawDocument, record: object, index: int | None) -> Article:
     if not isinstance(record, dict):
         raise ValueError(f"record {index} is a {type(record).__name__}, not an object")
     text = _first(record, _TEXT_KEYS)
