@@ -110,6 +110,13 @@ class Event:
     date_precision: str | None = None
     date_text: str | None = None
     cameo_code: str | None = None
+    actor_code: str | None = None  # CAMEO actor code, e.g. RUSCOP (tasks.nlp.events.actors)
+    actor_country: str | None = None  # its country code, e.g. RUS (None for IGOs)
+    target_code: str | None = None
+    target_country: str | None = None
+    coded: bool = False  # actor (and target, for two-party categories) resolve; political
+    is_main: bool = False  # the event its sentence is about
+    domain: str | None = None  # political, or sport/entertainment/business/tech
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ PLOVER (`evaluate_plover`), one gold record = one sentence with one event:
   accept refugees") as REJECT.
 - accuracy and macro-F1 (unweighted mean of per-category F1 over the gold categories).
 - actor / target match rate: over records whose gold lists a source (target) actor, the share
-  where some actor (target) of the main trigger's events overlaps some gold `actorText`.
+  where the main event's own actor (target) overlaps some gold `actorText` (as the held-out
+  check scores "the PLOVER actor of that event").
   Overlap = the two strings share at least one content word (lower-cased, punctuation stripped,
   stop words and determiners removed, a trailing plural "s" ignored). `actor_strict` requires
   one string to contain the other (after the same normalisation).
@@ -102,15 +103,14 @@ def evaluate_plover(path: str | Path, nlp: Language, lexicon: EventLexicon) -> d
     for rec, doc in zip(records, nlp.pipe(texts)):
         art = gold_article(rec.get("id", ""), doc.text, published=datetime(2000, 1, 1))
         result = analyse(doc, art, production_mentions(doc, art.id), lexicon, quotes=False)
-        main = main_event(list(result.events), doc, lexicon)
-        same = [e for e in result.events if main and e.trigger_start == main.trigger_start]
+        main = main_event(list(result.events))
         cat = main.category if main else "NONE"
         gold.append(rec["event"])
         pred.append(cat)
         pred_intent.append(intent_category(main, lexicon.coding.categories) if main else "NONE")
         g_src, g_tar = _gold_actors(rec.get("source")), _gold_actors(rec.get("target"))
-        actors = [e.actor for e in same if e.actor]
-        targets = [e.target for e in same if e.target]
+        actors = [main.actor] if main and main.actor else []
+        targets = [main.target] if main and main.target else []
         hit = any(overlaps(a, g) for a in actors for g in g_src)
         if g_src:
             actor_n += 1

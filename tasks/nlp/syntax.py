@@ -66,6 +66,7 @@ class Phrase:
     end: int
     entity_id: str | None = None
     label: str | None = None
+    head: int | None = None  # the head token's index, when the phrase comes from the parse
 
 
 class Mentions:
@@ -142,6 +143,30 @@ def pobjs(
     ]
 
 
+def hyphen_part(tok: Token) -> bool:
+    """Whether `tok` is one side of a hyphenated word whose other side the parser attached
+    elsewhere ("Anti-Kremlin rallies": "Anti" and "Kremlin" are not actors on their own)."""
+    doc = tok.doc
+    i = tok.i
+    if (
+        i >= 2
+        and doc[i - 1].text == "-"
+        and not doc[i - 2].whitespace_
+        and not doc[i - 1].whitespace_
+    ):
+        if not (tok.left_edge.i <= i - 2):
+            return True
+    if (
+        i + 2 < len(doc)
+        and doc[i + 1].text == "-"
+        and not tok.whitespace_
+        and not doc[i + 1].whitespace_
+    ):
+        if not (tok.right_edge.i >= i + 2):
+            return True
+    return False
+
+
 def _phrase_tokens(tok: Token, with_preps: bool, top: bool = True) -> list[Token]:
     """Tokens of the noun phrase headed by `tok` (no relative clauses, appositions or punctuation)."""
     out = [tok]
@@ -193,7 +218,7 @@ def phrase(tok: Token, mentions: Mentions, with_preps: bool = True) -> Phrase:
     entity_id, label = mentions.best(start, end, (tok.idx, tok.idx + len(tok.text)))
     if label is None and tok.ent_type_:
         label = tok.ent_type_
-    return Phrase(span.text, start, end, entity_id, label)
+    return Phrase(span.text, start, end, entity_id, label, tok.i)
 
 
 def conjuncts(tok: Token) -> list[Token]:
@@ -264,6 +289,8 @@ def subjects(verb: Token, controllers: frozenset[str] = frozenset()) -> tuple[li
         if subs or pas:
             if cur != verb and pas and not subs:
                 return [], False
+            if cur != verb and any(c.dep_ == "auxpass" for c in verb.children):
+                return subs, True  # "versions are due to be released": they undergo it
             return (subs or pas), bool(pas and not subs)
         if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acomp") and cur.head != cur:
             if cur.dep_ in ("xcomp", "advcl") and cur == verb:

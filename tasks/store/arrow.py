@@ -142,6 +142,13 @@ def enrichment_tables(items: Sequence[Enrichment], prov: Provenance) -> dict[str
                 "date_precision": (s, [x.date_precision for x in events]),
                 "date_text": (s, [x.date_text for x in events]),
                 "cameo_code": (s, [x.cameo_code for x in events]),
+                "actor_code": (s, [x.actor_code for x in events]),
+                "actor_country": (s, [x.actor_country for x in events]),
+                "target_code": (s, [x.target_code for x in events]),
+                "target_country": (s, [x.target_country for x in events]),
+                "coded": (pa.bool_(), [x.coded for x in events]),
+                "is_main": (pa.bool_(), [x.is_main for x in events]),
+                "domain": (s, [x.domain for x in events]),
                 **prov_columns(len(events), prov),
             }
         ),

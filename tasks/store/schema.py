@@ -255,6 +255,31 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        "events: CAMEO actor and target codes and countries, coded, main event, domain",
+        [
+            "ALTER TABLE events ADD COLUMN actor_code VARCHAR",  # CAMEO code, e.g. RUSCOP
+            "ALTER TABLE events ADD COLUMN actor_country VARCHAR",  # its country, e.g. RUS
+            "ALTER TABLE events ADD COLUMN target_code VARCHAR",
+            "ALTER TABLE events ADD COLUMN target_country VARCHAR",
+            # the actor resolves (and the target, for two-party categories), in a political
+            # or security context: what an analyst sees by default
+            "ALTER TABLE events ADD COLUMN coded BOOLEAN DEFAULT false",
+            "ALTER TABLE events ADD COLUMN is_main BOOLEAN DEFAULT false",  # its sentence's event
+            # political, or the domain that demoted it: sport, entertainment, business, tech
+            "ALTER TABLE events ADD COLUMN domain VARCHAR",
+            """CREATE OR REPLACE VIEW events_daily AS
+                SELECT coalesce(event_date, CAST(a.published_at AS DATE)) AS day, e.category,
+                       e.quad_class, e.mode, count(*) AS events
+                FROM events e JOIN articles a USING (article_id)
+                WHERE e.coded
+                GROUP BY ALL""",
+        ],
+    )
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
     "runs",

@@ -257,7 +257,7 @@ def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
         published_at=datetime(2020, 5, 4),
     )
     doc = nlp(text)
-    return main_event(list(analyse(doc, art, [], lexicon).events), doc, lexicon)
+    return main_event(list(analyse(doc, art, [], lexicon).events))
 
 
 def test_light_verb_takes_the_nouns_category(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
@@ -347,7 +347,7 @@ def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore
         )
         doc = nlp(text)
         evs = list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
-        main = main_event(evs, doc, lexicon)
+        main = main_event(evs)
         return [e.target or "" for e in evs if main and e.trigger_start == main.trigger_start]
 
     # a common noun with its name in apposition: the name is the target

@@ -153,3 +153,68 @@ def test_load_rechecks_content_hash_stored_since_planning(tmp_path: Path) -> Non
             ("theirs", "b.txt"),
         ]
         assert all(v == 0 for v in wh.check_integrity(con).values())
+
+
+def test_events_carry_codes_and_the_daily_view_counts_coded_events(tmp_path: Path) -> None:
+    from datetime import date
+
+    from tasks.records import Event
+
+    def event(trigger: str, coded: bool) -> Event:
+        return Event(
+            "a",
+            0,
+            trigger,
+            0,
+            5,
+            "FIGHT",
+            "material conflict",
+            "asserted",
+            0.7,
+            event_date=date(2021, 1, 23),
+            actor_code="RUSCOP" if coded else None,
+            actor_country="RUS" if coded else None,
+            coded=coded,
+            is_main=coded,
+            domain="political" if coded else "sport",
+        )
+
+    with wh.connect(tmp_path / "w.duckdb") as con:
+        a = _article("a")
+        plan = wh.plan_batch(con, [a])
+        enriched = Enrichment(article=a, events=(event("detained", True), event("beat", False)))
+        wh.load_batch(con, [enriched], plan.routes, [], PROV)
+        rows = con.execute(
+            "SELECT trigger, actor_code, actor_country, coded, is_main, domain FROM events "
+            "ORDER BY trigger"
+        ).fetchall()
+        assert rows == [
+            ("beat", None, None, False, False, "sport"),
+            ("detained", "RUSCOP", "RUS", True, True, "political"),
+        ]
+        assert con.execute("SELECT sum(events) FROM events_daily").fetchall() == [(1,)]
+
+
+def test_an_older_warehouse_gets_the_event_code_columns(tmp_path: Path) -> None:
+    import duckdb
+
+    from tasks.store.schema import MIGRATIONS
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL,"
+        " description VARCHAR)"
+    )
+    for version, description, statements in MIGRATIONS:
+        if description.startswith("events: CAMEO"):
+            break  # a warehouse from before the event codes
+        for statement in statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (?, now(), ?)", [version, description])
+    con.close()
+    with wh.connect(db) as con:
+        cols = {r[0] for r in con.execute("DESCRIBE events").fetchall()}
+        assert {"actor_code", "actor_country", "target_code", "target_country"} <= cols
+        assert {"coded", "is_main", "domain"} <= cols
+        assert con.execute("SELECT count(*) FROM events_daily").fetchall() == [(0,)]

@@ -33,6 +33,7 @@ from typing import Any
 from tasks.nlp.events.curation import (
     CATEGORY_OVERRIDES,
     CRIME_VERBS,
+    DROPPED_PATTERNS,
     DROPPED_VERBS,
     EXTRA_PHRASES,
     EXTRA_VERBS,
@@ -260,6 +261,8 @@ def _useful_patterns(
         kept = []
         for p in items:
             key = tuple(p["words"])
+            if (verb, key) in DROPPED_PATTERNS:
+                continue
             if p["category"] != base and key not in seen:
                 seen.add(key)
                 kept.append(p)

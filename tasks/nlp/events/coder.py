@@ -13,14 +13,18 @@ calls happen here. The rules version is the lexicon's `meta.version`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events import recode
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from tasks.nlp.events.mode import date_for, event_mode
+from tasks.nlp.events.actors import ActorCode, ArticleActors
+from tasks.nlp.events.domain import POLITICAL, ArticleDomain
 from tasks.nlp.events.roles import event_roles
-from tasks.nlp.events.rules import ConfidenceRules
+from tasks.nlp.events.rules import ConfidenceRules, EventRules
+from tasks.nlp.events.salience import event_depth, mark_main
 from tasks.nlp.events.triggers import Found, SentenceTriggers, demanded, sentence_triggers
 from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase
 from tasks.records import Article, DateMention, Event, Mention
@@ -48,38 +52,62 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
             continue
         if f.source == "noun" and f.tok.i in triggers.claimed and _coded_by_parent(f, found):
             continue
+
         out.append(f)
     return out
 
 
-def _confidence(source: str, actor: Phrase | None, has_target: bool, w: ConfidenceRules) -> float:
+def _confidence(
+    source: str, actor: Phrase | None, has_target: bool, depth: float, w: ConfidenceRules
+) -> float:
+    """How sure, and how much what the sentence is about: the match and the roles found, times
+    `depth` for each unit of the trigger's depth in its sentence (`salience.event_depth`)."""
     conf = w.base(source)
     if actor is not None:
         conf += w.named_actor if actor.entity_id or actor.label in ACTOR_LABELS else w.other_actor
     conf += w.target if has_target else 0.0
-    return round(min(conf, w.max), 3)
+    conf = min(conf, w.max) * w.depth**depth
+    return round(max(w.min, conf), 3)
 
 
-def _code(
-    f: Found,
-    si: int,
-    sent: Span,
-    article: Article,
-    index: Mentions,
-    dates: Sequence[DateMention],
-    lexicon: EventLexicon,
-    published: date | None,
-    used: frozenset[str],
-) -> list[Event]:
+@dataclass(frozen=True)
+class _Article:
+    """What every trigger of one article is coded against."""
+
+    article: Article
+    index: Mentions
+    dates: Sequence[DateMention]
+    lexicon: EventLexicon
+    published: date | None
+    actors: ArticleActors
+    domain: ArticleDomain
+
+
+def _is_coded(
+    category: str, actor: ActorCode | None, target: ActorCode | None, r: EventRules
+) -> bool:
+    """The actor resolves, and for two-party categories the target too."""
+    return actor is not None and (category not in r.actors.two_party or target is not None)
+
+
+def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) -> list[Event]:
     """The events of one trigger: one per actor."""
     tok, trig, source = f
-    roles = event_roles(tok, trig, source, sent, index, lexicon, used)
-    dm = date_for(tok, dates, sent, published)
+    lexicon, published = ctx.lexicon, ctx.published
+    rules = lexicon.coding
+    roles = event_roles(tok, trig, source, sent, ctx.index, lexicon, used)
+    heads = [tok.doc[t.head] for t in roles.targets if t.head is not None]
+    thing = source in ("verb", "pattern", "phrase") and recode.acts_on_a_thing(
+        tok, trig, lexicon, used, heads
+    )
+    dm = date_for(tok, ctx.dates, sent, published)
     event_date = dm.value if dm else None
     mode = event_mode(tok, lexicon, event_date, published)
     trig = recode.intent_trigger(tok, trig, mode, lexicon)
     if source != "noun":
         trig = recode.property_or_order(tok, trig, lexicon)
+    if thing and trig.cameo != rules.recode.destroy_property.cameo:
+        return []  # a verb of force or release on a mere thing; destroying things is COERCE
     precision = dm.precision if dm else None
     if (
         dm is None
@@ -89,13 +117,23 @@ def _code(
     ):
         event_date, precision = published, "day"
     target = roles.targets[0] if roles.targets else None
+    target_code = ctx.actors.code(target)
+    depth = event_depth(tok, lexicon)
     place = roles.location
     out = []
     for actor in roles.actors:
-        coded: Trigger = recode.force_category(trig, actor, lexicon.coding)
+        coded: Trigger = recode.force_category(trig, actor, rules)
+        actor_code = ctx.actors.code(actor)
+        domain = ctx.domain.judge(
+            si,
+            actor_code,
+            actor.text if actor else None,
+            target_code,
+            target.text if target else None,
+        )
         out.append(
             Event(
-                article_id=article.id,
+                article_id=ctx.article.id,
                 sentence=si,
                 trigger=tok.text,
                 trigger_start=tok.idx,
@@ -103,9 +141,7 @@ def _code(
                 category=coded.category,
                 quad_class=coded.quad_class,
                 mode=mode,
-                confidence=_confidence(
-                    source, actor, target is not None, lexicon.coding.confidence
-                ),
+                confidence=_confidence(source, actor, target is not None, depth, rules.confidence),
                 actor=actor.text if actor else None,
                 actor_entity=actor.entity_id if actor else None,
                 target=target.text if target else None,
@@ -116,6 +152,13 @@ def _code(
                 date_precision=precision,
                 date_text=dm.text if dm else None,
                 cameo_code=trig.cameo or None,
+                actor_code=actor_code.code if actor_code else None,
+                actor_country=actor_code.country if actor_code else None,
+                target_code=target_code.code if target_code else None,
+                target_country=target_code.country if target_code else None,
+                coded=domain == POLITICAL
+                and _is_coded(coded.category, actor_code, target_code, rules),
+                domain=domain,
             )
         )
     return out
@@ -128,15 +171,29 @@ def extract_events(
     dates: Sequence[DateMention],
     lexicon: EventLexicon,
 ) -> list[Event]:
-    """Events coded from every sentence of `doc` (a spaCy Doc of `article.text`)."""
+    """Events coded from every sentence of `doc` (a spaCy Doc of `article.text`); each
+    sentence's main event (`salience.main_event`) is marked `is_main`."""
     index = Mentions(doc, mentions)
     published = article.published_at.date() if article.published_at else None
+    rules = lexicon.coding
+    actors = ArticleActors(
+        doc,
+        index,
+        lexicon.actor_dictionary,
+        published,
+        rules.actors.dominant_share,
+        rules.actors.dominant_min,
+    )
+    domain = ArticleDomain(doc, rules.domain, lexicon.actor_dictionary)
+    ctx = _Article(article, index, dates, lexicon, published, actors, domain)
     events: list[Event] = []
     for si, sent in enumerate(doc.sents):
         triggers = sentence_triggers(sent, lexicon)
         if not triggers.found:
             continue
+        found: list[Event] = []
         for f in _to_code(triggers, lexicon):
             used = triggers.matched.get(f.tok.i, frozenset())
-            events.extend(_code(f, si, sent, article, index, dates, lexicon, published, used))
+            found.extend(_code(f, si, sent, ctx, used))
+        events.extend(mark_main(found))
     return events

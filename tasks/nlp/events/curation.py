@@ -466,3 +466,7 @@ MODE_CUES: dict[str, list[str]] = {
         "remark",
     ],
 }
+
+# Verb patterns dropped from the dictionary: a state the object is found in is not an act of the
+# subject ("was found dead" says who died, not who killed).
+DROPPED_PATTERNS: frozenset[tuple[str, tuple[str, ...]]] = frozenset({("find", ("dead",))})

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tasks.nlp.events.actors import ACTORS_NAME, ActorDictionary, load_actors
 from tasks.nlp.events.rules import EventRules, Recode, load_rules
 from tasks.settings import SHIPPED_CONFIG_DIR
 
@@ -73,6 +74,7 @@ class EventLexicon:
     reporting: frozenset[str] = field(default_factory=frozenset)
     version: str = "1"
     rules: EventRules | None = None
+    actors: ActorDictionary | None = None
 
     def trigger(self, category: str, cameo: str = "") -> Trigger:
         """A Trigger for a category by name."""
@@ -81,6 +83,13 @@ class EventLexicon:
     def recoded(self, recode: Recode) -> Trigger:
         """The Trigger a category recoding of the rules gives."""
         return self.trigger(recode.category, recode.cameo)
+
+    @property
+    def actor_dictionary(self) -> ActorDictionary:
+        """The actor dictionary loaded with this lexicon (`actors.json.gz` beside it)."""
+        if self.actors is None:
+            raise RuntimeError("this lexicon was built without actors; load it with load_lexicon")
+        return self.actors
 
     @property
     def coding(self) -> EventRules:
@@ -141,28 +150,31 @@ def _load_cached(path: str, mtime: float) -> EventLexicon:
     return replace(lexicon, version=f"{lexicon.version}:{digest}")
 
 
-_BUNDLES: dict[tuple[int, int], tuple[EventLexicon, EventRules, EventLexicon]] = {}
+_Parts = tuple[EventLexicon, EventRules, ActorDictionary]
+_BUNDLES: dict[tuple[int, int, int], tuple[_Parts, EventLexicon]] = {}
 
 
-def _with_rules(lexicon: EventLexicon, rules: EventRules) -> EventLexicon:
-    """One object per (lexicon, rules) pair, so per-lexicon indexes are built once."""
-    key = (id(lexicon), id(rules))
+def _bundle(lexicon: EventLexicon, rules: EventRules, actors: ActorDictionary) -> EventLexicon:
+    """One object per (lexicon, rules, actors), so per-lexicon indexes are built once."""
+    key = (id(lexicon), id(rules), id(actors))
     hit = _BUNDLES.get(key)
-    if hit is None or hit[0] is not lexicon or hit[1] is not rules:
-        bundle = replace(lexicon, rules=rules, version=f"{lexicon.version}+{rules.version}")
-        hit = _BUNDLES[key] = (lexicon, rules, bundle)
-    return hit[2]
+    if hit is None or any(a is not b for a, b in zip(hit[0], (lexicon, rules, actors))):
+        version = f"{lexicon.version}+{rules.version}+{actors.version}"
+        bundle = replace(lexicon, rules=rules, actors=actors, version=version)
+        hit = _BUNDLES[key] = ((lexicon, rules, actors), bundle)
+    return hit[1]
 
 
-def rules_path(lexicon_path: Path) -> Path:
-    """The rules file that goes with a lexicon: beside it, else the default one."""
-    beside = lexicon_path.parent / RULES_NAME
-    return beside if beside.exists() else DEFAULT_LEXICON_PATH.parent / RULES_NAME
+def beside(lexicon_path: Path, name: str) -> Path:
+    """A file that goes with a lexicon (rules, actors): beside it, else the shipped one."""
+    own = lexicon_path.parent / name
+    return own if own.exists() else DEFAULT_LEXICON_PATH.parent / name
 
 
 def load_lexicon(path: str | Path | None = None) -> EventLexicon:
     """Load (and cache) the event lexicon TOML (default `config/event_lexicon.toml`) with the
-    coding rules beside it (`event_rules.toml`); its version names both, with content digests."""
+    coding rules (`event_rules.toml`) and the actor dictionary (`actors.json.gz`) beside it; its
+    version names all three, with content digests."""
     p = Path(path) if path is not None else DEFAULT_LEXICON_PATH
     if not p.exists():
         raise FileNotFoundError(
@@ -171,4 +183,5 @@ def load_lexicon(path: str | Path | None = None) -> EventLexicon:
             "config/event_lexicon.toml`"
         )
     lexicon = _load_cached(str(p.resolve()), p.stat().st_mtime)
-    return _with_rules(lexicon, load_rules(rules_path(p)))
+    rules = load_rules(beside(p, RULES_NAME))
+    return _bundle(lexicon, rules, load_actors(beside(p, ACTORS_NAME)))

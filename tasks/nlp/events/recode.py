@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from tasks.nlp.events.rules import EventRules, Words
-from tasks.nlp.events.triggers import Found
+from tasks.nlp.events.mode import mode_chain
+from tasks.nlp.events.triggers import Found, noun_trigger
 from tasks.nlp.syntax import OBJ, PRONOUNS, Phrase, pobjs
 
 if TYPE_CHECKING:
@@ -202,6 +203,24 @@ def _declared_by_actor(tok: Token, reporting: frozenset[str], declare: frozenset
     return bool(speaker) and speaker[0].lemma_.lower() == subj.lemma_.lower()
 
 
+def _intended(tok: Token, lexicon: EventLexicon) -> bool:
+    """A verb planned by its own actor ("Finland will give"), not one a demand asks for ("called
+    for his release", "wanted the firms to surrender")."""
+    if tok.pos_ != "VERB":
+        return False
+    demand = lexicon.coding.words.demand_verbs
+    own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+    if own_subject and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        return False  # "wanted the firms to surrender": asked of another actor
+    chain = mode_chain(tok, lexicon.reporting)
+    for prev, c in zip(chain, chain[1:]):
+        if c.lemma_.lower() in demand:
+            return False
+        if prev.dep_ == "xcomp" and any(k.dep_ in OBJ for k in c.children):
+            return False  # the object of the governing verb is asked to act
+    return True
+
+
 def intent_trigger(tok: Token, trig: Trigger, mode: str, lexicon: EventLexicon) -> Trigger:
     """CAMEO/PLOVER coding of intentions the actor states (CAMEO 03 "express intent to ...",
     13 "threaten"): a cooperative act it says it will do is AGREE, an act of material conflict
@@ -210,6 +229,8 @@ def intent_trigger(tok: Token, trig: Trigger, mode: str, lexicon: EventLexicon) 
     rules = lexicon.coding
     groups = rules.categories
     cat = trig.category
+    if mode == "planned" and cat in groups.material_cooperation and _intended(tok, lexicon):
+        return lexicon.recoded(rules.recode.intent_to_cooperate)  # "will give a grant"
     if mode not in ("planned", "negated") or not _declared_by_actor(
         tok, lexicon.reporting, rules.words.declare_verbs
     ):
@@ -238,6 +259,51 @@ def is_thing(tok: Token, human_nouns: frozenset[str]) -> bool:
         for c in tok.children
         if c.dep_ in ("compound", "amod", "poss")
     )
+
+
+def _patient_word(tok: Token, lexicon: EventLexicon) -> bool:
+    words = lexicon.coding.words
+    if not is_thing(tok, words.human_nouns):
+        return True
+    forms = {tok.lower_, tok.lemma_.lower()}
+    return bool(forms & words.force_target_nouns) or any(
+        f in lexicon.actor_dictionary.agents for f in forms
+    )
+
+
+def is_patient(obj: Token, lexicon: EventLexicon) -> bool:
+    """Whether an object can undergo force or be released: a person, group or place (by its
+    entity, the role words of the rules and the agent dictionary, or the places and materiel of
+    the rules), a number or a pronoun, on its head, its modifiers ("the deputy chief") or its
+    "of" complement ("scores of refugees", "a mission of observers"); not a mere thing ("a
+    bell", "a report", "the ball")."""
+    near = [obj] + [
+        c
+        for c in obj.children
+        if c.dep_ in ("compound", "amod", "nmod", "poss") and c.pos_ in ("NOUN", "PROPN")
+    ]
+    near += pobjs(obj, ("of",))
+    return any(_patient_word(t, lexicon) for t in near)
+
+
+def acts_on_a_thing(
+    tok: Token, trig: Trigger, lexicon: EventLexicon, used: frozenset[str], targets: Sequence[Token]
+) -> bool:
+    """A verb of force or release whose objects (else its targets: a passive subject, ...) are
+    all mere things ("rang a bell", "hung up their spikes", "released a security bulletin", "its
+    first version was released"): no event of that category."""
+    if trig.category not in lexicon.coding.categories.needs_patient:
+        return False
+    objs = [
+        c
+        for c in tok.children
+        if c.dep_ in OBJ
+        and c.lower_ not in used
+        and c.lemma_.lower() not in used
+        and noun_trigger(c, lexicon) is None
+    ]
+    objs = objs or [t for t in targets if t.lower_ not in used and noun_trigger(t, lexicon) is None]
+    return bool(objs) and not any(is_patient(o, lexicon) for o in objs)
 
 
 def property_or_order(tok: Token, trig: Trigger, lexicon: EventLexicon) -> Trigger:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
+from tasks.nlp.events.recode import is_patient
 from tasks.nlp.events.rules import EventRules, RoleRules
 from tasks.nlp.events.triggers import noun_trigger
 from tasks.nlp.syntax import (
@@ -29,6 +30,7 @@ from tasks.nlp.syntax import (
     Phrase,
     agent,
     conjuncts,
+    hyphen_part,
     is_verb,
     objects,
     phrase,
@@ -97,7 +99,7 @@ def actor_phrase(tok: Token, index: Mentions, quantity_words: frozenset[str]) ->
                 "hundreds",
             ):
                 return phrase(tok, index)
-    if tok.ent_type_ in _NOT_ACTORS:
+    if tok.ent_type_ in _NOT_ACTORS or hyphen_part(tok) or not any(c.isalpha() for c in tok.text):
         return None
     if tok.pos_ == "PRON":
         return resolve_pronoun(tok, index)
@@ -297,6 +299,18 @@ def _object_targets(
     return []
 
 
+def _purpose_of_head(tok: Token, subs: Sequence[Token], lexicon: EventLexicon) -> bool:
+    """An infinitive whose parsed subject is a mere thing: a purpose clause of its head."""
+    infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    return (
+        infinitive
+        and tok.head != tok
+        and is_verb(tok.head)
+        and bool(subs)
+        and not any(is_patient(s, lexicon) for s in subs)
+    )
+
+
 def _verb_roles(
     tok: Token, trig: Trigger, index: Mentions, used: frozenset[str], lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
@@ -306,6 +320,10 @@ def _verb_roles(
     actors: list[Phrase | None] = []
     targets: list[Phrase] = []
     subs, passive = subjects(tok, rules.words.control_verbs)
+    if _purpose_of_head(tok, subs, lexicon):
+        # "rings a bell to signal the start": a thing does not act; the purpose is the
+        # main clause subject's
+        subs, passive = subjects(tok.head, rules.words.control_verbs)
     if trig.passive:
         targets.extend(target_phrase(s, index) for sub in subs for s in conjuncts(sub))
         subs = []

@@ -36,8 +36,10 @@ class Categories:
     cooperative: frozenset[str]
     force: frozenset[str]
     material_conflict: frozenset[str]
+    material_cooperation: frozenset[str]
     coercive: frozenset[str]
     patient_possessor: frozenset[str]
+    needs_patient: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class Words:
     irregular_actor_words: frozenset[str]
     generic_force_words: frozenset[str]
     human_nouns: frozenset[str]
+    force_target_nouns: frozenset[str]
     quantity_words: frozenset[str]
     quote_cue_verbs: frozenset[str]
     specific_force_codes: frozenset[str]
@@ -120,11 +123,35 @@ class ConfidenceRules:
     named_actor: float
     other_actor: float
     target: float
+    depth: float
+    min: float
     max: float
 
     def base(self, source: str) -> float:
         """Base confidence of a trigger matched as `source` (pattern, phrase, verb, ...)."""
         return float(getattr(self, source))
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRules:
+    dominant_share: float
+    dominant_min: int
+    two_party: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRules:
+    article: float
+    sentence: float
+    score: float
+    political_actor: float
+    country_actor: float
+    political_sectors: frozenset[str]
+    political_words: frozenset[str]
+    sport: frozenset[str]
+    entertainment: frozenset[str]
+    business: frozenset[str]
+    tech: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +171,8 @@ class EventRules:
     mode: ModeRules
     salience: SalienceRules
     confidence: ConfidenceRules
+    actors: ActorRules
+    domain: DomainRules
     limits: Limits
     version: str = "rules/0"
 

@@ -3,23 +3,23 @@
 `event_depth` counts the dependency arcs from a trigger up to its sentence's root: reporting
 verbs are transparent ("X said Y will do Z"), background clauses ("after ...", relative
 clauses) cost more, nouns cost more unless a reporting or light verb carries them.
-`main_event` picks the most central trigger, then the most confident.
+The coder lowers an event's confidence by its depth, so that `main_event`, the highest-confidence
+event, is the most central one unless another is much better coded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.rules import SalienceRules
-from tasks.nlp.syntax import OBJ, token_at
+from tasks.nlp.syntax import OBJ
 from tasks.records import Event
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
-
-_UNKNOWN_DEPTH = 9.0
+    from spacy.tokens import Token
 
 
 def _step(cur: Token, reporting: frozenset[str], w: SalienceRules) -> float:
@@ -64,16 +64,16 @@ def event_depth(tok: Token, lexicon: EventLexicon) -> float:
     return d
 
 
-def main_event(events: Sequence[Event], doc: Doc | None, lexicon: EventLexicon) -> Event | None:
-    """The event a sentence (or article) is mainly about: the earliest sentence, the most
-    central trigger (`event_depth`), then the most confident, then the first."""
+def main_event(events: Sequence[Event]) -> Event | None:
+    """The event a sentence (or a one-sentence record) is about: its highest-confidence event
+    (confidence ranks events by how central the trigger is, `event_depth`, and by how fully the
+    event is coded), the earliest on a tie."""
     if not events:
         return None
+    return min(events, key=lambda e: (-e.confidence, e.sentence, e.trigger_start))
 
-    def depth(ev: Event) -> float:
-        if doc is None:
-            return 0.0
-        tok = token_at(doc, ev.trigger_start, ev.trigger_end)
-        return _UNKNOWN_DEPTH if tok is None else event_depth(tok, lexicon)
 
-    return min(events, key=lambda e: (e.sentence, depth(e), -e.confidence, e.trigger_start))
+def mark_main(events: Sequence[Event]) -> list[Event]:
+    """One sentence's events with its main event (`main_event`) marked `is_main`."""
+    main = main_event(events)
+    return [replace(e, is_main=e is main) for e in events]

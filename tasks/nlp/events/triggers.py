@@ -192,7 +192,7 @@ def sentence_triggers(sent: Span, lexicon: EventLexicon) -> SentenceTriggers:
     for tok in sent:
         if is_verb(tok):
             _add_verb(tok, lexicon, out)
-        elif tok.pos_ == "NOUN" or (tok.pos_ == "VERB" and tok.dep_ in ("pobj", "dobj")):
+        elif tok.pos_ == "NOUN":
             trig = noun_trigger(tok, lexicon)
             if trig is not None:
                 out.found.append(Found(tok, trig, "noun"))

@@ -1,0 +1,164 @@
+"""Sense of domain: is an event political, or a match, a film, a product launch, a market?
+
+Each event gets a score per domain (political, sport, entertainment, business, tech) from
+evidence that does not depend on the trigger (`config/event_rules.toml`, `[domain]`):
+- the article's vocabulary: each domain's share of the article's domain words;
+- the sentence's vocabulary: the domain words in the event's sentence;
+- the parse: a score in the sentence ("beat Chelsea 3-1", "won 2-0") is sport;
+- what the actor and target are: a code of a political or security sector (government,
+  military, police, rebels, opposition, courts, legislatures, IGOs) is political evidence, a bare
+  country or demonym weaker evidence (teams bear them too); an actor phrase made of a domain's own
+  words ("England captain", "the club") is not political evidence.
+The political vocabulary is the rules' `political_words` plus the agent dictionary's one-word
+role words of the political sectors ("minister", "army", "police"); the others are the rules'
+word lists. The highest score wins; ties go to political.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tasks.nlp.events.actors import ActorCode, ActorDictionary
+from tasks.nlp.events.rules import DomainRules
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+POLITICAL = "political"
+DOMAINS = (POLITICAL, "sport", "entertainment", "business", "tech")
+# A score: two small numbers joined by a dash ("3-1", "2 - 0"), not part of a date or a range
+# of larger numbers.
+_SCORE_RE = re.compile(r"(?<![\d./:-])\d{1,2} ?- ?\d{1,2}(?![\d./:%-])")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Domain words: one-word lemmas and multiword phrases, each with its domains."""
+
+    words: dict[str, tuple[str, ...]]
+    phrases: dict[str, tuple[str, ...]]
+
+
+_VOCABULARIES: dict[tuple[int, int], Vocabulary] = {}
+
+
+def vocabulary(rules: DomainRules, actors: ActorDictionary) -> Vocabulary:
+    """The domain vocabulary of these rules and this dictionary (built once)."""
+    key = (id(rules), id(actors))
+    hit = _VOCABULARIES.get(key)
+    if hit is not None:
+        return hit
+    lists: dict[str, set[str]] = {
+        POLITICAL: set(rules.political_words)
+        | {
+            w
+            for w, code in actors.agents.items()
+            if " " not in w and _sectors(code.strip("~")) & rules.political_sectors
+        },
+        "sport": set(rules.sport),
+        "entertainment": set(rules.entertainment),
+        "business": set(rules.business),
+        "tech": set(rules.tech),
+    }
+    table: dict[str, set[str]] = {}
+    for domain, words in lists.items():
+        for w in words:
+            table.setdefault(w, set()).add(domain)
+    vocab = Vocabulary(
+        {k: tuple(sorted(v)) for k, v in table.items() if " " not in k},
+        {k: tuple(sorted(v)) for k, v in table.items() if " " in k},
+    )
+    _VOCABULARIES.clear()
+    _VOCABULARIES[key] = vocab
+    return vocab
+
+
+def _sectors(code: str) -> set[str]:
+    """The three-letter parts of a code after its country or IGO prefix (RUSGOVMIL -> GOV, MIL)."""
+    return {code[i : i + 3] for i in range(0, len(code) - 2, 3)}
+
+
+def _count(tokens: Span | Doc, vocab: Vocabulary) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    prev = ""
+    for tok in tokens:
+        if not tok.is_alpha and "-" not in tok.text:
+            prev = ""
+            continue
+        lower = tok.lower_
+        for key in {lower, tok.lemma_.lower()}:
+            for d in vocab.words.get(key, ()):
+                counts[d] += 1
+        if prev:
+            for d in vocab.phrases.get(f"{prev} {lower}", ()):
+                counts[d] += 1
+        prev = lower
+    return counts
+
+
+class ArticleDomain:
+    """The domain evidence of one article, computed once over its parse."""
+
+    def __init__(self, doc: Doc, rules: DomainRules, actors: ActorDictionary) -> None:
+        self.rules = rules
+        self.actors = actors
+        self.vocab = vocabulary(rules, actors)
+        self.sentences = [(s, _count(s, self.vocab)) for s in doc.sents]
+        total: Counter[str] = Counter()
+        for _, counts in self.sentences:
+            total.update(counts)
+        n = sum(total.values())
+        self.share = {d: total[d] / n for d in DOMAINS} if n else dict.fromkeys(DOMAINS, 0.0)
+        self._scores: dict[int, bool] = {}
+
+    def _has_score(self, si: int) -> bool:
+        if si not in self._scores:
+            sent = self.sentences[si][0]
+            dates = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in ("DATE", "TIME")]
+            found = False
+            for m in _SCORE_RE.finditer(sent.text):
+                start = sent.start_char + m.start()
+                if not any(a <= start < b for a, b in dates):
+                    found = True
+                    break
+            self._scores[si] = found
+        return self._scores[si]
+
+    def _party(self, code: ActorCode | None, text: str | None) -> tuple[float, float]:
+        """(political, country) evidence of an actor or target."""
+        if code is None:
+            return 0.0, 0.0
+        words = set((text or "").lower().replace("-", " ").split())
+        if any(d != POLITICAL for w in words for d in self.vocab.words.get(w, ())):
+            return 0.0, 0.0  # "England captain", "the club": the phrase says its domain
+        value = code.code
+        if value.startswith("IGO") or _sectors(value[3:] if code.country else value) & (
+            self.rules.political_sectors
+        ):
+            return self.rules.political_actor, 0.0
+        if code.country and value == code.country:
+            return 0.0, self.rules.country_actor
+        return 0.0, 0.0
+
+    def judge(
+        self,
+        si: int,
+        actor: ActorCode | None,
+        actor_text: str | None,
+        target: ActorCode | None,
+        target_text: str | None,
+    ) -> str:
+        """The domain of an event of sentence `si` with this actor and target."""
+        r = self.rules
+        counts = self.sentences[si][1] if si < len(self.sentences) else Counter()
+        scores = {d: r.article * self.share[d] + r.sentence * counts[d] for d in DOMAINS}
+        if si < len(self.sentences) and self._has_score(si):
+            scores["sport"] += r.score
+        for code, text in ((actor, actor_text), (target, target_text)):
+            political, country = self._party(code, text)
+            scores[POLITICAL] += political + country
+        best = max(DOMAINS, key=lambda d: (scores[d], d == POLITICAL))
+        return best
