@@ -6,11 +6,12 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, UTC
+from datetime import datetime
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
 from tasks.text.charset import decode_html
+from tasks.text.pagedate import DateEvidence, choose_published, date_evidence
 
 __all__ = ["EXTRACTOR_NAME", "ExtractedPage", "extract_html"]
 
@@ -21,7 +22,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/2"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/3"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -29,17 +30,6 @@ for _name in ("trafilatura", "htmldate", "courlan"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
-_PUBLISHED_XPATHS = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@name='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content",
-    "//meta[@name='pubdate']/@content",
-    "//meta[@name='publishdate']/@content",
-    "//meta[@name='date']/@content",
-    "//meta[@property='og:published_time']/@content",
-    "//time[@itemprop='datePublished']/@datetime",
-    "//*[@itemprop='datePublished']/@datetime",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +39,13 @@ class ExtractedPage:
     title: str | None
     text: str  # main text, paragraphs separated by "\n"
     authors: tuple[str, ...] = ()
-    published_at: datetime | None = None  # aware UTC; midnight UTC when only the day is known
+    # aware: the publisher's own timestamp and offset (its .date() is the local publication
+    # day), or midnight UTC when only the day is known (`tasks.text.pagedate`)
+    published_at: datetime | None = None
     published_precision: str | None = None  # "time" or "day"
+    published_source: str | None = (
+        None  # which evidence gave the date ("htmldate", "json_ld+meta", ...)
+    )
     site: str | None = None
     language: str | None = None  # from the page's markup (html lang, content-language, og:locale)
     ok: bool = False
@@ -58,6 +53,7 @@ class ExtractedPage:
     canonical_url: str | None = None  # the URL the page says it has
     problem: str | None = None  # why ok is False
     extractor: str = EXTRACTOR_NAME
+    date_evidence: DateEvidence | None = None  # every source's date, for evaluation
 
 
 def _clean_lang(value: str | None) -> str | None:
@@ -91,47 +87,6 @@ def _page_language(tree: object) -> str | None:
             lang = _clean_lang(str(value))
             if lang:
                 return lang
-    return None
-
-
-def _parse_timestamp(value: str) -> datetime | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return None  # a wall-clock time without zone cannot be placed in UTC
-    return parsed.astimezone(UTC)
-
-
-def _json_ld_dates(tree: object) -> list[str]:
-    """`datePublished` values of the page's JSON-LD objects."""
-    dates = (item.get("datePublished") for item in _json_ld_objects(tree))
-    return [d for d in dates if isinstance(d, str)][:20]
-
-
-def _precise_published(tree: object, day: date) -> datetime | None:
-    """A zoned timestamp from the page's metadata that falls on `day` (trafilatura gives days)."""
-    xpath = getattr(tree, "xpath", None)
-    if xpath is None:
-        return None
-    candidates: list[str] = []
-    for expression in _PUBLISHED_XPATHS:
-        try:
-            candidates.extend(str(v) for v in xpath(expression)[:3])
-        except Exception:  # noqa: BLE001
-            continue
-    candidates.extend(_json_ld_dates(tree))
-    for raw in candidates:
-        parsed = _parse_timestamp(raw)
-        if parsed is None:
-            continue
-        local = datetime.fromisoformat(raw.strip().replace("Z", "+00:00")).date()
-        if local == day or parsed.date() == day:
-            return parsed
     return None
 
 
@@ -483,20 +438,9 @@ def extract_html(
             _split_authors(getattr(document, "author", None) if document is not None else None),
             sites,
         )
-    published_at: datetime | None = None
-    precision: str | None = None
     raw_date = getattr(document, "date", None) if document is not None else None
-    if raw_date:
-        try:
-            day = date.fromisoformat(str(raw_date)[:10])
-        except ValueError:
-            day = None
-        if day is not None:
-            precise = _precise_published(tree, day)
-            if precise is not None:
-                published_at, precision = precise, "time"
-            else:
-                published_at, precision = datetime.combine(day, time(0, 0), tzinfo=UTC), "day"
+    evidence = date_evidence(html, tree, url or canonical, objects, raw_date)
+    published_at, precision, date_source = choose_published(evidence)
 
     ok = len(text) >= min_chars
     if not ok and problem is None:
@@ -507,6 +451,8 @@ def extract_html(
         authors=authors,
         published_at=published_at,
         published_precision=precision,
+        published_source=date_source,
+        date_evidence=evidence,
         site=site.strip() if site else None,
         language=language,
         ok=ok,

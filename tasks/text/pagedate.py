@@ -1,0 +1,297 @@
+"""Publication date of an article page: htmldate plus the page's own structured fields. Pure.
+
+Evidence, gathered once per page (`date_evidence`):
+- `htmldate`: htmldate's original publication date (`original_date=True`, extensive search,
+  the page's URL), the strongest single source on the development pages;
+- `json_ld`: `datePublished` of the page's JSON-LD (the article object first);
+- `meta`: the page's published-time meta tags and `itemprop=datePublished` elements;
+- `url`: a complete `/YYYY/MM/DD/` date in the URL's path;
+- `trafilatura`: the day trafilatura's metadata gave (htmldate inside trafilatura).
+
+A timestamp names an instant; the publication *day* is the day in the publisher's own time
+zone. A timestamp with an offset gives its day in that offset. A UTC timestamp ("Z",
+"+00:00") is moved into the zone the page's other timestamps use (the most common non-zero
+offset on the page); with no such zone its day is only a UTC day, which is a day off for
+every article published in the evening west of Greenwich.
+
+`choose_published` weighs the evidence: each source votes for its day with a weight, the day
+with the most weight wins and htmldate breaks ties. The weights are data (`DEFAULT_WEIGHTS`),
+chosen by 5-fold cross-validation on the development pages (`tasks.evaluate.dates`): htmldate
+is overruled only when the JSON-LD date and the meta tags agree on another day in the page's
+own zone. When no weighted source has a day, the first of JSON-LD, meta, UTC days, URL and
+trafilatura that has one is taken. The text-based inference (`tasks.nlp.dates`) comes after
+all of this, in the NLP stage, for articles still without a date.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "DateEvidence",
+    "Stamp",
+    "choose_published",
+    "date_evidence",
+    "page_offset",
+    "parse_stamp",
+    "url_day",
+]
+
+log = logging.getLogger(__name__)
+
+# Votes per source. htmldate 3, JSON-LD 2, meta 2: the structured fields outvote htmldate only
+# together. A UTC-only day (zone unknown) and the URL do not vote (cross-validated: they
+# lowered accuracy when they did); they are fallbacks.
+DEFAULT_WEIGHTS: Mapping[str, float] = {"htmldate": 3.0, "json_ld": 2.0, "meta": 2.0}
+FALLBACK_ORDER = ("json_ld", "meta", "json_ld_utc", "meta_utc", "url", "trafilatura")
+
+PUBLISHED_XPATHS = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@name='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//meta[@name='pubdate']/@content",
+    "//meta[@name='publishdate']/@content",
+    "//meta[@name='date']/@content",
+    "//meta[@property='og:published_time']/@content",
+    "//time[@itemprop='datePublished']/@datetime",
+    "//*[@itemprop='datePublished']/@datetime",
+)
+
+_ISO_RE = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?\s*$",
+    re.IGNORECASE,
+)
+# Zoned ISO timestamps anywhere in the page: the zone the publisher works in.
+_ZONED_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?([+-]\d{2}:?\d{2})\b")
+_URL_DAY_RE = re.compile(r"/((?:19|20)\d{2})[/_-]([01]\d)[/_-]([0-3]\d)(?=[/_.-]|$)")
+_MAX_SCAN = 2_000_000  # characters of a page scanned for its time zone
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A publication date as a page states it: its local day, and the instant when known."""
+
+    day: date  # in the publisher's zone when known, else as written (or UTC)
+    instant: datetime | None = None  # aware, in the publisher's offset where known
+    zone: str = (
+        "date"  # "local" (own offset), "moved" (UTC put in the page's zone), "utc", "naive", "date"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DateEvidence:
+    """What a page says about its publication date, source by source."""
+
+    htmldate: date | None = None
+    json_ld: Stamp | None = None
+    meta: Stamp | None = None
+    url: date | None = None
+    trafilatura: date | None = None
+    offset: timezone | None = None  # the page's own zone, from its zoned timestamps
+    extra: dict[str, date] = field(default_factory=dict)
+
+    def days(self) -> dict[str, date]:
+        """Each source's day; UTC-only stamps go under `json_ld_utc` / `meta_utc`."""
+        out: dict[str, date] = {}
+        for name in ("json_ld", "meta"):
+            stamp: Stamp | None = getattr(self, name)
+            if stamp is not None:
+                out[name if stamp.zone != "utc" else f"{name}_utc"] = stamp.day
+        for name in ("htmldate", "url", "trafilatura"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        out.update(self.extra)
+        return out
+
+
+def _offset(text: str) -> timezone | None:
+    text = text.replace(":", "")
+    if text.upper() == "Z":
+        return UTC
+    sign = 1 if text[0] == "+" else -1
+    hours = int(text[1:3])
+    minutes = int(text[3:5]) if len(text) >= 5 else 0
+    if hours > 14 or minutes >= 60:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def page_offset(html: str) -> timezone | None:
+    """The most common non-zero UTC offset among the page's ISO timestamps, if any."""
+    counts: Counter[str] = Counter()
+    for match in _ZONED_RE.finditer(html, 0, _MAX_SCAN):
+        value = match.group(1).replace(":", "")
+        if value not in ("+0000", "-0000"):
+            counts[value] += 1
+    if not counts:
+        return None
+    return _offset(counts.most_common(1)[0][0])
+
+
+def parse_stamp(value: str, zone: timezone | None = None) -> Stamp | None:
+    """An ISO 8601 or RFC 2822 date or timestamp, with its day in the publisher's zone."""
+    value = value.strip()
+    if not value:
+        return None
+    match = _ISO_RE.match(value)
+    parsed: datetime | None = None
+    if match:
+        year, month, day_, hour, minute, second, tz = match.groups()
+        try:
+            if hour is None:
+                return Stamp(date(int(year), int(month), int(day_)))
+            parsed = datetime(
+                int(year), int(month), int(day_), int(hour), int(minute), int(second or 0)
+            )
+        except ValueError:
+            return None
+        if tz is None:
+            return Stamp(parsed.date(), None, "naive")
+        tzinfo = _offset(tz)
+        if tzinfo is None:
+            return None
+        parsed = parsed.replace(tzinfo=tzinfo)
+    elif re.search(r"\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", value):
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if parsed.tzinfo is None:
+            return Stamp(parsed.date(), None, "naive")
+    if parsed is None:
+        return None
+    if parsed.utcoffset() != timedelta(0):
+        return Stamp(parsed.date(), parsed, "local")
+    if zone is not None and zone.utcoffset(None) != timedelta(0):
+        moved = parsed.astimezone(zone)
+        return Stamp(moved.date(), moved, "moved")
+    return Stamp(parsed.date(), parsed.astimezone(UTC), "utc")
+
+
+def _first_stamp(values: Iterable[object], zone: timezone | None) -> Stamp | None:
+    for value in values:
+        if isinstance(value, str):
+            stamp = parse_stamp(value, zone)
+            if stamp is not None and 1990 <= stamp.day.year <= 2100:
+                return stamp
+    return None
+
+
+def url_day(url: str | None) -> date | None:
+    """A complete `/YYYY/MM/DD/` (or `-`/`_` separated) date in a URL's path."""
+    if not url:
+        return None
+    match = _URL_DAY_RE.search(url.split("?", 1)[0])
+    if not match:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def _htmldate(html: str, url: str | None) -> date | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(html, url=url, original_date=True, extensive_search=True)
+    except Exception as exc:  # noqa: BLE001 - a date heuristic must not stop extraction
+        log.debug("htmldate failed on %s: %s", url, exc)
+        return None
+    if not found:
+        return None
+    try:
+        return date.fromisoformat(found[:10])
+    except ValueError:
+        return None
+
+
+def _xpath_values(tree: object, expressions: Iterable[str]) -> list[str]:
+    xpath = getattr(tree, "xpath", None)
+    if xpath is None:
+        return []
+    values: list[str] = []
+    for expression in expressions:
+        try:
+            values.extend(str(v) for v in xpath(expression)[:3])
+        except Exception:  # noqa: BLE001 - odd markup must not stop extraction
+            continue
+    return values
+
+
+def date_evidence(
+    html: str,
+    tree: object,
+    url: str | None,
+    json_ld: Iterable[Mapping[str, object]] = (),
+    trafilatura_date: str | None = None,
+    *,
+    article_types: tuple[str, ...] = ("article", "posting", "report"),
+) -> DateEvidence:
+    """Collect every source's publication date for one page (`json_ld`: its JSON-LD objects)."""
+    zone = page_offset(html)
+    objects = list(json_ld)
+
+    def is_article(item: Mapping[str, object]) -> bool:
+        kind = item.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        return any(str(k).casefold().endswith(article_types) for k in kinds if k)
+
+    articles = [o.get("datePublished") for o in objects if is_article(o)]
+    others = [o.get("datePublished") for o in objects if not is_article(o)]
+    traf: date | None = None
+    if trafilatura_date:
+        try:
+            traf = date.fromisoformat(str(trafilatura_date)[:10])
+        except ValueError:
+            traf = None
+    return DateEvidence(
+        htmldate=_htmldate(html, url),
+        json_ld=_first_stamp(articles, zone) or _first_stamp(others, zone),
+        meta=_first_stamp(_xpath_values(tree, PUBLISHED_XPATHS), zone),
+        url=url_day(url),
+        trafilatura=traf,
+        offset=zone,
+    )
+
+
+def choose_published(
+    evidence: DateEvidence, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> tuple[datetime | None, str | None, str | None]:
+    """(published_at, precision "time"/"day", source) from the evidence, by weighted vote.
+
+    `published_at` is aware: the publisher's own timestamp (in its own offset) when one of
+    the structured fields gives the chosen day with a time, else midnight UTC of that day.
+    """
+    days = evidence.days()
+    votes: dict[date, float] = {}
+    for name, day in days.items():
+        weight = weights.get(name, 0.0)
+        if weight > 0:
+            votes[day] = votes.get(day, 0.0) + weight
+    chosen: date | None = None
+    source: str | None = None
+    if votes:
+        chosen = max(votes, key=lambda d: (votes[d], d == evidence.htmldate))
+        voters = [s for s, d in days.items() if d == chosen and weights.get(s, 0.0) > 0]
+        source = "+".join(voters)
+    else:
+        for name in FALLBACK_ORDER:
+            if name in days:
+                chosen, source = days[name], name
+                break
+    if chosen is None:
+        return None, None, None
+    for stamp in (evidence.json_ld, evidence.meta):
+        if stamp is not None and stamp.instant is not None and stamp.day == chosen:
+            return stamp.instant, "time", source
+    return datetime.combine(chosen, time(0, 0), tzinfo=UTC), "day", source

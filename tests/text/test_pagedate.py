@@ -1,0 +1,98 @@
+"""Publication dates of pages: the publisher's local day, htmldate with the page's own fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from tasks.text.html import extract_html
+from tasks.text.pagedate import (
+    DateEvidence,
+    Stamp,
+    choose_published,
+    page_offset,
+    parse_stamp,
+    url_day,
+)
+
+EST = timezone(timedelta(hours=-5))
+CET = timezone(timedelta(hours=1))
+
+BODY = "<p>" + " ".join(["The council met again on the matter and voted."] * 12) + "</p>"
+
+
+def page(head: str, body: str = BODY) -> str:
+    return f"<html><head><title>Council votes</title>{head}</head><body><article><h1>Council votes</h1>{body}</article></body></html>"
+
+
+def test_stamps_keep_the_publishers_day() -> None:
+    local = parse_stamp("2023-11-08T21:11:03-05:00")
+    assert local == Stamp(date(2023, 11, 8), datetime(2023, 11, 8, 21, 11, 3, tzinfo=EST), "local")
+    # a UTC instant is moved into the zone the page's other timestamps use
+    moved = parse_stamp("2023-11-09T02:11:03Z", EST)
+    assert moved is not None and moved.day == date(2023, 11, 8) and moved.zone == "moved"
+    # without such a zone it is only a UTC day
+    utc = parse_stamp("2023-11-09T02:11:03+00:00")
+    assert utc is not None and utc.day == date(2023, 11, 9) and utc.zone == "utc"
+    assert parse_stamp("2020-02-19") == Stamp(date(2020, 2, 19))
+    assert parse_stamp("2018-06-22 10:20:00") == Stamp(date(2018, 6, 22), None, "naive")
+    rfc = parse_stamp("Sat, 19 Oct 2019 00:04:00 +0200")
+    assert rfc is not None and rfc.day == date(2019, 10, 19) and rfc.zone == "local"
+    for junk in ("", "1988", "Tue Jan 28 15:28:56 CET 2020", "2020-13-45", "soon"):
+        assert parse_stamp(junk) is None
+
+
+def test_page_offset_is_the_most_common_nonzero_offset() -> None:
+    html = (
+        '<time datetime="2023-11-08T21:11:03-05:00"></time>'
+        '<time datetime="2023-11-08T20:00:00-05:00"></time>'
+        '<meta content="2023-11-09T02:11:03+00:00">'
+        '<time datetime="2023-11-08T10:00:00+01:00"></time>'
+    )
+    assert page_offset(html) == EST
+    assert page_offset('<meta content="2023-11-09T02:11:03Z">') is None
+
+
+def test_url_day_needs_a_complete_date() -> None:
+    assert url_day("https://x.com/2023/11/08/story/") == date(2023, 11, 8)
+    assert url_day("https://x.com/news/2020-02-18-title.html") == date(2020, 2, 18)
+    assert url_day("https://blog.x.de/2023/10/3-fragen-an/") is None  # month only
+    assert url_day("https://x.com/2023/13/45/story") is None
+    assert url_day(None) is None
+
+
+def test_vote_htmldate_is_overruled_only_by_agreeing_fields() -> None:
+    stamp = Stamp(date(2020, 2, 19), datetime(2020, 2, 19, 18, 37, tzinfo=CET), "local")
+    agree = DateEvidence(htmldate=date(2020, 2, 18), json_ld=stamp, meta=stamp)
+    published, precision, source = choose_published(agree)
+    assert published == datetime(2020, 2, 19, 18, 37, tzinfo=CET)
+    assert precision == "time" and source == "json_ld+meta"
+    alone = DateEvidence(htmldate=date(2020, 2, 18), json_ld=stamp)
+    published, precision, source = choose_published(alone)
+    assert published == datetime(2020, 2, 18, tzinfo=UTC) and precision == "day"
+    assert source == "htmldate"
+    # nothing votes: the fallbacks, in order
+    utc_only = DateEvidence(json_ld=Stamp(date(2020, 1, 3), None, "utc"), url=date(2020, 1, 6))
+    assert choose_published(utc_only)[2] == "json_ld_utc"
+    assert choose_published(DateEvidence()) == (None, None, None)
+
+
+def test_extract_html_gives_the_local_day_of_an_evening_article() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council votes",'
+        ' "datePublished": "2023-11-09T02:11:03+00:00"}</script>'
+        '<meta property="article:published_time" content="2023-11-09T02:11:03+00:00">'
+    )
+    body = '<time datetime="2023-11-08T21:11:03-05:00">November 8, 2023</time>' + BODY
+    result = extract_html(page(head, body), "https://news.example.com/council-votes/")
+    assert result.published_at is not None
+    assert result.published_at.date() == date(2023, 11, 8)  # the publisher's day, not UTC's
+    assert result.published_at.astimezone(UTC) == datetime(2023, 11, 9, 2, 11, 3, tzinfo=UTC)
+    assert result.published_precision == "time"
+    assert result.date_evidence is not None and result.date_evidence.offset == EST
+
+
+def test_extract_html_reads_the_url_date_through_htmldate() -> None:
+    result = extract_html(page(""), "https://news.example.com/2021/03/08/council-votes/")
+    assert result.published_at == datetime(2021, 3, 8, tzinfo=UTC)
+    assert result.published_precision == "day"
+    assert result.published_source == "htmldate"
