@@ -6,11 +6,16 @@ precision and recall per page averaged over pages, F1 from the two averages. One
 both texts are NFC-normalised before tokenising (canonically equal text scores equal).
 Titles, dates and authors are compared with the gold metadata after light normalisation.
 
-Three variants run on the same pages in the same run: `trafilatura` alone (plain
-`trafilatura.extract(html, include_comments=False)`, the baseline), `extract` (our
-`extract_html`: trafilatura's bare extraction with metadata, no cleaning) and `pipeline`
-(`extract_html` followed by the project's cleaning, `tasks.text.clean.clean_text`: what the warehouse
-stores). The gate: `pipeline` must not score lower than `trafilatura` on any set.
+On the same pages in the same run: `trafilatura` alone (plain `trafilatura.extract(html,
+include_comments=False)`, the baseline), `extract` (our `extract_html` as shipped, no cleaning)
+and `pipeline` (`extract_html` followed by the project's cleaning, `tasks.text.clean.clean_text`:
+what the warehouse stores). Beside them, side by side, every trafilatura setting measured for
+the choice of the shipped one: `favor_precision`, `favor_recall` and the default, each with
+trafilatura's fallback extractors on and off (`fast=True`, formerly `no_fallback`), both plain
+and through our extraction and cleaning, plus our `trimmed` body (the default extraction cut to
+what favor_precision keeps). fundus is also scored in two halves by publisher (alternate
+publishers in name order), so a choice is kept only when it wins on both. The gate: `pipeline`
+must not score lower than `trafilatura` on any set.
 
     python -m tasks.evaluate.extraction /work/shared/corpus/html [--no-clean] [--json out.json]
 """
@@ -266,12 +271,24 @@ def iter_newspaper4k(root: Path) -> Iterator[GoldPage]:
 
 # --------------------------------------------------------------------------- evaluation
 
+# (name, trafilatura setting, fallbacks on): the settings measured side by side.
+SETTINGS: tuple[tuple[str, str, bool], ...] = (
+    ("default", "default", True),
+    ("precision", "precision", True),
+    ("recall", "recall", True),
+    ("default-fast", "default", False),
+    ("precision-fast", "precision", False),
+    ("recall-fast", "recall", False),
+)
+SHIPPED = "trimmed"  # extract_html's own default body
+
 
 @dataclass
 class _Tally:
     body: dict[str, list[tuple[int, int, int]]] = field(
         default_factory=lambda: {"trafilatura": [], "extract": [], "pipeline": []}
     )
+    variants: dict[str, dict[str, list[tuple[int, int, int]]]] = field(default_factory=dict)
     titles: int = 0
     title_exact: int = 0
     title_lenient: int = 0
@@ -284,14 +301,44 @@ class _Tally:
     seconds: float = 0.0
     worst: list[tuple[float, str]] = field(default_factory=list)
 
+    def add_variant(self, name: str, kind: str, counts: tuple[int, int, int]) -> None:
+        self.variants.setdefault(name, {}).setdefault(kind, []).append(counts)
+
 
 def _as_article_text(page: ExtractedPage) -> str:
     """Body as an Article holds it: paragraphs separated by a blank line."""
     return "\n\n".join(page.text.split("\n"))
 
 
-def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str, Any]:
-    """Score a set of gold pages; returns metrics for both variants and the metadata."""
+def _plain(gold: GoldPage, setting: str, fallbacks: bool) -> str:
+    return (
+        trafilatura.extract(
+            gold.html,
+            url=gold.url,
+            include_comments=False,
+            favor_precision=setting == "precision",
+            favor_recall=setting == "recall",
+            fast=not fallbacks,
+        )
+        or ""
+    )
+
+
+def _score_variants(gold: GoldPage, clean: Cleaner | None, tally: _Tally) -> None:
+    """Every setting, plain and through our extraction (and cleaning), on one page."""
+    for name, setting, fallbacks in SETTINGS:
+        tally.add_variant(name, "plain", score_body(gold.body, _plain(gold, setting, fallbacks)))
+        raw = _as_article_text(extract_html(gold.html, gold.url, body=setting, fallbacks=fallbacks))
+        tally.add_variant(name, "extract", score_body(gold.body, raw))
+        if clean is not None:
+            tally.add_variant(name, "pipeline", score_body(gold.body, clean(raw) if raw else raw))
+
+
+def evaluate_pages(
+    pages: Iterable[GoldPage], clean: Cleaner | None, *, variants: bool = True
+) -> dict[str, Any]:
+    """Score a set of gold pages: the shipped extraction, the baseline, the metadata, and with
+    `variants` every trafilatura setting side by side."""
     tally = _Tally()
     for gold in pages:
         started = time.perf_counter()
@@ -300,15 +347,17 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
         if not page.ok:
             tally.extraction_failures += 1
         if gold.body is not None:
-            plain = trafilatura.extract(gold.html, url=gold.url, include_comments=False) or ""
+            plain = _plain(gold, "default", True)
             tally.body["trafilatura"].append(score_body(gold.body, plain))
             raw = _as_article_text(page)
             counts = score_body(gold.body, raw)
             tally.body["extract"].append(counts)
+            tally.add_variant(SHIPPED, "extract", counts)
             if clean is not None:
                 cleaned = clean(raw) if raw else raw
                 cleaned_counts = score_body(gold.body, cleaned)
                 tally.body["pipeline"].append(cleaned_counts)
+                tally.add_variant(SHIPPED, "pipeline", cleaned_counts)
                 delta = (
                     _precision(*cleaned_counts)
                     + _recall(*cleaned_counts)
@@ -317,6 +366,8 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
                 )
                 if delta < 0:
                     tally.worst.append((delta, gold.name))
+            if variants:
+                _score_variants(gold, clean, tally)
         if gold.title:
             tally.titles += 1
             exact, lenient = title_matches(gold.title, page.title)
@@ -344,6 +395,10 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
             "trafilatura": body_metrics(tally.body["trafilatura"]),
             "extract": body_metrics(tally.body["extract"]),
         },
+        "variants": {
+            name: {kind: body_metrics(counts) for kind, counts in kinds.items()}
+            for name, kinds in tally.variants.items()
+        },
         "title": {
             "pages": tally.titles,
             "exact": ratio(tally.title_exact, tally.titles),
@@ -360,6 +415,18 @@ def evaluate_pages(pages: Iterable[GoldPage], clean: Cleaner | None) -> dict[str
         result["body"]["pipeline"] = body_metrics(tally.body["pipeline"])
         result["cleaning_hurt"] = [name for _, name in sorted(tally.worst)[:10]]
     return result
+
+
+def fundus_halves(pages: Iterable[GoldPage]) -> tuple[list[GoldPage], list[GoldPage]]:
+    """fundus pages split by publisher: alternate publishers in name order."""
+    by_publisher: dict[str, list[GoldPage]] = {}
+    for page in pages:
+        publisher = page.name.split("/")[-1].split(".")[0].rsplit("_", 3)[0]
+        by_publisher.setdefault(publisher, []).append(page)
+    halves: tuple[list[GoldPage], list[GoldPage]] = ([], [])
+    for index, publisher in enumerate(sorted(by_publisher)):
+        halves[index % 2].extend(by_publisher[publisher])
+    return halves
 
 
 def _default_cleaner() -> Cleaner | None:
@@ -379,7 +446,7 @@ _DEFAULT = object()
 
 
 def evaluate_extraction(
-    corpus_dir: str | Path, clean: Cleaner | None | object = _DEFAULT
+    corpus_dir: str | Path, clean: Cleaner | None | object = _DEFAULT, *, variants: bool = True
 ) -> dict[str, Any]:
     """Evaluate both variants on `corpus_dir/fundus` and `corpus_dir/newspaper4k`.
 
@@ -388,13 +455,23 @@ def evaluate_extraction(
     """
     root = Path(corpus_dir)
     cleaner: Cleaner | None = _default_cleaner() if clean is _DEFAULT else clean  # type: ignore[assignment]
-    report: dict[str, Any] = {"corpus": str(root), "cleaning": cleaner is not None, "sets": {}}
-    sets = {"fundus": iter_fundus, "newspaper4k": iter_newspaper4k}
-    for name, reader in sets.items():
+    report: dict[str, Any] = {
+        "corpus": str(root),
+        "cleaning": cleaner is not None,
+        "sets": {},
+        "halves": {},
+    }
+    for name, reader in (("fundus", iter_fundus), ("newspaper4k", iter_newspaper4k)):
         folder = root / name
         if not folder.is_dir():
             continue
-        report["sets"][name] = evaluate_pages(reader(folder), cleaner)
+        pages = list(reader(folder))
+        # fundus' variants are scored in its two publisher halves, not twice
+        split = name == "fundus" and variants
+        report["sets"][name] = evaluate_pages(pages, cleaner, variants=variants and not split)
+        if split:
+            for half, subset in zip(("fundus-A", "fundus-B"), fundus_halves(pages)):
+                report["halves"][half] = evaluate_pages(subset, cleaner, variants=True)
     gate = []
     for name, result in report["sets"].items():
         if "pipeline" in result["body"]:
@@ -417,8 +494,8 @@ def evaluate_extraction(
 def format_report(report: dict[str, Any]) -> str:
     """A plain-text table of the figures in `report`."""
 
-    def pct(value: float | None) -> str:
-        return "  n/a" if value is None else f"{value:5.3f}"
+    def pct(value: float | None, digits: int = 3) -> str:
+        return "  n/a" if value is None else f"{value:5.{digits}f}"
 
     lines = [
         f"Extraction evaluation on {report['corpus']} (cleaning {'on' if report['cleaning'] else 'off'})",
@@ -447,6 +524,28 @@ def format_report(report: dict[str, Any]) -> str:
             f"{'':<12} (titles on {result['title']['pages']}, dates on {result['date']['pages']}, "
             f"authors on {result['authors']['pages']} pages)"
         )
+    groups = {**report.get("halves", {}), **report["sets"]}
+    groups = {name: r for name, r in groups.items() if len(r.get("variants", {})) > 1}
+    if groups:
+        kind = "pipeline" if report["cleaning"] else "extract"
+        lines.append("")
+        lines.append(
+            f"Body F1 per trafilatura setting: plain trafilatura | ours (extraction"
+            f"{' + cleaning' if report['cleaning'] else ''}); -fast = fallbacks off"
+        )
+        header = f"{'variant':<16}" + "".join(f"{name:>22}" for name in groups)
+        lines.append(header)
+        lines.append("-" * len(header))
+        names = [name for name, _, _ in SETTINGS] + [SHIPPED]
+        for variant in names:
+            row = f"{variant + (' *' if variant == SHIPPED else ''):<16}"
+            for result in groups.values():
+                metrics = result["variants"].get(variant, {})
+                plain = metrics.get("plain", {}).get("f1")
+                ours = metrics.get(kind, {}).get("f1")
+                row += f"{pct(plain, 4):>13} | {pct(ours, 4):>6}"
+            lines.append(row)
+        lines.append(f"* shipped (extract_html's default body: {SHIPPED})")
     if report.get("gate"):
         lines.append("")
         for item in report["gate"]:

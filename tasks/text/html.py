@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from tasks.text.charset import decode_html
 from tasks.text.pagedate import DateEvidence, choose_published, date_evidence
 
-__all__ = ["EXTRACTOR_NAME", "ExtractedPage", "extract_html"]
+__all__ = ["BODY_MODES", "EXTRACTOR_NAME", "ExtractedPage", "extract_html", "trim_to_precise"]
 
 try:
     from trafilatura import __version__ as _TRAFILATURA_VERSION
@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/3"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/3+trim/1"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -374,17 +374,77 @@ def _clean_authors(raw: tuple[str, ...], sites: list[str]) -> tuple[str, ...]:
     return tuple(unique.values())
 
 
+BODY_MODES = ("trimmed", "default", "precision", "recall")
+# favor_precision keeping less than this share of the default's text has missed the article
+# rather than trimmed it (development pages: such pages sit at 0.15, trims at 0.30 and up).
+PRECISE_MIN_SHARE = 0.25
+
+
+def _lines(text: str | None) -> str:
+    text = (text or "").strip()
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def trim_to_precise(full: str, precise: str, min_share: float = PRECISE_MIN_SHARE) -> str:
+    """The default extraction cut to the paragraphs from the first to the last one that
+    favor_precision also kept.
+
+    Boilerplate sits at the edges of what trafilatura extracts (teasers, related links, footers)
+    and favor_precision drops it; inside the article it also drops paragraphs that belong there
+    (link-rich or short ones), so those are kept. When favor_precision kept less than
+    `min_share` of the text, it missed the article and the default is kept whole.
+    """
+    if not precise:
+        return full
+    if not full:
+        return precise
+    if len(precise) < min_share * len(full):
+        return full
+    kept = set(precise.split("\n"))
+    lines = full.split("\n")
+    inside = [i for i, line in enumerate(lines) if line in kept]
+    if not inside:
+        return precise
+    return "\n".join(lines[inside[0] : inside[-1] + 1])
+
+
+def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: bool) -> object:
+    from trafilatura import bare_extraction
+
+    return bare_extraction(
+        tree,
+        url=url,
+        with_metadata=metadata,
+        include_comments=False,
+        include_tables=True,
+        output_format="python",
+        favor_precision=mode == "precision",
+        favor_recall=mode == "recall",
+        fast=not fallbacks,
+    )
+
+
 def extract_html(
-    html: str | bytes, url: str | None = None, *, min_chars: int = MIN_BODY_CHARS
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    min_chars: int = MIN_BODY_CHARS,
+    body: str = "trimmed",
+    fallbacks: bool = True,
 ) -> ExtractedPage:
     """Extract main text and metadata from an HTML page (bytes are decoded with charset sniffing).
 
-    Never raises: a page trafilatura cannot use gives `ok=False` with `problem` set and
-    whatever metadata could still be read.
+    `body` chooses trafilatura's setting for the main text: "trimmed" (the default: the default
+    extraction trimmed to what favor_precision keeps, see `trim_to_precise`), or "default",
+    "precision", "recall" alone; `fallbacks=False` turns trafilatura's fallback extractors off.
+    The choice was measured with `tasks.evaluate.extraction`. Never raises: a page trafilatura
+    cannot use gives `ok=False` with `problem` set and whatever metadata could still be read.
     """
-    from trafilatura import bare_extraction, load_html
+    from trafilatura import load_html
     from trafilatura.metadata import extract_metadata
 
+    if body not in BODY_MODES:
+        raise ValueError(f"body must be one of {BODY_MODES}, not {body!r}")
     if isinstance(html, bytes):
         html = decode_html(html, None)
     if not html or not html.strip():
@@ -400,28 +460,26 @@ def extract_html(
     language = _page_language(tree)
 
     problem: str | None = None
+    first = "default" if body == "trimmed" else body
     try:
-        document = bare_extraction(
-            tree,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-            output_format="python",
-        )
+        document = _bare(tree, url, first, fallbacks, metadata=True)
     except Exception as exc:  # noqa: BLE001 - trafilatura must not stop the batch
         document = None
         problem = f"trafilatura failed: {type(exc).__name__}: {exc}"
-    text = ""
+    text = _lines(getattr(document, "text", None)) if document is not None else ""
+    if body == "trimmed":
+        try:
+            precise = _bare(tree, url, "precision", fallbacks, metadata=False)
+        except Exception:  # noqa: BLE001
+            precise = None
+        if precise is not None:
+            text = trim_to_precise(text, _lines(getattr(precise, "text", None)))
     if document is None:
-        problem = problem or "trafilatura found no main text"
+        problem = None if text else problem or "trafilatura found no main text"
         try:
             document = extract_metadata(tree, url)
         except Exception:  # noqa: BLE001
             document = None
-    else:
-        text = (getattr(document, "text", None) or "").strip()
-        text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
     title = getattr(document, "title", None) if document is not None else None
     site = getattr(document, "sitename", None) if document is not None else None
