@@ -1,4 +1,4 @@
-"""`newsflow eval ...`: extraction, event coding and 5W1H measured on gold data."""
+"""`newsflow eval ...`: extraction, dates, entities, event coding and 5W1H measured on gold data."""
 
 from __future__ import annotations
 
@@ -18,6 +18,21 @@ def eval_extraction(corpus: CorpusArg) -> None:
     from tasks.evaluate.extraction import evaluate_extraction, format_report
 
     report = evaluate_extraction(corpus)
+    typer.echo(format_report(report))
+    raise typer.Exit(EXIT_OK if report["gate_ok"] else EXIT_FAILED)
+
+
+@eval_app.command("dates")
+def eval_dates(corpus: CorpusArg) -> None:
+    """Publication day of HTML pages, ours vs htmldate alone, per fold (gold.json + pages/)."""
+    from tasks.evaluate.dates import evaluate_dates, format_report
+
+    if not (corpus / "gold.json").is_file():
+        typer.echo(
+            f"error: {corpus} has no gold.json; pass the folder holding gold.json and pages/"
+        )
+        raise typer.Exit(2)
+    report = evaluate_dates(corpus)
     typer.echo(format_report(report))
     raise typer.Exit(EXIT_OK if report["gate_ok"] else EXIT_FAILED)
 
