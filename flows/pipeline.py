@@ -138,7 +138,7 @@ def enrich_batch(
     with _NLP_LOCK:
         if run_id in _ABANDONED:
             return [], []
-        nlp = load_nlp(n.model, n.components)
+        nlp = load_nlp(n.model, n.components, n.entity_patterns)
         return enrich_articles(
             articles,
             nlp,
@@ -255,7 +255,8 @@ class BatchPipeline:
         self.warehouse = settings.warehouse.path
         self.lock_timeout = settings.warehouse.lock_timeout_seconds
         rules = _rules_version(settings)
-        model = installed_model_version(settings.nlp.model)
+        n = settings.nlp
+        model = installed_model_version(n.model, n.components, n.entity_patterns)
         self.prov = wh.Provenance(summary.run_id, model, PIPELINE_VERSION, rules)
         self.loaded = wh.LoadCounts()
         self.pending: dict[str, str] = {}

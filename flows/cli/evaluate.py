@@ -37,6 +37,19 @@ def eval_dates(corpus: CorpusArg) -> None:
     raise typer.Exit(EXIT_OK if report["gate_ok"] else EXIT_FAILED)
 
 
+@eval_app.command("ner")
+def eval_ner(corpus: CorpusArg) -> None:
+    """PER/LOC/ORG F1 of our entity labels vs the bare model, per fold (a CoNLL NER file)."""
+    from tasks.evaluate.ner import evaluate_ner, format_report
+
+    if not corpus.is_file():
+        typer.echo(f"error: {corpus} is not a file; pass a CoNLL NER file (token ... tag)")
+        raise typer.Exit(2)
+    report = evaluate_ner(corpus)
+    typer.echo(format_report(report))
+    raise typer.Exit(EXIT_OK if report["gate_ok"] else EXIT_FAILED)
+
+
 def _eval_nlp() -> tuple[Any, Any]:
     from tasks.nlp.events.lexicon import load_lexicon
     from tasks.nlp.pipeline import load_nlp

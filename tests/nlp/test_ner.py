@@ -1,0 +1,102 @@
+"""Entity labels: the CoNLL reader and scorer, and the entity ruler in the pipeline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from tasks.evaluate.ner import read_conll, score_spans
+from tasks.nlp.build_entity_patterns import build_patterns, parse_tabari, title_case
+from tasks.nlp.pipeline import ENTITY_RULER, load_nlp
+from tasks.nlp.ruler import read_entity_patterns
+from tasks.settings import load_settings
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "ner"
+
+
+def test_conll_documents_become_article_text_with_entity_offsets() -> None:
+    first, second = read_conll(FIXTURES / "tiny.conll")
+    assert first.text.startswith("PARIS 1997-03-04\n\nThe mayor of Lyon, Anne Martin, met")
+    assert "(Reuters)." in first.text
+    found = {(first.text[a:b], label) for a, b, label in first.entities}
+    assert found == {
+        ("PARIS", "LOC"),
+        ("Lyon", "LOC"),
+        ("Anne Martin", "PER"),
+        ("United Nations", "ORG"),
+        ("Reuters", "ORG"),
+    }  # MISC is not scored
+    assert {(second.text[a:b], label) for a, b, label in second.entities} == {
+        ("Ms Keller", "PER"),
+        ("Bob Lee", "PER"),
+        ("Bern", "LOC"),
+    }
+    assert second.text.startswith("Ms Keller's firm")
+
+
+def test_patterns_file_gives_each_name_in_capitals_too() -> None:
+    patterns = read_entity_patterns(FIXTURES / "patterns.tsv")
+    assert {"label": "GPE", "pattern": "Lyon"} in patterns
+    assert {"label": "GPE", "pattern": "LYON"} in patterns
+    assert sum(p["pattern"] == "UN" for p in patterns) <= 1
+
+
+def test_score_spans_counts_exact_span_and_label() -> None:
+    gold = [(0, 5, "LOC"), (10, 20, "PER")]
+    counts = score_spans(gold, [(0, 5, "LOC"), (10, 19, "PER"), (30, 35, "ORG")])
+    assert counts == Counter({"tp:LOC": 1, "fp:PER": 1, "fn:PER": 1, "fp:ORG": 1})
+
+
+def test_tabari_entries_and_labels() -> None:
+    lines = [
+        "FRANCE_  [FRA]",
+        "+FRENCH_",
+        "+LOIRE_RIVER_",
+        "+CHAMPAGNE_",
+        "# a comment",
+        "JACQUES_CHIRAC_  # CountryInfo.txt",
+        "\t[FRAGOV 950517-070516]",
+        "FRENCH_ARMY_ [FRAMIL]",
+    ]
+    entries = list(parse_tabari(lines, "actors_countries.txt"))
+    assert [e.names[0] for e in entries] == ["FRANCE", "JACQUES CHIRAC", "FRENCH ARMY"]
+    assert title_case("REPUBLIC OF THE CONGO") == "Republic of the Congo"
+    assert title_case("GUINEA-BISSAU") == "Guinea-Bissau"
+
+
+def test_build_patterns_from_a_small_dictionary(tmp_path: Path) -> None:
+    (tmp_path / "actors_countries.txt").write_text(
+        "FRANCE_  [FRA]\n+FRENCH_\n+LOIRE_RIVER_\n+CHAMPAGNE_\n"
+        "JACQUES_CHIRAC_  # CountryInfo.txt\n\t[FRAGOV 950517-070516]\n"
+        "FRENCH_ARMY_ [FRAMIL]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "actors_international.txt").write_text(
+        "THE_UNITED_NATIONS_ [IGOUNO]\n17_NOVEMBER_ [GRCREB]\n", encoding="utf-8"
+    )
+    patterns = build_patterns(tmp_path, {"champagne"}, lambda words: {"FRENCH": "NORP"})
+    got = {(p["pattern"], p["label"]) for p in patterns}
+    assert ("France", "GPE") in got
+    assert ("French", "NORP") in got
+    assert ("Loire River", "LOC") in got
+    assert ("Jacques Chirac", "PERSON") in got
+    assert ("French Army", "ORG") in got
+    assert ("United Nations", "ORG") in got
+    assert not any(p.startswith(("Champagne", "17")) for p, _ in got)
+
+
+def test_the_ruler_labels_dictionary_names_and_the_model_the_rest() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    assert nlp.pipe_names.index(ENTITY_RULER) > nlp.pipe_names.index("ner")
+    doc = nlp("PARIS 1997-03-04\n\nThe mayor of Lyon met officials from the United Nations.")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("PARIS", "GPE") in ents and ("Lyon", "GPE") in ents
+    assert any("United Nations" in text and label == "ORG" for text, label in ents)
+    # a dictionary name inside a longer name the NER found stays part of it
+    doc = nlp("Officials met Lyon Martinez Gutierrez, the new mayor, on Monday.")
+    assert not any(e.text == "Lyon" for e in doc.ents) or not any(
+        "Martinez" in e.text for e in doc.ents
+    )
+    assert ENTITY_RULER not in load_nlp(settings.nlp.model, bare).pipe_names
