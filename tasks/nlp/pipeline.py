@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tasks.nlp.entities import Span, resolve_mentions
 from tasks.records import Article, Enrichment, Failure
+from tasks.settings import SHIPPED_CONFIG_DIR
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -32,7 +33,7 @@ class ModelError(RuntimeError):
 # (`tasks.nlp.ruler`). Listed in nlp.components like the model's own components; leave it out
 # for the bare model.
 ENTITY_RULER = "newsflow_entity_ruler"
-DEFAULT_ENTITY_PATTERNS = Path(__file__).resolve().parents[2] / "config" / "entity_patterns.tsv"
+DEFAULT_ENTITY_PATTERNS = SHIPPED_CONFIG_DIR / "entity_patterns.tsv"
 
 
 def _add_entity_ruler(nlp: Language, patterns_path: Path) -> None:

@@ -43,10 +43,6 @@ def _config(tmp: Path, schedules: str) -> Path:
         'lexicon = "config/event_lexicon.toml"',
         f'lexicon = "{PROJECT_ROOT / "config" / "event_lexicon.toml"}"',
     )
-    base = base.replace(
-        'entity_patterns = "config/entity_patterns.tsv"',
-        f'entity_patterns = "{PROJECT_ROOT / "config" / "entity_patterns.tsv"}"',
-    )
     path = folder / "newsflow.toml"
     path.write_text(base + "\n" + schedules, encoding="utf-8")
     return path
