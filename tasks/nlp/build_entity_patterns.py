@@ -5,7 +5,8 @@
 Reads `actors_countries.txt`, `actors_international.txt` and `actors_nonstate.txt` (TABARI
 format: an entry line `NAME_ [CODE]`, `+SYNONYM_` lines, indented `[CODE date-range]` lines,
 `#` comments) and writes entity ruler patterns, `LABEL<TAB>name` a line, names in Title Case
-(the ruler also matches them in UPPER CASE, as headlines and datelines set them):
+(the ruler also matches them in UPPER CASE, as headlines and datelines set them), with spaCy's
+tokens where it splits a name other than at its spaces (so the ruler loads without a tokenizer):
 - a country entry (a bare three-letter code such as `[FRA]`): its name and its synonyms
   (other names, cities, regions) are GPE; rivers, lakes, mountains and the like are LOC; a
   one-word synonym that ends like a demonym ("French", "Afghan", but also "Afganistan" or
@@ -30,11 +31,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tasks.nlp.entities import HONORIFICS, OFFICE_TITLES
+from tasks.nlp.ruler import PRETOKENIZED
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-__all__ = ["Entry", "build_patterns", "parse_tabari", "title_case"]
+__all__ = ["Entry", "build_patterns", "parse_tabari", "title_case", "write_patterns"]
 
 FILES = ("actors_countries.txt", "actors_international.txt", "actors_nonstate.txt")
 
@@ -278,6 +280,34 @@ def model_demonym_kind(nlp: Language) -> Callable[[list[str]], dict[str, str]]:
     return kind
 
 
+def write_patterns(
+    patterns: list[dict[str, str]], out: Path, tokenize: Callable[[str], list[str]]
+) -> None:
+    """`LABEL<TAB>name` lines of a pretokenized file (see `tasks.nlp.ruler`): a third column
+    with spaCy's tokens of the name where they are not its words, a fourth with those of the
+    UPPER CASE name where they are not the tokens in capitals; the ruler needs no tokenizer."""
+    with out.open("w", encoding="utf-8") as lines:
+        lines.write(
+            "# Entity ruler patterns: LABEL<TAB>name, one a line. Built by\n"
+            "# `python -m tasks.nlp.build_entity_patterns LEXICON_DIR` from the PETRARCH2 actor\n"
+            "# dictionaries (MIT); do not edit by hand. The ruler adds each name's UPPER CASE form.\n"
+            "# Where spaCy splits a name other than at its spaces, a third column has its tokens\n"
+            "# and a fourth those of the UPPER CASE name (when not the third in capitals).\n"
+            f"{PRETOKENIZED}\n"
+        )
+        for pattern in patterns:
+            name = pattern["pattern"]
+            words = tokenize(name)
+            caps = tokenize(name.upper())
+            extra = [
+                " ".join(words) if words != name.split() else "",
+                " ".join(caps) if caps != [w.upper() for w in words] else "",
+            ]
+            while extra and not extra[-1]:
+                extra.pop()
+            lines.write("\t".join([pattern["label"], name, *extra]) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lexicon_dir", help="folder with the PETRARCH2 actor dictionaries")
@@ -288,14 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     nlp = _model()
     patterns = build_patterns(args.lexicon_dir, _common_words(nlp), model_demonym_kind(nlp))
-    with args.out.open("w", encoding="utf-8") as out:
-        out.write(
-            "# Entity ruler patterns: LABEL<TAB>name, one a line. Built by\n"
-            "# `python -m tasks.nlp.build_entity_patterns LEXICON_DIR` from the PETRARCH2 actor\n"
-            "# dictionaries (MIT); do not edit by hand. The ruler adds each name's UPPER CASE form.\n"
-        )
-        for pattern in patterns:
-            out.write(f"{pattern['label']}\t{pattern['pattern']}\n")
+    write_patterns(patterns, args.out, lambda text: [t.text for t in nlp.tokenizer(text)])
     counts: dict[str, int] = defaultdict(int)
     for pattern in patterns:
         counts[pattern["label"]] += 1

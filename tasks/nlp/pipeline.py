@@ -37,7 +37,7 @@ DEFAULT_ENTITY_PATTERNS = SHIPPED_CONFIG_DIR / "entity_patterns.tsv"
 
 
 def _add_entity_ruler(nlp: Language, patterns_path: Path) -> None:
-    from tasks.nlp.ruler import add_entity_ruler
+    from tasks.nlp.ruler import FACTORY
 
     if not patterns_path.is_file():
         raise ModelError(
@@ -45,8 +45,12 @@ def _add_entity_ruler(nlp: Language, patterns_path: Path) -> None:
             "tasks.nlp.build_entity_patterns LEXICON_DIR config/entity_patterns.tsv`, or drop "
             f"{ENTITY_RULER} from nlp.components"
         )
+    after = "ner" if "ner" in nlp.pipe_names else None
+    ruler = nlp.add_pipe(
+        FACTORY, name=ENTITY_RULER, after=after, config={"patterns_path": str(patterns_path)}
+    )
     # provenance: which patterns labelled the entities (see model_version)
-    nlp.meta["newsflow_entity_patterns"] = add_entity_ruler(nlp, patterns_path, ENTITY_RULER)
+    nlp.meta["newsflow_entity_patterns"] = ruler.patterns.digest  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=4)

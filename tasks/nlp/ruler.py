@@ -1,41 +1,131 @@
 """The entity ruler: names from the actor dictionaries, merged with the statistical NER.
 
-Patterns (`LABEL<TAB>name` lines, built by `tasks.nlp.build_entity_patterns`) are matched by
-spaCy's span ruler after the NER. A dictionary match replaces the NER entities it overlaps
-(the NER called "Belarus" an ORG, or missed "BELGRADE" in a dateline), except where an NER
-entity strictly contains it: "Jordan" in PERSON "Michael Jordan" stays part of the person.
+Patterns (`LABEL<TAB>name` lines, built by `tasks.nlp.build_entity_patterns`) are
+matched token by token after the NER, as written and in UPPER CASE (headlines, datelines). A
+dictionary match replaces the NER entities it overlaps (the NER called "Belarus" an ORG, or
+missed "BELGRADE" in a dateline), except where an NER entity strictly contains it: "Jordan" in
+PERSON "Michael Jordan" stays part of the person.
+
+Start-up is cheap: the patterns are a dict from token tuples to labels, read from the file
+without spaCy's tokenizer (the build stores how spaCy splits each name where that is not at its
+spaces: `Al-Qaida` is `Al - Qaida`), and kept once per process and file.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-__all__ = ["add_entity_ruler", "merge_entities", "read_entity_patterns"]
+__all__ = [
+    "EntityPatterns",
+    "EntityRuler",
+    "PRETOKENIZED",
+    "merge_entities",
+    "parse_entity_patterns",
+    "read_entity_patterns",
+]
 
-MERGE = "newsflow_entity_merge"
-SPANS_KEY = "newsflow_ruler"
+FACTORY = "newsflow_entity_ruler"
+# The header line of a file whose lines carry spaCy's tokens (see parse_entity_patterns).
+PRETOKENIZED = "# format: pretokenized"
 
 
-def read_entity_patterns(path: Path) -> list[dict[str, str]]:
-    """Ruler patterns from `LABEL<TAB>name` lines (`#` comments): each name as written and,
-    unless it is in capitals already, in UPPER CASE (headlines, datelines)."""
-    patterns = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip() or line.startswith("#"):
+@dataclass(frozen=True)
+class EntityPatterns:
+    """Token tuples -> label, and for each first token (by ORTH id, so a document's tokens are
+    looked up without making their text) the lengths of the patterns it starts, longest first."""
+
+    phrases: dict[tuple[str, ...], str]
+    starts: dict[int, tuple[int, ...]]
+    digest: str
+
+    def label(self, tokens: Sequence[str]) -> str | None:
+        """The label of the pattern with these tokens, or None."""
+        return self.phrases.get(tuple(tokens))
+
+    def match(self, doc: Doc) -> list[tuple[int, int, str]]:
+        """(start, end, label) of the longest pattern starting at each token, where one does.
+        (A shorter one at the same start lies inside it and would never be kept.)"""
+        if not len(doc):
+            return []
+        phrases, starts, strings = self.phrases, self.starts, doc.vocab.strings
+        orths = doc.to_array(ORTH).tolist()
+        found = []
+        for i, orth in enumerate(orths):
+            lengths = starts.get(orth)
+            if lengths is None:
                 continue
-            label, _, name = line.rstrip("\n").partition("\t")
-            if not name:
-                continue
-            patterns.append({"label": label, "pattern": name})
-            if name.upper() != name:
-                patterns.append({"label": label, "pattern": name.upper()})
-    return patterns
+            words = tuple(strings[o] for o in orths[i : i + lengths[0]])
+            for length in lengths:
+                label = phrases.get(words[:length]) if length <= len(words) else None
+                if label is not None:
+                    found.append((i, i + length, label))
+                    break
+        return found
+
+
+def parse_entity_patterns(
+    lines: Iterable[str], tokenize: Callable[[str], list[str]] | None = None, digest: str = ""
+) -> EntityPatterns:
+    """Patterns from `LABEL<TAB>name` lines (`#` comments), each name as written and in UPPER
+    CASE, as token tuples. The first label given to a phrase wins.
+
+    A file with the `PRETOKENIZED` header line says how spaCy splits each name: a third column
+    with the tokens (space-separated) when they are not the name split at its spaces, a fourth
+    with the tokens of the UPPER CASE name when they are not those tokens in capitals. Any other
+    file's names go through `tokenize` (spaCy's tokenizer; split at spaces without it).
+    """
+    phrases: dict[tuple[str, ...], str] = {}
+    pretokenized = tokenize is None
+    for line in lines:
+        if line.startswith("#"):
+            pretokenized = pretokenized or line.strip() == PRETOKENIZED
+            continue
+        if not line.strip():
+            continue
+        label, name, *given = line.rstrip("\n").split("\t")
+        if not name:
+            continue
+        if not pretokenized:
+            assert tokenize is not None
+            words, caps = tuple(tokenize(name)), tuple(tokenize(name.upper()))
+        elif not given:  # most names: words and capitals split at spaces
+            words, caps = tuple(name.split(" ")), tuple(name.upper().split(" "))
+        else:
+            words = tuple(given[0].split(" ") if given[0] else name.split(" "))
+            caps = tuple(given[1].split(" ") if len(given) > 1 else [w.upper() for w in words])
+        phrases.setdefault(words, label)
+        phrases.setdefault(caps, label)
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        lengths.setdefault(phrase[0], set()).add(len(phrase))
+    starts = {get_string_id(w): tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}
+    return EntityPatterns(phrases, starts, digest)
+
+
+_CACHE: dict[tuple[Path, int, str], EntityPatterns] = {}
+
+
+def read_entity_patterns(
+    path: Path, tokenize: Callable[[str], list[str]] | None = None, tokenizer_key: str = ""
+) -> EntityPatterns:
+    """The patterns of the file at `path`, read once per process and tokenizer (`tokenizer_key`
+    names it: the model), and again if the file changes."""
+    path = Path(path).resolve()
+    key = (path, path.stat().st_mtime_ns, tokenizer_key if tokenize is not None else "")
+    if key not in _CACHE:
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:8]
+        _CACHE[key] = parse_entity_patterns(data.decode("utf-8").splitlines(), tokenize, digest)
+    return _CACHE[key]
 
 
 def merge_entities(doc: Doc, matches: list[Span]) -> list[Span]:
@@ -55,25 +145,24 @@ def merge_entities(doc: Doc, matches: list[Span]) -> list[Span]:
     return sorted(ents, key=lambda e: e.start)
 
 
-@Language.component(MERGE)
-def _merge_component(doc: Doc) -> Doc:
-    matches = list(doc.spans.get(SPANS_KEY, []))
-    if matches:
-        doc.ents = merge_entities(doc, matches)
-        del doc.spans[SPANS_KEY]
-    return doc
+class EntityRuler:
+    """The pipeline component: dictionary matches merged into `doc.ents`."""
+
+    def __init__(self, patterns: EntityPatterns) -> None:
+        self.patterns = patterns
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = self.patterns.match(doc)
+        if found:
+            doc.ents = merge_entities(doc, [Span(doc, a, b, label=lab) for a, b, lab in found])
+        return doc
 
 
-def add_entity_ruler(nlp: Language, patterns_path: Path, name: str) -> str:
-    """Add the ruler `name` (and its merge step) after the NER; returns the patterns' digest."""
-    after = "ner" if "ner" in nlp.pipe_names else None
-    ruler = nlp.add_pipe(
-        "span_ruler",
-        name=name,
-        after=after,
-        config={"spans_key": SPANS_KEY, "annotate_ents": False, "overwrite": True},
-    )
-    with nlp.select_pipes(enable=[]):  # patterns need the tokenizer only
-        ruler.add_patterns(read_entity_patterns(patterns_path))  # type: ignore[attr-defined]
-    nlp.add_pipe(MERGE, after=name)
-    return hashlib.sha256(patterns_path.read_bytes()).hexdigest()[:8]
+@Language.factory(FACTORY, default_config={"patterns_path": ""})
+def make_entity_ruler(nlp: Language, name: str, patterns_path: str) -> EntityRuler:
+    def tokenize(text: str) -> list[str]:
+        return [t.text for t in nlp.tokenizer(text)]
+
+    # a file that is not pretokenized (a user's own) goes through the model's tokenizer
+    model = f"{nlp.lang}_{nlp.meta.get('name', '')}-{nlp.meta.get('version', '')}"
+    return EntityRuler(read_entity_patterns(Path(patterns_path), tokenize, model))

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import spacy
+from spacy.language import Language
+
 from tasks.evaluate.ner import read_conll, score_spans
 from tasks.nlp.build_entity_patterns import build_patterns, parse_tabari, title_case
 from tasks.nlp.pipeline import ENTITY_RULER, load_nlp
-from tasks.nlp.ruler import read_entity_patterns
+from tasks.nlp.ruler import PRETOKENIZED, parse_entity_patterns, read_entity_patterns
 from tasks.settings import load_settings
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ner"
@@ -36,9 +39,34 @@ def test_conll_documents_become_article_text_with_entity_offsets() -> None:
 
 def test_patterns_file_gives_each_name_in_capitals_too() -> None:
     patterns = read_entity_patterns(FIXTURES / "patterns.tsv")
-    assert {"label": "GPE", "pattern": "Lyon"} in patterns
-    assert {"label": "GPE", "pattern": "LYON"} in patterns
-    assert sum(p["pattern"] == "UN" for p in patterns) <= 1
+    assert patterns.label(["Lyon"]) == "GPE"
+    assert patterns.label(["LYON"]) == "GPE"
+    assert patterns.label(["United", "Nations"]) == patterns.label(["UNITED", "NATIONS"]) == "ORG"
+    assert patterns.label(["Lyons"]) is None
+
+
+def test_pretokenized_patterns_match_names_spacy_splits() -> None:
+    lines = [PRETOKENIZED, "ORG\tAl-Qaida\tAl - Qaida", "GPE\tLyon"]
+    patterns = parse_entity_patterns(lines)
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc("AL-QAIDA said Al-Qaida was near Lyon and LYON.")
+    assert [(doc[a:b].text, label) for a, b, label in patterns.match(doc)] == [
+        ("AL-QAIDA", "ORG"),
+        ("Al-Qaida", "ORG"),
+        ("Lyon", "GPE"),
+        ("LYON", "GPE"),
+    ]
+
+
+def test_shipped_patterns_carry_the_models_tokens(nlp: Language) -> None:
+    """The shipped file says how the model's tokenizer splits each name; were the model's
+    tokenizer to change, the file would need rebuilding (tasks.nlp.build_entity_patterns)."""
+    settings = load_settings()
+    lines = settings.nlp.entity_patterns.read_text(encoding="utf-8").splitlines()
+    assert (
+        parse_entity_patterns(lines).phrases
+        == parse_entity_patterns(lines, lambda text: [t.text for t in nlp.tokenizer(text)]).phrases
+    )
 
 
 def test_score_spans_counts_exact_span_and_label() -> None:
