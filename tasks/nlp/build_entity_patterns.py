@@ -162,23 +162,29 @@ def _plain_name(name: str) -> bool:
     )
 
 
+def _country_names(
+    entry: Entry, common: frozenset[str], kinds: Mapping[str, str]
+) -> Iterator[tuple[str, str]]:
+    """A country's name (GPE) and its synonyms: demonyms, places (GPE/LOC)."""
+    yield entry.names[0], "GPE"
+    for name in entry.names[1:]:
+        if name.endswith(_DEMONYM_ENDINGS):
+            # a demonym or a name? the model says, in "the X government"
+            kind = kinds.get(name)
+            if kind in ("NORP", "GPE"):
+                yield name, kind
+            continue
+        if " " not in name and name.lower() in common:
+            continue
+        place = next((_PLACE_WORDS[w] for w in name.split() if w in _PLACE_WORDS), "GPE")
+        yield name, place
+
+
 def _labelled(
     entry: Entry, common: frozenset[str], kinds: Mapping[str, str]
 ) -> Iterator[tuple[str, str]]:
-    main = entry.names[0]
     if _is_country(entry) and entry.source == "actors_countries.txt":
-        yield main, "GPE"
-        for name in entry.names[1:]:
-            if name.endswith(_DEMONYM_ENDINGS):
-                # a demonym or a name? the model says, in "the X government"
-                kind = kinds.get(name)
-                if kind in ("NORP", "GPE"):
-                    yield name, kind
-                continue
-            if " " not in name and name.lower() in common:
-                continue
-            place = next((_PLACE_WORDS[w] for w in name.split() if w in _PLACE_WORDS), "GPE")
-            yield name, place
+        yield from _country_names(entry, common, kinds)
         return
     person = _is_person(entry)
     for name in entry.names:

@@ -159,7 +159,7 @@ class EntityRuler:
 
 
 @Language.factory(FACTORY, default_config={"patterns_path": ""})
-def make_entity_ruler(nlp: Language, name: str, patterns_path: str) -> EntityRuler:
+def make_entity_ruler(nlp: Language, name: str, patterns_path: str) -> EntityRuler:  # noqa: ARG001
     def tokenize(text: str) -> list[str]:
         return [t.text for t in nlp.tokenizer(text)]
 

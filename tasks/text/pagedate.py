@@ -137,38 +137,46 @@ def page_offset(html: str) -> timezone | None:
     return _offset(counts.most_common(1)[0][0])
 
 
+_NAIVE = "naive"
+
+
+def _iso_stamp(match: re.Match[str]) -> Stamp | datetime | None:
+    """An ISO match as a day (no time, or no zone) or as an aware datetime; None if invalid."""
+    year, month, day_, hour, minute, second, tz = match.groups()
+    try:
+        if hour is None:
+            return Stamp(date(int(year), int(month), int(day_)))
+        parsed = datetime(
+            int(year), int(month), int(day_), int(hour), int(minute), int(second or 0)
+        )
+    except ValueError:
+        return None
+    if tz is None:
+        return Stamp(parsed.date(), None, _NAIVE)
+    tzinfo = _offset(tz)
+    return None if tzinfo is None else parsed.replace(tzinfo=tzinfo)
+
+
+def _rfc_stamp(value: str) -> Stamp | datetime | None:
+    """An RFC 2822 timestamp as an aware datetime (a day when it has no zone); None if invalid."""
+    if not re.search(r"\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", value):
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return Stamp(parsed.date(), None, _NAIVE) if parsed.tzinfo is None else parsed
+
+
 def parse_stamp(value: str, zone: timezone | None = None) -> Stamp | None:
     """An ISO 8601 or RFC 2822 date or timestamp, with its day in the publisher's zone."""
     value = value.strip()
     if not value:
         return None
     match = _ISO_RE.match(value)
-    parsed: datetime | None = None
-    if match:
-        year, month, day_, hour, minute, second, tz = match.groups()
-        try:
-            if hour is None:
-                return Stamp(date(int(year), int(month), int(day_)))
-            parsed = datetime(
-                int(year), int(month), int(day_), int(hour), int(minute), int(second or 0)
-            )
-        except ValueError:
-            return None
-        if tz is None:
-            return Stamp(parsed.date(), None, "naive")
-        tzinfo = _offset(tz)
-        if tzinfo is None:
-            return None
-        parsed = parsed.replace(tzinfo=tzinfo)
-    elif re.search(r"\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}", value):
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if parsed.tzinfo is None:
-            return Stamp(parsed.date(), None, "naive")
-    if parsed is None:
-        return None
+    parsed = _iso_stamp(match) if match else _rfc_stamp(value)
+    if parsed is None or isinstance(parsed, Stamp):
+        return parsed
     if parsed.utcoffset() != timedelta(0):
         return Stamp(parsed.date(), parsed, "local")
     if zone is not None and zone.utcoffset(None) != timedelta(0):

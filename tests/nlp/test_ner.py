@@ -10,7 +10,7 @@ from spacy.language import Language
 
 from tasks.evaluate.ner import read_conll, score_spans
 from tasks.nlp.build_entity_patterns import build_patterns, parse_tabari, title_case
-from tasks.nlp.pipeline import ENTITY_RULER, load_nlp
+from tasks.nlp.pipeline import ENTITY_RULER, installed_model_version, load_nlp, model_version
 from tasks.nlp.ruler import PRETOKENIZED, parse_entity_patterns, read_entity_patterns
 from tasks.settings import load_settings
 
@@ -102,7 +102,7 @@ def test_build_patterns_from_a_small_dictionary(tmp_path: Path) -> None:
     (tmp_path / "actors_international.txt").write_text(
         "THE_UNITED_NATIONS_ [IGOUNO]\n17_NOVEMBER_ [GRCREB]\n", encoding="utf-8"
     )
-    patterns = build_patterns(tmp_path, {"champagne"}, lambda words: {"FRENCH": "NORP"})
+    patterns = build_patterns(tmp_path, {"champagne"}, lambda _words: {"FRENCH": "NORP"})
     got = {(p["pattern"], p["label"]) for p in patterns}
     assert ("France", "GPE") in got
     assert ("French", "NORP") in got
@@ -128,3 +128,15 @@ def test_the_ruler_labels_dictionary_names_and_the_model_the_rest() -> None:
         "Martinez" in e.text for e in doc.ents
     )
     assert ENTITY_RULER not in load_nlp(settings.nlp.model, bare).pipe_names
+
+
+def test_provenance_without_loading_names_the_same_patterns() -> None:
+    settings = load_settings()
+    n = settings.nlp
+    loaded = load_nlp(n.model, n.components, n.entity_patterns)
+    assert installed_model_version(n.model, n.components, n.entity_patterns) == model_version(
+        loaded
+    )
+    assert "+ruler-" in model_version(loaded)
+    bare = tuple(c for c in n.components if c != ENTITY_RULER)
+    assert "+ruler-" not in installed_model_version(n.model, bare, n.entity_patterns)
