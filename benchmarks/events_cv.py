@@ -8,7 +8,8 @@ development set into five stratified parts (the i-th record of each category goe
 i mod 5) and show whether a change helps everywhere or only where it was looked at. Per fold it
 prints the PLOVER category accuracy of each sentence's main event (its highest-confidence
 event, as `tasks.evaluate.events.evaluate_plover` scores it) and the actor match of that event
-(content-word overlap with a gold source actor). `--save` keeps the figures; `--compare` prints
+(content-word overlap with a gold source actor) and the actor code match (the gold actor's
+country, IGO or NGO code leads the event's CAMEO `actor_code`). `--save` keeps the figures; `--compare` prints
 the change per fold against saved figures and whether the change may be taken: no fold worse on
 either measure.
 """
@@ -42,11 +43,13 @@ def per_fold(rows: list[dict[str, Any]], folds: list[int], k: int) -> list[dict[
     for f in [*range(k), -1]:
         sel = [r for r, g in zip(rows, folds) if f in (-1, g)]
         with_actor = [r for r in sel if r["actor_gold"]]
+        with_code = [r for r in sel if r["code_gold"]]
         table.append(
             {
                 "records": len(sel),
                 "category": sum(r["gold"] == r["pred"] for r in sel) / max(1, len(sel)),
                 "actor": sum(r["actor_hit"] for r in with_actor) / max(1, len(with_actor)),
+                "code": sum(r["code_hit"] for r in with_code) / max(1, len(with_code)),
             }
         )
     return table
@@ -72,28 +75,37 @@ def main() -> int:
     folds = folds_of(records, args.folds)
     table = per_fold(rows, folds, args.folds)
     before = json.loads(args.compare.read_text()) if args.compare else None
-    print(f"{'fold':<6}{'records':>8}{'category':>10}{'actor':>8}" + ("  change" if before else ""))
+    head = f"{'fold':<6}{'records':>8}{'category':>10}{'actor':>8}{'code':>8}"
+    print(head + ("  change" if before else ""))
     worse = better = False
     for i, row in enumerate(table):
         name = "all" if i == len(table) - 1 else str(i)
-        line = f"{name:<6}{row['records']:>8}{row['category']:>10.3f}{row['actor']:>8.3f}"
+        line = (
+            f"{name:<6}{row['records']:>8}{row['category']:>10.3f}{row['actor']:>8.3f}"
+            f"{row['code']:>8.3f}"
+        )
         if before:
-            dc = row["category"] - before[i]["category"]
-            da = row["actor"] - before[i]["actor"]
-            line += f"  {dc:+.3f} {da:+.3f}"
+            changes = [
+                row[k] - before[i][k] for k in ("category", "actor", "code") if k in before[i]
+            ]
+            line += "  " + " ".join(f"{d:+.3f}" for d in changes)
             if name != "all":
-                worse |= dc < -1e-9 or da < -1e-9
-                better |= dc > 1e-9 or da > 1e-9
+                worse |= any(d < -1e-9 for d in changes)
+                better |= any(d > 1e-9 for d in changes)
         print(line)
     if before:
         verdict = "not taken (a fold got worse)" if worse else "taken" if better else "no change"
         print(f"verdict: {verdict}")
     if args.misses:
         for row, fold in zip(rows, folds):
-            if row["gold"] != row["pred"] or (row["actor_gold"] and not row["actor_hit"]):
+            if (
+                row["gold"] != row["pred"]
+                or (row["actor_gold"] and not row["actor_hit"])
+                or (row["code_gold"] and not row["code_hit"])
+            ):
                 print(
                     f"  [{fold}] {row['id']}: gold {row['gold']} pred {row['pred']} "
-                    f"trigger {row['trigger']!r} actors {row['actors']}"
+                    f"trigger {row['trigger']!r} actors {row['actors']} code {row['actor_code']}"
                 )
     if args.save:
         args.save.write_text(json.dumps(table, indent=1))

@@ -112,6 +112,10 @@ def evaluate_plover(path: str | Path, nlp: Language, lexicon: EventLexicon) -> d
         actors = [main.actor] if main and main.actor else []
         targets = [main.target] if main and main.target else []
         hit = any(overlaps(a, g) for a in actors for g in g_src)
+        g_codes = [
+            a["code"] for a in rec.get("source") or [] if isinstance(a, dict) and a.get("code")
+        ]
+        code = (main.actor_code if main else None) or ""
         if g_src:
             actor_n += 1
             actor_hit += hit
@@ -130,6 +134,10 @@ def evaluate_plover(path: str | Path, nlp: Language, lexicon: EventLexicon) -> d
                 "targets": targets,
                 "actor_gold": bool(g_src),
                 "actor_hit": hit,
+                "actor_code": code or None,
+                # the gold actor's country, IGO or NGO code leads the predicted CAMEO code
+                "code_gold": bool(g_codes),
+                "code_hit": bool(code) and any(code.startswith(g) for g in g_codes),
             }
         )
     n = len(gold)

@@ -43,6 +43,8 @@ PRONOUNS = {
     "their": "ORG",
     "we": "ORG",
 }
+# First-person plural pronouns: in direct speech they stand for the speaker's side.
+FIRST_PERSON = frozenset({"we", "us", "our"})
 _FINITE_TAGS = ("VBD", "VBZ", "VBP", "MD")
 _PRONOUN_WINDOW = 400  # characters back to look for a pronoun's antecedent
 
@@ -233,6 +235,13 @@ def conjuncts(tok: Token) -> list[Token]:
         ):
             out.extend(conjuncts(c))
     return out
+
+
+def in_direct_speech(tok: Token) -> bool:
+    """Whether a token lies inside quotation marks opened earlier in its paragraph."""
+    text = tok.doc.text
+    before = text[text.rfind("\n", 0, tok.idx) + 1 : tok.idx]
+    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
 
 
 def resolve_pronoun(tok: Token, mentions: Mentions) -> Phrase | None:

@@ -109,6 +109,30 @@ def test_a_role_word_takes_the_articles_country(nlp, lexicon) -> None:  # type: 
     assert ev.coded
 
 
+def test_a_role_phrase_takes_the_country_it_is_placed_in(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Paris, Monday. Opposition groups in Zimbabwe demanded new elections on Sunday."
+    ev = next(e for e in _events(nlp, lexicon, text) if e.trigger == "demanded")
+    assert (ev.actor_code, ev.actor_country) == ("ZWEOPP", "ZWE")
+
+
+def test_a_hyphenated_modifier_is_not_the_actor(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Anti-government rallies blocked roads in Moscow on Saturday, the police said."
+    ev = next(e for e in _events(nlp, lexicon, text) if e.actor and "rallies" in e.actor)
+    assert not (ev.actor_code or "").endswith("GOV")  # rallies against the government
+    text = "Anti-government protesters threw stones at Russian police in Moscow on Saturday."
+    ev = next(e for e in _events(nlp, lexicon, text) if e.actor and "protesters" in e.actor)
+    assert (ev.actor_code or "").endswith("OPP")
+
+
+def test_we_in_direct_speech_is_not_the_last_group_named(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The Kremlin rejected the demands on Monday. "
+        '"We will protest again on Saturday," an opposition spokesman said.'
+    )
+    protest = [e for e in _events(nlp, lexicon, text) if e.trigger == "protest"]
+    assert protest and all(e.actor != "Kremlin" and not e.coded for e in protest)
+
+
 def test_a_match_is_not_political_violence(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = (
         "England beat Wales 2-0 in the World Cup qualifier at Old Trafford on Saturday. "

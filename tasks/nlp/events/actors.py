@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 ACTORS_NAME = "actors.json.gz"
+# Prepositions whose object places a role phrase in a country ("police in Guinea").
+COUNTRY_PREPS = frozenset({"in", "of", "from"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,27 @@ def _keys(words: Sequence[str], longest: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _hyphen_modifiers(toks: Sequence[Token], head: Token) -> list[int]:
+    """Positions of the words of hyphenated compounds that modify the head ("anti-government",
+    "Kremlin-backed", "US-led"): they say what the actor is against, backed or led by, not who
+    it is. A compound that holds the head ("al-Qaeda") is the name itself."""
+    out: list[int] = []
+    i = 0
+    while i < len(toks):
+        j = i
+        while (
+            j + 2 < len(toks)
+            and toks[j + 1].text == "-"
+            and not toks[j].whitespace_
+            and not toks[j + 1].whitespace_
+        ):
+            j += 2
+        if j > i and not any(t.i == head.i for t in toks[i : j + 1]):
+            out.extend(range(i, j + 1))
+        i = j + 1
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Match:
     start: int
@@ -198,6 +221,8 @@ class ArticleActors:
         words = [_word(t) for t in toks]
         if words and words[0] == "the":
             words[0] = ""  # "the Kremlin": the dictionary keys have no article
+        for i in _hyphen_modifiers(toks, head):
+            words[i] = ""  # "anti-government protesters" are no government
         names = _matches(words, self.dict.longest_name, self._name)
         names += self._entity_matches(toks, names, head)
         # a person's name is no role word ("Mr Cable", "Gordon Brown")
@@ -255,7 +280,24 @@ class ArticleActors:
 
     # ---- coding a phrase --------------------------------------------------------------------
 
-    def _code_tokens(self, toks: list[Token], head: Token, entity_id: str | None) -> str | None:
+    def _place_country(self, head: Token) -> str | None:
+        """The country a role phrase is placed in by its head's "in/of/from" complement
+        ("security forces in Guinea", "opposition groups in Zimbabwe")."""
+        for prep in head.children:
+            if prep.dep_ != "prep" or prep.lower_ not in COUNTRY_PREPS:
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                code = self._code_tokens(list(phrase_span(obj, False)), obj, None)
+                country = self.dict.country_of(code) if code else None
+                if country:
+                    return country
+        return None
+
+    def _code_tokens(
+        self, toks: list[Token], head: Token, entity_id: str | None, where: str | None = None
+    ) -> str | None:
         names, agents = self._parts(toks, head)
         h = next((i for i, t in enumerate(toks) if t.i == head.i), len(toks) - 1)
         on_head = next((n for n in names if n.start <= h < n.end), None)
@@ -269,8 +311,8 @@ class ArticleActors:
         if names:
             return self._with_agent(names[-1].code, agent)
         if agent is not None:
-            if self.context:
-                return _combine(self.context, agent.code)
+            if where or self.context:
+                return _combine(where or self.context or "", agent.code)
             return agent.code.strip("~")
         return None
 
@@ -294,7 +336,7 @@ class ArticleActors:
             return None
         head = self.doc[ph.head] if ph.head is not None else span.root
         entity_id, _ = self.index.best(head.idx, head.idx + len(head.text))
-        code = self._code_tokens(list(span), head, entity_id)
+        code = self._code_tokens(list(span), head, entity_id, self._place_country(head))
         if code is None:
             return None
         return ActorCode(code, self.dict.country_of(code))

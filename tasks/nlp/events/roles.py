@@ -23,6 +23,7 @@ from tasks.nlp.events.rules import EventRules, RoleRules
 from tasks.nlp.events.triggers import noun_trigger
 from tasks.nlp.syntax import (
     ACTOR_LABELS,
+    FIRST_PERSON,
     OBJ,
     PLACE_LABELS,
     PLACE_PREPS,
@@ -31,6 +32,7 @@ from tasks.nlp.syntax import (
     agent,
     conjuncts,
     hyphen_part,
+    in_direct_speech,
     is_verb,
     objects,
     phrase,
@@ -65,10 +67,18 @@ def is_actor_like(tok: Token, index: Mentions) -> bool:
     return label in ACTOR_LABELS
 
 
+def _pronoun(tok: Token, index: Mentions) -> Phrase | None:
+    """The entity a pronoun stands for; "we" in direct speech is the speaker's side, which
+    the last group named need not be ("We challenge him", said after "America")."""
+    if tok.lower_ in FIRST_PERSON and in_direct_speech(tok):
+        return None
+    return resolve_pronoun(tok, index)
+
+
 def target_phrase(tok: Token, index: Mentions) -> Phrase:
     """A target's phrase: a pronoun resolved, a common noun named by its apposition."""
     if tok.pos_ == "PRON":
-        return resolve_pronoun(tok, index) or phrase(tok, index)
+        return _pronoun(tok, index) or phrase(tok, index)
     if tok.pos_ == "NOUN":  # "the opposition newspaper La Prensa": the name says who
         name = next(
             (
@@ -102,7 +112,7 @@ def actor_phrase(tok: Token, index: Mentions, quantity_words: frozenset[str]) ->
     if tok.ent_type_ in _NOT_ACTORS or hyphen_part(tok) or not any(c.isalpha() for c in tok.text):
         return None
     if tok.pos_ == "PRON":
-        return resolve_pronoun(tok, index)
+        return _pronoun(tok, index)
     return phrase(tok, index)
 
 
@@ -211,7 +221,7 @@ def scored_targets(
         ):
             continue
         if tok.pos_ == "PRON":
-            if resolve_pronoun(tok, index) is None:
+            if _pronoun(tok, index) is None:
                 continue
             kind = lexicon.coding.roles.kind_named
         elif tok.pos_ not in ("NOUN", "PROPN", "ADJ", "NUM"):
