@@ -1,0 +1,54 @@
+"""Tone of sentences and articles from VADER's lexicon (it ships inside vaderSentiment).
+
+Scale: -100 (most negative) to +100 (most positive), like GDELT's tone, but not the same
+measure. A sentence's tone is VADER's compound score (a normalised sum of word valences with
+negation, intensifier and "but" rules) times 100. An article's tone is the mean of its
+sentences' tones, so long articles do not saturate the way one compound score over the whole
+text does; sentences with no scored word count as 0 (neutral). GDELT's tone is (positive words
+- negative words) / all words * 100 and in practice stays within about -10..+10; ours spreads
+wider: a plainly negative news sentence scores -50 to -90.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
+
+
+class _Analyzer(Protocol):
+    def polarity_scores(self, text: str) -> dict[str, float]: ...
+
+
+def _vader_version() -> str:
+    try:
+        return version("vaderSentiment")
+    except PackageNotFoundError:  # pragma: no cover - a broken install
+        return "unknown"
+
+
+RULES_VERSION = f"tone/1+vader-{_vader_version()}"
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> _Analyzer:
+    """VADER's analyzer with its packaged lexicon (loaded once per process)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()  # type: ignore[no-any-return]
+
+
+def sentence_tone(text: str) -> float:
+    """Tone of one sentence, -100..+100 (0 for text without scored words)."""
+    if not text.strip():
+        return 0.0
+    return round(100.0 * analyzer().polarity_scores(text)["compound"], 2)
+
+
+def article_tone(sentences: Iterable[str]) -> float | None:
+    """Mean tone of an article's sentences, -100..+100; None when it has no sentence."""
+    tones = [sentence_tone(s) for s in sentences if s.strip()]
+    if not tones:
+        return None
+    return round(sum(tones) / len(tones), 2)

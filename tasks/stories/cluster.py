@@ -1,0 +1,202 @@
+"""Incremental story clustering: each new article joins the best candidate story or starts one.
+
+For each new article, in publication order:
+
+1. near-duplicate: an article already placed whose body shingles agree on at least
+   `duplicate_threshold` of the MinHash positions (wire copy republished) gives its story;
+2. otherwise the keyword LSH index names candidate articles, and through them candidate
+   stories; the article is scored against each candidate story's members published within
+   `window_days` (cosine of the weighted terms, times a date factor when the gap exceeds
+   `date_scale_days`, plus an optional share of common named entities); the best story at or
+   above `threshold` is joined (a story is scored by the mean of its two best members);
+3. otherwise the article founds a new story, whose id derives from the founder's article id,
+   so ids are stable across runs and machines.
+
+Only candidates are scored, never the whole collection: the cost of a batch grows with the size
+of its candidate sets, not with the number of stored articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tasks.stories.features import StoryFeatures, cosine
+from tasks.stories.minhash import LSHIndex, jaccard
+
+RULES_VERSION = "stories/1"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryConfig:
+    """Thresholds of story assignment.
+
+    `threshold` and `date_penalty` are fitted on the news_cluster dev set (5-fold CV in
+    `tasks.evaluate.stories`; the defaults are the fit on all of it). `window_days` bounds how
+    far apart in time two articles of one story may be, and so how many stored signatures a run
+    loads: outlets re-run old stories months later, so it is wide, and the date penalty (not the
+    window) keeps older articles apart unless their words agree strongly.
+    """
+
+    threshold: float = 0.09
+    window_days: float = 3650.0
+    date_scale_days: float = 7.0
+    date_penalty: float = 0.3
+    entity_penalty: float = 1.0
+    entity_weight: float = 0.0
+    min_entities: int = 3
+    duplicate_threshold: float = 0.8
+    keyword_bands: int = 64
+    keyword_rows: int = 1
+    duplicate_bands: int = 16
+    duplicate_rows: int = 4
+    members_scored: int = 30  # most recent members of a candidate story scored
+    linkage: str = "top2"  # top2 (mean of the two best members), max (best member), mean
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one article went."""
+
+    article_id: str
+    story_id: str
+    similarity: float  # score with which it joined; 1.0 for a story's founder
+    duplicate_of: str | None = None  # the article it nearly copies, if any
+    new_story: bool = False
+
+
+def story_id_for(founder_article_id: str) -> str:
+    """A story's id: stable, derived from the article that founded it."""
+    return hashlib.sha256(f"story:{founder_article_id}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class StoryState:
+    """Articles already placed (e.g. loaded from the warehouse for the batch's time window)."""
+
+    config: StoryConfig = field(default_factory=StoryConfig)
+    members: dict[str, StoryFeatures] = field(default_factory=dict)
+    story_of: dict[str, str] = field(default_factory=dict)
+    story_members: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    keyword_index: LSHIndex = field(init=False)
+    duplicate_index: LSHIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        c = self.config
+        self.keyword_index = LSHIndex(c.keyword_bands, c.keyword_rows)
+        self.duplicate_index = LSHIndex(c.duplicate_bands, c.duplicate_rows)
+
+    def add(self, features: StoryFeatures, story_id: str) -> None:
+        """Place an article in a story and index it."""
+        aid = features.article_id
+        if aid in self.members:
+            return
+        self.members[aid] = features
+        self.story_of[aid] = story_id
+        self.story_members[story_id].append(aid)
+        self.keyword_index.insert(aid, features.keyword_signature)
+        self.duplicate_index.insert(aid, features.shingle_signature)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self.members
+
+
+def _days_apart(a: datetime | None, b: datetime | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+    return abs((a - b).total_seconds()) / 86400.0
+
+
+def pair_score(a: StoryFeatures, b: StoryFeatures, config: StoryConfig) -> float:
+    """How strongly two articles look like the same news event (0 when too far apart in time)."""
+    gap = _days_apart(a.published_at, b.published_at)
+    if gap > config.window_days:
+        return 0.0
+    score = cosine(a.terms, b.terms)
+    if gap > config.date_scale_days:
+        score *= config.date_penalty
+    if config.entity_weight and a.entities and b.entities:
+        shared = len(a.entities & b.entities) / len(a.entities | b.entities)
+        score += config.entity_weight * shared
+    return score
+
+
+def _order(f: StoryFeatures) -> tuple[float, str]:
+    ts = f.published_at.timestamp() if f.published_at is not None else float("inf")
+    return ts, f.article_id
+
+
+def _near_duplicate(features: StoryFeatures, state: StoryState) -> tuple[str, float] | None:
+    best: tuple[str, float] | None = None
+    for other in state.duplicate_index.query(features.shingle_signature):
+        other_id = str(other)
+        member = state.members[other_id]
+        if _days_apart(features.published_at, member.published_at) > state.config.window_days:
+            continue
+        sim = jaccard(features.shingle_signature, member.shingle_signature)
+        if sim >= state.config.duplicate_threshold and (
+            best is None or (sim, other_id) > (best[1], best[0])
+        ):
+            best = (other_id, sim)
+    return best
+
+
+def _best_story(features: StoryFeatures, state: StoryState) -> tuple[str, float] | None:
+    config = state.config
+    hits = state.keyword_index.query(features.keyword_signature)
+    stories: dict[str, set[str]] = defaultdict(set)
+    for other in hits:
+        other_id = str(other)
+        stories[state.story_of[other_id]].add(other_id)
+    best: tuple[str, float] | None = None
+    for story_id, colliding in stories.items():
+        recent = state.story_members[story_id][-config.members_scored :]
+        scores = sorted(
+            (pair_score(features, state.members[m], config) for m in colliding.union(recent)),
+            reverse=True,
+        )
+        if config.linkage == "mean":
+            score = sum(scores) / len(scores)
+        elif config.linkage == "top2":
+            score = sum(scores[:2]) / min(2, len(scores))
+        else:
+            score = scores[0]
+        if score >= config.threshold and (best is None or (score, story_id) > (best[1], best[0])):
+            best = (story_id, score)
+    return best
+
+
+def assign_stories(batch: Iterable[StoryFeatures], state: StoryState) -> list[Assignment]:
+    """Place each new article of a batch (in publication order); updates `state`."""
+    out: list[Assignment] = []
+    for features in sorted(batch, key=_order):
+        if features.article_id in state:
+            continue
+        duplicate = _near_duplicate(features, state)
+        if duplicate is not None:
+            other_id, sim = duplicate
+            assignment = Assignment(
+                features.article_id, state.story_of[other_id], round(sim, 4), other_id
+            )
+        else:
+            best = _best_story(features, state)
+            if best is not None:
+                assignment = Assignment(features.article_id, best[0], round(best[1], 4))
+            else:
+                assignment = Assignment(
+                    features.article_id, story_id_for(features.article_id), 1.0, new_story=True
+                )
+        state.add(features, assignment.story_id)
+        out.append(assignment)
+    return out
+
+
+def cluster(features: Sequence[StoryFeatures], config: StoryConfig) -> dict[str, str]:
+    """Article id -> story id for a whole collection from scratch (evaluation, tests)."""
+    state = StoryState(config)
+    return {a.article_id: a.story_id for a in assign_stories(features, state)}

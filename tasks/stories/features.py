@@ -1,0 +1,140 @@
+"""What story clustering knows about one article: weighted terms, entities, date, signatures.
+
+- Terms: words of the title (counted `title_weight` times) and of the lead (the first
+  `lead_words` words of the body), stop words dropped, each weighted by (1 + log tf) times its
+  rarity in English (8 minus the Zipf frequency from wordfreq's shipped word lists, floored), so
+  "Telegram" or "Erie" weigh more than "said" or "year". No corpus statistics are needed, so an
+  article's features never change when others arrive. The vector is L2-normalised.
+- Keyword signature: MinHash of the `lsh_keywords` heaviest terms; it finds candidate stories.
+- Shingle signature: MinHash of the body's word 5-grams; it finds near-duplicates (wire copy
+  republished by several outlets).
+- Entities: canonical names of the named things the article mentions (people, organisations,
+  places, ...), the evidence that separates two events on the same topic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from tasks.stories.minhash import Signature, minhash
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d.,:\-]*\d|\d", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$")
+# Labels whose names tell one event from another; dates and numbers do not.
+STORY_ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConfig:
+    """How an article is turned into story features (part of the rules version)."""
+
+    title_weight: float = 3.0
+    lead_words: int = 100
+    max_terms: int = 80
+    lsh_keywords: int = 20
+    num_perm: int = 64
+    shingle_size: int = 5
+    seed: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFeatures:
+    """One article as story clustering sees it."""
+
+    article_id: str
+    title: str
+    outlet: str  # site or source name, for source counts
+    published_at: datetime | None
+    terms: Mapping[str, float]  # L2-normalised weights
+    entities: frozenset[str]
+    keyword_signature: Signature
+    shingle_signature: Signature
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | {"said", "says", "told", "according", "reported", "news"}
+
+
+@lru_cache(maxsize=200_000)
+def rarity(word: str) -> float:
+    """How rare a word is in English: 8 minus its Zipf frequency, floored at 0.5."""
+    from wordfreq import zipf_frequency
+
+    return max(0.5, 8.0 - zipf_frequency(word, "en"))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words and numbers of a text, in order."""
+    return [_POSSESSIVE.sub("", w.lower()).strip("'’-") for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Words that carry content: no stop words, no one- or two-letter words."""
+    stop = _stop_words()
+    return [w for w in words(text) if len(w) > 2 and w not in stop]
+
+
+def term_weights(title: str, text: str, config: FeatureConfig) -> dict[str, float]:
+    """L2-normalised weights of the title's and the lead's content words."""
+    counts: defaultdict[str, float] = defaultdict(float)
+    for w in content_words(title):
+        counts[w] += config.title_weight
+    for w in content_words(text)[: config.lead_words]:
+        counts[w] += 1
+    raw = {w: (1.0 + math.log(c)) * rarity(w) for w, c in counts.items()}
+    top = sorted(raw, key=lambda w: (-raw[w], w))[: config.max_terms]
+    norm = math.sqrt(sum(raw[w] ** 2 for w in top)) or 1.0
+    return {w: raw[w] / norm for w in top}
+
+
+def shingles(text: str, size: int) -> set[str]:
+    """Word n-grams of a text (the whole text as one shingle when it is shorter)."""
+    ws = words(text)
+    if len(ws) <= size:
+        return {" ".join(ws)} if ws else set()
+    return {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Cosine of two L2-normalised sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def story_features(
+    article_id: str,
+    title: str,
+    text: str,
+    *,
+    outlet: str,
+    published_at: datetime | None,
+    entities: Iterable[str] = (),
+    config: FeatureConfig = FeatureConfig(),
+) -> StoryFeatures:
+    """Features of one article (pure: the same input always gives the same features)."""
+    terms = term_weights(title, text, config)
+    keywords = sorted(terms, key=lambda w: (-terms[w], w))[: config.lsh_keywords]
+    return StoryFeatures(
+        article_id=article_id,
+        title=title,
+        outlet=outlet,
+        published_at=published_at,
+        terms=terms,
+        entities=frozenset(e.casefold() for e in entities),
+        keyword_signature=minhash(keywords, config.num_perm, config.seed),
+        shingle_signature=minhash(
+            shingles(f"{title}\n{text}", config.shingle_size), config.num_perm, config.seed + 1
+        ),
+    )
