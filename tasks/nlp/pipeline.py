@@ -169,11 +169,15 @@ def enrich_doc(
     """Entities, and dates/5W1H when a lexicon is given, for one parsed article.
 
     With a lexicon, events are coded when `events` and quotes found when `quotes`
-    (the `enrich.events` and `enrich.quotes` switches).
+    (the `enrich.events` and `enrich.quotes` switches). Places and tone always
+    (`tasks.nlp.geotone`).
     """
+    from tasks.nlp.geotone import add_places_and_tone
+
     mentions, entities = resolve_mentions(article.id, doc_spans(doc))
     if lexicon is None:
-        return Enrichment(article=article, mentions=tuple(mentions), entities=tuple(entities))
+        plain = Enrichment(article=article, mentions=tuple(mentions), entities=tuple(entities))
+        return add_places_and_tone(plain, doc)
     from tasks.nlp.analysis import analyse
 
     result = analyse(doc, article, mentions, lexicon, events=events, quotes=quotes)
@@ -181,7 +185,7 @@ def enrich_doc(
         article = replace(
             article, published_at=result.published_at, published_inferred=result.published_inferred
         )
-    return Enrichment(
+    enrichment = Enrichment(
         article=article,
         mentions=tuple(mentions),
         entities=tuple(entities),
@@ -190,6 +194,7 @@ def enrich_doc(
         dates=tuple(result.dates),
         five_w1h=result.five_w1h,
     )
+    return add_places_and_tone(enrichment, doc)
 
 
 def enrich_articles(

@@ -20,8 +20,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
-from tasks.nlp.gazetteer import GAZETTEER_VERSION, Gazetteer, Place
-from tasks.records import Mention
+from tasks.nlp.gazetteer import GAZETTEER_VERSION, Gazetteer
+from tasks.records import Mention, Place
 
 RULES_VERSION = f"places/1+{GAZETTEER_VERSION}"
 PLACE_LABELS = frozenset({"GPE", "LOC"})

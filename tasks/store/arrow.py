@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from tasks.records import Article, Enrichment
+from tasks.records import Article, Enrichment, Event, Quote
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -43,7 +44,33 @@ def prov_columns(n: int, prov: Provenance) -> dict[str, tuple[pa.DataType, list[
     }
 
 
-def articles_table(articles: Sequence[Article], prov: Provenance, now: datetime) -> pa.Table:
+def event_id(ev: Event) -> str:
+    """Stable id of an event: its article, trigger offsets, trigger, actor and target."""
+    key = ":".join(
+        str(v)
+        for v in (
+            ev.article_id,
+            ev.trigger_start,
+            ev.trigger_end,
+            ev.trigger or "",
+            ev.actor or "",
+            ev.target or "",
+        )
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def quote_id(q: Quote) -> str:
+    """Stable id of a quotation: its article and offsets."""
+    return hashlib.sha256(f"{q.article_id}:{q.start}:{q.end}".encode()).hexdigest()[:16]
+
+
+def articles_table(
+    articles: Sequence[Article],
+    prov: Provenance,
+    now: datetime,
+    tones: Sequence[float | None] | None = None,
+) -> pa.Table:
     """Articles as an Arrow table in the column order of `articles`."""
     a = articles
     return arrow_table(
@@ -71,6 +98,7 @@ def articles_table(articles: Sequence[Article], prov: Provenance, now: datetime)
             "text_warnings": (pa.list_(pa.string()), [list(x.text_warnings) for x in a]),
             "first_seen_at": (TS, [now] * len(a)),
             "updated_at": (TS, [now] * len(a)),
+            "tone": (pa.float64(), list(tones) if tones is not None else [None] * len(a)),
             **prov_columns(len(a), prov),
         }
     )
@@ -84,6 +112,10 @@ def enrichment_tables(items: Sequence[Enrichment], prov: Provenance) -> dict[str
     quotes = [q for e in items for q in e.quotes]
     fives = [e.five_w1h for e in items if e.five_w1h is not None]
     ents = list(entities.values())
+    places = {p.place_id: p for e in items for p in e.places}
+    place_of = {(e.article.id, name): pid for e in items for name, pid in e.place_links}
+    plist = list(places.values())
+    ev_place = [places.get(x.place_id or "") for x in events]
     s, i32, d32 = pa.string(), pa.int32(), pa.date32()
     return {
         "entities": arrow_table(
@@ -106,6 +138,15 @@ def enrichment_tables(items: Sequence[Enrichment], prov: Provenance) -> dict[str
                 "start_char": (i32, [m.start for m in mentions]),
                 "end_char": (i32, [m.end for m in mentions]),
                 "sentence": (i32, [m.sentence for m in mentions]),
+                "place_id": (
+                    s,
+                    [
+                        place_of.get((m.article_id, m.canonical))
+                        if m.label in ("GPE", "LOC")
+                        else None
+                        for m in mentions
+                    ],
+                ),
                 **prov_columns(len(mentions), prov),
             }
         ),
@@ -123,6 +164,7 @@ def enrichment_tables(items: Sequence[Enrichment], prov: Provenance) -> dict[str
         ),
         "events": arrow_table(
             {
+                "event_id": (s, [event_id(x) for x in events]),
                 "article_id": (s, [x.article_id for x in events]),
                 "sentence": (i32, [x.sentence for x in events]),
                 "trigger": (s, [x.trigger for x in events]),
@@ -149,11 +191,17 @@ def enrichment_tables(items: Sequence[Enrichment], prov: Provenance) -> dict[str
                 "coded": (pa.bool_(), [x.coded for x in events]),
                 "is_main": (pa.bool_(), [x.is_main for x in events]),
                 "domain": (s, [x.domain for x in events]),
+                "tone": (pa.float64(), [x.tone for x in events]),
+                "place_id": (s, [x.place_id for x in events]),
+                "action_country": (s, [p.country_code if p else None for p in ev_place]),
+                "action_lat": (pa.float64(), [p.lat if p else None for p in ev_place]),
+                "action_lon": (pa.float64(), [p.lon if p else None for p in ev_place]),
                 **prov_columns(len(events), prov),
             }
         ),
         "quotes": arrow_table(
             {
+                "quote_id": (s, [quote_id(q) for q in quotes]),
                 "article_id": (s, [q.article_id for q in quotes]),
                 "sentence": (i32, [q.sentence for q in quotes]),
                 "quotation": (s, [q.quotation for q in quotes]),
@@ -171,12 +219,24 @@ def enrichment_tables(items: Sequence[Enrichment], prov: Provenance) -> dict[str
                 "article_id": (s, [f.article_id for f in fives]),
                 "who": (s, [f.who for f in fives]),
                 "what": (s, [f.what for f in fives]),
-                "when": (s, [f.when for f in fives]),
+                "when_text": (s, [f.when for f in fives]),
                 "when_date": (d32, [f.when_date for f in fives]),
-                "where": (s, [f.where for f in fives]),
+                "where_text": (s, [f.where for f in fives]),
                 "why": (s, [f.why for f in fives]),
                 "how": (s, [f.how for f in fives]),
                 **prov_columns(len(fives), prov),
+            }
+        ),
+        "places": arrow_table(
+            {
+                "place_id": (s, [p.place_id for p in plist]),
+                "name": (s, [p.name for p in plist]),
+                "country_code": (s, [p.country_code for p in plist]),
+                "lat": (pa.float64(), [p.lat for p in plist]),
+                "lon": (pa.float64(), [p.lon for p in plist]),
+                "kind": (s, [p.kind for p in plist]),
+                "population": (pa.int64(), [p.population for p in plist]),
+                **prov_columns(len(plist), prov),
             }
         ),
     }

@@ -23,6 +23,7 @@ from tasks.records import Article, Enrichment, EntrySeen, Failure, FeedCheck, Pa
 from tasks.store.arrow import TS, Provenance, arrow_table, articles_table, enrichment_tables, utc
 from tasks.store.connection import one
 from tasks.store.schema import ENRICHMENT_TABLES
+from tasks.store.stories import store_stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class LoadCounts:
     quotes: int = 0
     failures: int = 0
     resolved: int = 0
+    stories: int = 0  # stories founded by this load's articles
 
     def add(self, other: LoadCounts) -> None:
         """Accumulate another load's counts into this one."""
@@ -126,6 +128,7 @@ class LoadCounts:
             "mentions",
             "events",
             "quotes",
+            "stories",
             "failures",
             "resolved",
         ):
@@ -217,7 +220,7 @@ def load_batch(
                 con.execute(
                     f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids]
                 ).fetchall()
-            arts = articles_table([e.article for e in enriched], prov, now)
+            arts = articles_table([e.article for e in enriched], prov, now, [e.tone for e in enriched])
             if first_seen:
                 # A replaced article keeps the time it was first seen.
                 col = [first_seen.get(a, now) for a in arts.column("article_id").to_pylist()]
@@ -237,8 +240,16 @@ def load_batch(
             counts.mentions = _insert(con, "entity_mentions", tables.pop("entity_mentions"))
             counts.events = _insert(con, "events", tables.pop("events"))
             counts.quotes = _insert(con, "quotes", tables.pop("quotes"))
+            _insert(
+                con,
+                "places",
+                tables.pop("places"),
+                "WHERE place_id NOT IN (SELECT place_id FROM places)",
+            )
             for table, data in tables.items():
                 _insert(con, table, data)
+            assignments = store_stories(con, enriched, prov, now)
+            counts.stories = sum(a.new_story for a in assignments)
         if routes:
             seen: set[tuple[str, str, str]] = set()
             rows = []

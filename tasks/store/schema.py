@@ -6,10 +6,12 @@ This module owns the shape of every table and view; `migrate` brings any older w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import duckdb
 
+from tasks.store.comments import apply_comments
 from tasks.store.connection import WarehouseError, one
 
 _PROVENANCE = """
@@ -19,7 +21,10 @@ _PROVENANCE = """
     rules_version VARCHAR
 """
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+# A migration step is a SQL statement or a function of the connection (e.g. `apply_comments`,
+# which documents whatever tables and columns exist at that point).
+Step = str | Callable[[duckdb.DuckDBPyConnection], None]
+MIGRATIONS: list[tuple[int, str, list[Step]]] = [
     (
         1,
         "articles, entities, mentions, events, quotes, 5W1H, sources, routes, raw pages, runs, failures",
@@ -280,6 +285,81 @@ MIGRATIONS.append(
     )
 )
 
+
+def _event_id_sql() -> str:
+    """SQL of `tasks.store.arrow.event_id`, for the rows stored before event ids existed."""
+    return (
+        "substr(sha256(concat_ws(':', article_id, trigger_start, trigger_end, coalesce(trigger, ''), "
+        "coalesce(actor, ''), coalesce(target, ''))), 1, 16)"
+    )
+
+
+MIGRATIONS.append(
+    (
+        6,
+        "analyst layer: places, tone, stories, event and quote ids, when_text/where_text",
+        [
+            f"""CREATE TABLE places (
+                place_id VARCHAR NOT NULL,
+                name VARCHAR NOT NULL,
+                country_code VARCHAR,
+                lat DOUBLE,
+                lon DOUBLE,
+                kind VARCHAR NOT NULL,
+                population BIGINT,
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE article_signatures (
+                article_id VARCHAR NOT NULL,
+                published_at TIMESTAMPTZ,
+                outlet VARCHAR,
+                title VARCHAR,
+                terms VARCHAR[],
+                weights FLOAT[],
+                entities VARCHAR[],
+                keyword_minhash UINTEGER[],
+                shingle_minhash UINTEGER[],
+                {_PROVENANCE}
+            )""",
+            f"""CREATE TABLE story_articles (
+                story_id VARCHAR NOT NULL,
+                article_id VARCHAR NOT NULL,
+                similarity DOUBLE,
+                duplicate_of VARCHAR,
+                joined_at TIMESTAMPTZ,
+                {_PROVENANCE}
+            )""",
+            """CREATE TABLE stories (
+                story_id VARCHAR NOT NULL,
+                title VARCHAR,
+                first_seen TIMESTAMPTZ,
+                last_seen TIMESTAMPTZ,
+                article_count INTEGER,
+                source_count INTEGER,
+                sources VARCHAR[],
+                top_entities VARCHAR[],
+                updated_at TIMESTAMPTZ,
+                run_id VARCHAR
+            )""",
+            "ALTER TABLE articles ADD COLUMN tone DOUBLE",
+            "ALTER TABLE entity_mentions ADD COLUMN place_id VARCHAR",
+            "ALTER TABLE events ADD COLUMN event_id VARCHAR",
+            "ALTER TABLE events ADD COLUMN tone DOUBLE",
+            "ALTER TABLE events ADD COLUMN place_id VARCHAR",
+            "ALTER TABLE events ADD COLUMN action_country VARCHAR",
+            "ALTER TABLE events ADD COLUMN action_lat DOUBLE",
+            "ALTER TABLE events ADD COLUMN action_lon DOUBLE",
+            "ALTER TABLE quotes ADD COLUMN quote_id VARCHAR",
+            f"UPDATE events SET event_id = {_event_id_sql()}",
+            "UPDATE quotes SET quote_id = substr(sha256(concat_ws(':', article_id, start_char, "
+            "end_char)), 1, 16)",
+            'ALTER TABLE five_w1h RENAME COLUMN "when" TO when_text',
+            'ALTER TABLE five_w1h RENAME COLUMN "where" TO where_text',
+            apply_comments,
+        ],
+    )
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
     "runs",
@@ -295,6 +375,10 @@ TABLES = (
     "raw_pages",
     "failures",
     "feed_entries",
+    "places",
+    "article_signatures",
+    "story_articles",
+    "stories",
 )
 # Enrichment tables: replaced as a whole when their article changes or is re-enriched.
 ENRICHMENT_TABLES = ("entity_mentions", "date_mentions", "events", "quotes", "five_w1h")
@@ -319,7 +403,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("BEGIN TRANSACTION").fetchall()
         try:
             for statement in statements:
-                con.execute(statement).fetchall()
+                if callable(statement):
+                    statement(con)
+                else:
+                    con.execute(statement).fetchall()
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, ?)",
                 [version, datetime.now(UTC), description],
