@@ -29,12 +29,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from flows import lifeline
+from flows.analyst import analyst_outputs, report_link
 from flows.runners import open_task_runner, task_runner_for  # noqa: F401  (re-exported)
 from tasks import PIPELINE_VERSION
 from tasks import store as wh
 from tasks.nlp.pipeline import enrich_articles, installed_model_version, load_nlp
 from tasks.records import Article, Enrichment, Failure, PageRows
 from tasks.settings import Settings, load_settings
+from tasks.store.snapshot import publish_snapshot
 
 # Progress listeners (the CLI's progress bar): called after each batch with
 # (items done, items in all or None, a short status line).
@@ -69,6 +71,7 @@ class RunSummary:
     totals: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     message: str | None = None
+    snapshot: str | None = None  # the analysts' copy this run published
 
     @property
     def failed_items(self) -> int:
@@ -552,6 +555,7 @@ def recorded_run(
     finally:
         if summary is not None:
             _artifact(summary)  # after the warehouse is free for the next run
+            analyst_outputs(summary.snapshot, summary.run_id, summary.counts)  # report, table
 
 
 def _interruption(error: BaseException) -> str | None:
@@ -629,6 +633,7 @@ def _end(
                 summary.message,
             )
             summary.totals = wh.table_counts(con)
+            summary.snapshot = str(publish_snapshot(con, settings.warehouse.path))
     except wh.WarehouseError:
         pass  # the original error says more; the next run marks this one abandoned
 
@@ -652,6 +657,7 @@ def _artifact(summary: RunSummary) -> None:
         body += (
             f"\n### Failures\n\n| stage | item | error | message |\n|---|---|---|---|\n{failed}\n"
         )
+    body += report_link(summary.snapshot)
     try:
         create_markdown_artifact(
             markdown=body,

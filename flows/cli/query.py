@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +13,7 @@ from flows.cli.app import EXIT_USAGE, ConfigOpt, WarehouseOpt, app, fail, settin
 from flows.cli.output import FORMATS, format_table, timestamp
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 
@@ -30,11 +33,22 @@ def sql(
             "--write", help="Allow statements that change data, and access to files and network."
         ),
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Read the warehouse itself (waits for a running writer), not the "
+            "analysts' copy the last run published.",
+        ),
+    ] = False,
 ) -> None:
-    """Run SQL on the warehouse (read-only, without file or network access, unless --write)."""
+    """Run SQL on the analysts' copy of the warehouse, as of the last finished run (read-only,
+    without file or network access). --live reads the warehouse itself; --write changes it."""
     settings = settings_or_exit(config, warehouse)
     _check_request(query, fmt, output, settings.warehouse.path, force=force, write=write)
-    table = _run(query, settings.warehouse.path, settings.warehouse.lock_timeout_seconds, write)
+    table = _run(
+        query, settings.warehouse.path, settings.warehouse.lock_timeout_seconds, write, live
+    )
     if table is None:
         typer.echo("ok")
         return
@@ -72,16 +86,17 @@ def _check_request(
         )
 
 
-def _run(query: str, path: Path, lock: float, write: bool) -> pa.Table | None:
+def _run(query: str, path: Path, lock: float, write: bool, live: bool) -> pa.Table | None:
     """The query's result (None for a statement without one); DuckDB errors exit plainly."""
     from tasks import store as wh
-    from tasks.store import queries
 
     try:
         opened = (
             wh.connect(path, lock_timeout=lock)
             if write
-            else queries.read_only(path, lock_timeout=lock)
+            else _live(path, lock)
+            if live
+            else _analysis(path, lock)
         )
         with opened as con:
             rel = con.sql(query)
@@ -93,6 +108,22 @@ def _run(query: str, path: Path, lock: float, write: bool) -> pa.Table | None:
         if type(exc).__name__ == "PermissionException":
             hint = "; read-only SQL cannot use files, extensions or the network (--write allows it)"
         fail(f"{type(exc).__name__}: {exc}{hint}", EXIT_USAGE)
+
+
+@contextmanager
+def _live(path: Path, lock: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    from tasks.store import queries
+
+    with queries.read_only(path, lock_timeout=lock) as con:
+        yield con
+
+
+@contextmanager
+def _analysis(path: Path, lock: float) -> Iterator[duckdb.DuckDBPyConnection]:
+    from tasks.store.snapshot import open_for_analysis
+
+    with open_for_analysis(path, lock_timeout=lock, external_access=False) as (con, _):
+        yield con
 
 
 @app.command()

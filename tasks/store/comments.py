@@ -339,7 +339,9 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f'COMMENT ON COLUMN {table}."{column}" IS {_quote(text)}').fetchall()
 
 
-def documented_schema(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
+def documented_schema(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
     """(name, TABLE or VIEW, comment, [(column, type, comment)]) of every table and view."""
     objects = con.execute(
         "SELECT table_name, 'TABLE', comment FROM duckdb_tables() WHERE schema_name = 'main' "

@@ -220,7 +220,9 @@ def load_batch(
                 con.execute(
                     f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [ids]
                 ).fetchall()
-            arts = articles_table([e.article for e in enriched], prov, now, [e.tone for e in enriched])
+            arts = articles_table(
+                [e.article for e in enriched], prov, now, [e.tone for e in enriched]
+            )
             if first_seen:
                 # A replaced article keeps the time it was first seen.
                 col = [first_seen.get(a, now) for a in arts.column("article_id").to_pylist()]
