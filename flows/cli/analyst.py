@@ -28,6 +28,8 @@ def report(
 ) -> None:
     """Write one self-contained HTML report (opens offline): entities, events, actors,
     co-occurrence, places, stories, source health."""
+    import duckdb
+
     from tasks import store as wh
     from tasks.report import ReportFilter, build_report
     from tasks.store.snapshot import open_for_analysis
@@ -44,6 +46,8 @@ def report(
             data = build_report(con, output, ReportFilter(day, source), str(path))
     except wh.WarehouseError as exc:
         fail(str(exc))
+    except (duckdb.Error, OSError) as exc:
+        fail(f"could not write the report: {type(exc).__name__}: {exc}")
     t = data.totals
     typer.echo(
         f"wrote {output}: {t['articles']} articles, {t['events']} events, {t['stories']} stories"
@@ -67,6 +71,8 @@ def export(
     config: ConfigOpt = None,
 ) -> None:
     """Export tables and views with DuckDB's COPY (readable by DuckDB, pandas, polars)."""
+    import duckdb
+
     from tasks import store as wh
     from tasks.store.export import export as export_relations
     from tasks.store.snapshot import open_for_analysis
@@ -82,6 +88,8 @@ def export(
         fail(str(exc), EXIT_USAGE)
     except wh.WarehouseError as exc:
         fail(str(exc))
+    except (duckdb.Error, OSError) as exc:
+        fail(f"could not export: {type(exc).__name__}: {exc}")
     for e in written:
         typer.echo(f"{e.rows:>9,}  {e.kind.lower():<5}  {e.path}")
     typer.echo(f"wrote {len(written)} files to {folder}")

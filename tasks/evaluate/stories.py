@@ -93,7 +93,13 @@ def candidate_recall(
     index = LSHIndex(config.keyword_bands, config.keyword_rows)
     for f in features:
         index.insert(f.article_id, f.keyword_signature)
-    hits = {f.article_id: index.query(f.keyword_signature) - {f.article_id} for f in features}
+    hits = {
+        f.article_id: {
+            k for k, n in index.query_counts(f.keyword_signature).items() if n >= config.min_hits
+        }
+        - {f.article_id}
+        for f in features
+    }
     pos = found = 0
     for a, b in itertools.combinations(sorted(gold), 2):
         if gold[a] == gold[b]:
@@ -203,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     recall, mean_candidates = candidate_recall(features, gold, config)
     print(f"{len(records)} articles, {len(set(gold.values()))} events")
     print(
-        f"keyword LSH ({config.keyword_bands} bands x {config.keyword_rows} rows): "
+        f"keyword LSH ({config.keyword_bands} bands x {config.keyword_rows} rows, "
+        f"candidates sharing >= {config.min_hits} bands): "
         f"candidate recall of gold pairs {recall:.3f}, {mean_candidates:.1f} candidates per article"
     )
     rows = cross_validate(features, gold, config, args.folds)

@@ -64,6 +64,18 @@ def circle_layout(names: list[str]) -> dict[str, tuple[float, float]]:
     }
 
 
+def _bucket(con: duckdb.DuckDBPyConnection, p: dict[str, Any]) -> str:
+    """Day, week or month: whatever keeps the chosen articles' time span readable."""
+    (row,) = _rows(
+        con,
+        f"""WITH {_CHOSEN} SELECT datediff('day', min(a.published_at), max(a.published_at)) AS n
+        FROM articles a JOIN chosen USING (article_id)""",
+        p,
+    )
+    days = row["n"] or 0
+    return "day" if days <= 60 else "week" if days <= 366 else "month"
+
+
 def report_data(
     con: duckdb.DuckDBPyConnection, flt: ReportFilter = ReportFilter(), top: int = 10
 ) -> ReportData:
@@ -85,7 +97,12 @@ def report_data(
     d.mentions_over_time = _rows(
         con,
         f"""WITH {_CHOSEN},
-        m AS (SELECT CAST(a.published_at AS DATE) AS day, e.canonical AS entity
+        span AS (SELECT datediff('day', min(a.published_at), max(a.published_at)) AS days
+                 FROM articles a JOIN chosen USING (article_id)),
+        m AS (SELECT CAST(date_trunc(CASE WHEN (SELECT days FROM span) <= 60 THEN 'day'
+                                          WHEN (SELECT days FROM span) <= 366 THEN 'week'
+                                          ELSE 'month' END, a.published_at) AS DATE) AS day,
+                     e.canonical AS entity
               FROM entity_mentions e JOIN chosen USING (article_id)
               JOIN articles a USING (article_id)
               WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'NORP') AND a.published_at IS NOT NULL),
@@ -94,15 +111,21 @@ def report_data(
         GROUP BY ALL ORDER BY day, entity""",
         p,
     )
+    # An event is dated by its own date when the text gives one near the article's date
+    # (within a year), else by the article's publication day.
     d.events_timeline = _rows(
         con,
-        f"""WITH {_CHOSEN}
-        SELECT coalesce(e.event_date, CAST(a.published_at AS DATE)) AS day, e.quad_class,
-               count(*) AS events
-        FROM events e JOIN chosen USING (article_id) JOIN articles a USING (article_id)
-        WHERE coalesce(e.event_date, CAST(a.published_at AS DATE)) IS NOT NULL
-        GROUP BY ALL ORDER BY day, quad_class""",
-        p,
+        f"""WITH {_CHOSEN},
+        ev AS (
+            SELECT CASE WHEN e.event_date IS NOT NULL AND a.published_at IS NOT NULL
+                         AND abs(datediff('day', e.event_date, a.published_at)) <= 366
+                        THEN e.event_date ELSE CAST(a.published_at AS DATE) END AS day,
+                   e.quad_class
+            FROM events e JOIN chosen USING (article_id) JOIN articles a USING (article_id)
+        )
+        SELECT CAST(date_trunc($bucket, day) AS DATE) AS day, quad_class, count(*) AS events
+        FROM ev WHERE day IS NOT NULL GROUP BY ALL ORDER BY day, quad_class""",
+        {**p, "bucket": _bucket(con, p)},
     )
     d.actor_target = _rows(
         con,
@@ -114,6 +137,7 @@ def report_data(
         LEFT JOIN entities et ON et.entity_id = e.target_entity_id
         WHERE e.actor IS NOT NULL AND e.target IS NOT NULL
           AND (e.actor_entity_id IS NOT NULL OR e.target_entity_id IS NOT NULL)
+          AND coalesce(ea.name, e.actor) <> coalesce(et.name, e.target)
         GROUP BY ALL ORDER BY events DESC, actor, target LIMIT $top""",
         {**p, "top": top},
     )

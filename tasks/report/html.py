@@ -62,7 +62,7 @@ def _figure_html(fig: go.Figure, name: str) -> str:
             full_html=False,
             include_plotlyjs=False,
             div_id=f"chart-{name}",
-            config={"displaylogo": False, "responsive": True},
+            config={"displaylogo": False, "responsive": True, "displayModeBar": "hover"},
         )
     )
 
@@ -104,7 +104,7 @@ def _mentions(d: ReportData) -> str:
         )
     return _section(
         "mentions",
-        "Entity mentions over time (top entities)",
+        "Entity mentions over time (top entities; by day, week or month)",
         len(d.mentions_over_time),
         _figure_html(_layout(fig, yaxis_title="mentions"), "mentions"),
     )
@@ -125,7 +125,7 @@ def _timeline(d: ReportData) -> str:
             )
     return _section(
         "events",
-        "Event timeline by PLOVER quad class",
+        "Event timeline by PLOVER quad class (by day, week or month)",
         len(d.events_timeline),
         _figure_html(_layout(fig, barmode="stack", yaxis_title="events"), "events"),
     )
@@ -198,7 +198,7 @@ def _places(d: ReportData) -> str:
             x=[r["lon"] for r in d.places],
             y=[r["lat"] for r in d.places],
             mode="markers+text",
-            text=[r["name"] for r in d.places],
+            text=[r["name"] if i < 15 else "" for i, r in enumerate(d.places)],  # the top 15
             textposition="top center",
             marker={
                 "size": [8 + 4 * min(r["mentions"], 10) for r in d.places],

@@ -40,6 +40,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, warehouse: str | Path) -> P
     os.close(fd)
     try:
         shutil.copyfile(warehouse, tmp)
+        shutil.copymode(warehouse, tmp)  # mkstemp made it private; analysts read it
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,15 +1,21 @@
 """Stories in the warehouse: signatures, assignments and story rows, inside a batch's load.
 
-The LSH index is not kept anywhere: each batch rebuilds it from `article_signatures` of the
-articles published within `StoryConfig.window_days` of the batch (features are stored, never
-recomputed), places its new articles (`tasks.stories.cluster`), writes their signatures and
+The LSH index lives in memory, built from `article_signatures` of the articles published within
+`StoryConfig.window_days` of the batch (features are stored, never recomputed). A process keeps
+the index it built for a warehouse file and reuses it for the next batch while the
+`story_articles` count shows nobody else wrote in between (another process, or a rolled-back
+load) and the batch's dates fall inside the loaded window; otherwise it loads again. Each batch
+places its new articles (`tasks.stories.cluster`), writes their signatures and
 `story_articles` rows, and refreshes the `stories` rows it touched. An article already placed
 keeps its story, so re-runs add nothing and story ids never change.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -29,6 +35,46 @@ from tasks.store.arrow import TS, Provenance, arrow_table, prov_columns, utc
 TOP_ENTITIES = 5
 
 
+@dataclass
+class _Cached:
+    placed: int  # story_articles rows the state reflects
+    lo: datetime | None  # window the state was loaded for (None: unbounded)
+    hi: datetime | None
+    state: StoryState
+
+
+_CACHE: dict[str, _Cached] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> str:
+    """The warehouse file and its inode ("" in memory): a file made anew is another key."""
+    rows = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    path = str(rows[0][0]) if rows and rows[0][0] else ""
+    try:
+        return f"{path}#{os.stat(path).st_ino}" if path else ""
+    except OSError:
+        return ""
+
+
+def _window(
+    dates: Sequence[datetime | None], config: StoryConfig
+) -> tuple[datetime | None, datetime | None]:
+    dated = [d for d in dates if d is not None]
+    if not dated or len(dated) < len(dates):
+        return None, None  # undated articles: every stored article is a candidate
+    span = timedelta(days=config.window_days)
+    return min(dated) - span, max(dated) + span
+
+
+def _covers(c: _Cached, lo: datetime | None, hi: datetime | None) -> bool:
+    if c.lo is None or c.hi is None:
+        return True
+    return lo is not None and hi is not None and c.lo <= lo and hi <= c.hi
+
+
 def features_of(e: Enrichment, config: FeatureConfig = FeatureConfig()) -> StoryFeatures:
     """Story features of one enriched article."""
     a = e.article
@@ -45,16 +91,14 @@ def features_of(e: Enrichment, config: FeatureConfig = FeatureConfig()) -> Story
 
 def load_state(
     con: duckdb.DuckDBPyConnection,
-    around: Sequence[datetime | None],
+    lo: datetime | None,
+    hi: datetime | None,
     config: StoryConfig,
     features: FeatureConfig = FeatureConfig(),
 ) -> StoryState:
-    """Placed articles published within the window of the given dates (and undated ones)."""
-    dated = [d for d in around if d is not None]
+    """Placed articles published between lo and hi (all when unbounded), and undated ones."""
     state = StoryState(config)
-    if dated:
-        lo = min(dated) - timedelta(days=config.window_days)
-        hi = max(dated) + timedelta(days=config.window_days)
+    if lo is not None and hi is not None:
         where, params = "s.published_at IS NULL OR s.published_at BETWEEN ? AND ?", [lo, hi]
     else:
         where, params = "true", []
@@ -115,8 +159,9 @@ def store_stories(
     new = [features_of(e) for e in enriched if e.article.id not in placed]
     if not new:
         return []
-    state = load_state(con, [f.published_at for f in new], config)
-    assignments = assign_stories(new, state)
+    state = _state_for(con, [f.published_at for f in new], config)
+    assignments = assign_stories(new, state.state)
+    state.placed += len(assignments)
     by_id = {f.article_id: f for f in new}
     placed_now = [by_id[a.article_id] for a in assignments]
     n = len(placed_now)
@@ -163,6 +208,31 @@ def store_stories(
     return assignments
 
 
+def _state_for(
+    con: duckdb.DuckDBPyConnection, dates: Sequence[datetime | None], config: StoryConfig
+) -> _Cached:
+    """The cached state for this warehouse file when still true, else a freshly loaded one."""
+    key = _database_file(con)
+    lo, hi = _window(dates, config)
+    (placed,) = con.execute("SELECT count(*) FROM story_articles").fetchall()[0]
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key) if key else None
+        if (
+            cached is not None
+            and cached.placed == placed
+            and cached.state.config == config
+            and _covers(cached, lo, hi)
+        ):
+            return cached
+    if lo is not None and hi is not None:  # load a wider window: later batches reuse it
+        lo, hi = lo - timedelta(days=config.window_days), hi + timedelta(days=config.window_days)
+    fresh = _Cached(int(placed), lo, hi, load_state(con, lo, hi, config))
+    if key:
+        with _CACHE_LOCK:
+            _CACHE[key] = fresh
+    return fresh
+
+
 def refresh_stories(
     con: duckdb.DuckDBPyConnection, story_ids: Sequence[str], run_id: str, now: datetime
 ) -> None:
@@ -182,9 +252,10 @@ def refresh_stories(
             WHERE sa.story_id IN (SELECT unnest($ids))
         ),
         ents AS (
-            SELECT story_id, list(canonical ORDER BY n DESC, canonical)[:{TOP_ENTITIES}] AS top
+            SELECT story_id,
+                   list(canonical ORDER BY n DESC, k DESC, canonical)[:{TOP_ENTITIES}] AS top
             FROM (
-                SELECT m.story_id, e.canonical, count(DISTINCT e.article_id) AS n
+                SELECT m.story_id, e.canonical, count(DISTINCT e.article_id) AS n, count(*) AS k
                 FROM members m JOIN entity_mentions e USING (article_id)
                 WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'EVENT')
                 GROUP BY ALL
@@ -208,3 +279,35 @@ def refresh_stories(
         """,
         {"ids": list(story_ids), "now": now, "run": run_id},
     ).fetchall()
+
+
+def run_new_stories(
+    con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 20
+) -> list[dict[str, object]]:
+    """Stories a run founded, biggest first: title, articles, outlets, top entities."""
+    cur = con.execute(
+        """SELECT s.title, s.article_count AS articles, s.source_count AS outlets,
+                  array_to_string(s.top_entities, ', ') AS top_entities, s.story_id
+           FROM stories s JOIN story_articles sa USING (story_id)
+           WHERE sa.run_id = ? AND sa.duplicate_of IS NULL AND sa.similarity = 1.0
+             AND substr(sha256('story:' || sa.article_id), 1, 16) = s.story_id
+           ORDER BY s.article_count DESC, s.title LIMIT ?""",
+        [run_id, limit],
+    )
+    names = [d[0] for d in cur.description or ()]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def run_top_entities(
+    con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 15
+) -> list[dict[str, object]]:
+    """Entities most mentioned in the articles a run enriched."""
+    cur = con.execute(
+        """SELECT canonical AS entity, label, count(*) AS mentions,
+                  count(DISTINCT article_id) AS articles
+           FROM entity_mentions WHERE run_id = ?
+           GROUP BY ALL ORDER BY mentions DESC, entity LIMIT ?""",
+        [run_id, limit],
+    )
+    names = [d[0] for d in cur.description or ()]
+    return [dict(zip(names, r)) for r in cur.fetchall()]

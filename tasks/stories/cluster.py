@@ -53,7 +53,10 @@ class StoryConfig:
     keyword_rows: int = 1
     duplicate_bands: int = 16
     duplicate_rows: int = 4
-    members_scored: int = 30  # most recent members of a candidate story scored
+    # A candidate shares at least `min_hits` keyword bands (with one row per band, about
+    # min_hits / bands of Jaccard similarity); 2 and 3 were tried and lost recall on the dev set.
+    min_hits: int = 1
+    members_scored: int = 0  # most recent members of a candidate story scored besides the hits
     linkage: str = "top2"  # top2 (mean of the two best members), max (best member), mean
 
 
@@ -148,14 +151,17 @@ def _near_duplicate(features: StoryFeatures, state: StoryState) -> tuple[str, fl
 
 def _best_story(features: StoryFeatures, state: StoryState) -> tuple[str, float] | None:
     config = state.config
-    hits = state.keyword_index.query(features.keyword_signature)
+    hits = state.keyword_index.query_counts(features.keyword_signature)
     stories: dict[str, set[str]] = defaultdict(set)
-    for other in hits:
-        other_id = str(other)
-        stories[state.story_of[other_id]].add(other_id)
+    for other, n in hits.items():
+        if n >= config.min_hits:
+            other_id = str(other)
+            stories[state.story_of[other_id]].add(other_id)
     best: tuple[str, float] | None = None
     for story_id, colliding in stories.items():
-        recent = state.story_members[story_id][-config.members_scored :]
+        recent = (
+            state.story_members[story_id][-config.members_scored :] if config.members_scored else []
+        )
         scores = sorted(
             (pair_score(features, state.members[m], config) for m in colliding.union(recent)),
             reverse=True,

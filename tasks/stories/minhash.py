@@ -10,7 +10,7 @@ a query touches only colliding items, never the whole collection.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,6 +87,16 @@ class LSHIndex:
         for band_key in self._keys(signature):
             self._buckets[band_key].append(key)
         self.size += 1
+
+    def query_counts(self, signature: Signature) -> Counter[Hashable]:
+        """Keys sharing at least one band with `signature`, with how many bands they share
+        (about bands * Jaccard for rows = 1)."""
+        found: Counter[Hashable] = Counter()
+        for band_key in self._keys(signature):
+            bucket = self._buckets.get(band_key)
+            if bucket:
+                found.update(bucket)
+        return found
 
     def query(self, signature: Signature) -> set[Hashable]:
         """Keys of every item sharing at least one band with `signature`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -10,10 +11,22 @@ import pytest
 
 from flows.files import ingest_files_flow
 from flows.reprocess import reenrich_flow
+from flows.analyst import report_path
 from tasks.store.snapshot import analyst_path
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+async def _artifacts(run_id: str) -> dict[str, str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    async with get_client() as client:
+        found = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+        )
+    return {str(a.key): str(a.data) for a in found}
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -43,6 +56,12 @@ def test_places_tone_stories_and_ids_on_the_seed(seed_dir: Path, tmp_path: Path)
         assert _count(con, "SELECT count(*) - count(DISTINCT quote_id) FROM quotes") == 0
         assert _count(con, "SELECT count(*) FROM story_articles") == 2
         assert _count(con, "SELECT sum(article_count) FROM stories") == 2
+    # the run left a report beside the analysts' copy and linked it in its artifacts
+    assert report_path(analyst_path(db)).exists()
+    artifacts = asyncio.run(_artifacts(summary["run_id"]))
+    assert "wh.report.html" in artifacts["newsflow-run-summary"]
+    assert "new story" in artifacts["newsflow-run-stories"]
+    with duckdb.connect(str(db), read_only=True) as con:
         before = con.execute(
             "SELECT story_id, article_id FROM story_articles ORDER BY ALL"
         ).fetchall()

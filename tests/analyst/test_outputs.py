@@ -56,7 +56,9 @@ class _Charts(HTMLParser):
 
 def test_report_is_self_contained_and_every_chart_has_data(warehouse: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(app, ["report", "--output", str(out), "--warehouse", str(warehouse)])
+    result = CliRunner().invoke(
+        app, ["report", "--output", str(out), "--warehouse", str(warehouse)]
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     parser = _Charts()
@@ -88,9 +90,12 @@ def test_export_round_trips_every_count(warehouse: Path, tmp_path: Path, fmt: st
     files = {p.stem: p for p in folder.iterdir()}
     assert set(files) == set(expected)
     reader = "read_parquet" if fmt == "parquet" else "read_csv"
+    options = (
+        "" if fmt == "parquet" else ", header = true, delim = ',', quote = '\"', escape = '\"'"
+    )
     with duckdb.connect() as con:
         for name, path in files.items():
-            got = con.execute(f"SELECT count(*) FROM {reader}('{path}')").fetchall()[0][0]
+            got = con.execute(f"SELECT count(*) FROM {reader}('{path}'{options})").fetchall()[0][0]
             assert got == expected[name], name
     if fmt == "parquet":
         assert pq.read_table(files["articles"]).num_rows == expected["articles"]
@@ -126,10 +131,10 @@ def test_every_table_and_column_is_documented(warehouse: Path) -> None:
 
 
 def test_readme_table_reference_is_generated_from_the_comments() -> None:
-    from tasks.store.comments import README, readme_section, replace_section
+    from tasks.store.reference import README, readme_section, replace_section
 
     section = readme_section()
     text = README.read_text(encoding="utf-8")
     assert replace_section(text, section) == text, (
-        "README's table reference is out of date: run python -m tasks.store.comments --readme"
+        "README's table reference is out of date: run python -m tasks.store.reference --readme"
     )

@@ -1,0 +1,96 @@
+"""Cost of story clustering per new batch as the warehouse grows: the BBC corpus, N times over.
+
+    .venv/bin/python benchmarks/bench_stories.py ../shared/corpus/text/bbc --copies 10
+
+Each copy of the corpus gets its own article ids and is dated a year after the previous one
+(all within the default 3,650-day window, so every stored article stays a candidate: the
+pessimistic case). Batches of `--batch` articles go through `tasks.store.stories.store_stories`
+on a real DuckDB file, as the pipeline's load does (features, window load of the stored
+signatures, LSH candidates, scoring, writes, story refresh), and the script prints the time per
+batch at several warehouse sizes. No spaCy: entities are left out, which only changes the
+stories' top-entity lists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from tasks.records import Article, Enrichment
+from tasks.store.arrow import Provenance
+from tasks.store.schema import migrate
+from tasks.store.stories import store_stories
+
+
+def read_corpus(root: Path) -> list[tuple[str, str, str]]:
+    out = []
+    for path in sorted(root.rglob("*.txt")):
+        if path.name.upper().startswith("README"):
+            continue
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+        title, _, body = raw.partition("\n")
+        out.append((str(path.relative_to(root)), title.strip(), body.strip()))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=256)
+    args = parser.parse_args()
+    docs = read_corpus(args.corpus)
+    base = datetime(2004, 1, 1, tzinfo=UTC)
+    articles = []
+    for k in range(args.copies):
+        for i, (name, title, body) in enumerate(docs):
+            aid = hashlib.sha256(f"{k}:{name}".encode()).hexdigest()[:16]
+            published = base + timedelta(days=365 * k + (i * 7) % 360, hours=i % 24)
+            articles.append(
+                Article(aid, "bbc", name, None, title, body, aid, "bench", published_at=published)
+            )
+    print(f"{len(docs)} articles x {args.copies} copies = {len(articles)}; batch {args.batch}")
+    prov = Provenance("bench", None, "bench", "stories/1")
+    with tempfile.TemporaryDirectory() as tmp:
+        con = duckdb.connect(str(Path(tmp) / "bench.duckdb"))
+        migrate(con)
+        report_at = {1, 2, 5, 10, 20, 40, 60, 80}
+        total_started = time.perf_counter()
+        times: list[float] = []
+        for n, start in enumerate(range(0, len(articles), args.batch), start=1):
+            batch = [Enrichment(article=a) for a in articles[start : start + args.batch]]
+            t0 = time.perf_counter()
+            con.execute("BEGIN TRANSACTION")
+            assignments = store_stories(con, batch, prov)
+            con.execute("COMMIT")
+            dt = time.perf_counter() - t0
+            times.append(dt)
+            stored = start + len(batch)
+            if n in report_at or stored == len(articles):
+                print(
+                    f"batch {n:>3}: {stored:>6} articles stored, {dt:6.2f} s for this batch "
+                    f"({1000 * dt / len(batch):5.1f} ms/article), "
+                    f"{sum(a.new_story for a in assignments)} new stories"
+                )
+        stories, dupes = con.execute(
+            "SELECT count(DISTINCT story_id), count(duplicate_of) FROM story_articles"
+        ).fetchall()[0]
+        size = Path(tmp, "bench.duckdb").stat().st_size
+        print(
+            f"total {time.perf_counter() - total_started:.1f} s for {len(articles)} articles; "
+            f"{stories} stories, {dupes} placed as near-duplicates; "
+            f"warehouse {size / 1e6:.1f} MB"
+        )
+        last = times[-5:]
+        print(f"mean of the last {len(last)} batches: {sum(last) / len(last):.2f} s per batch")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
