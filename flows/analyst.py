@@ -16,11 +16,25 @@ def report_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace(".analyst.duckdb", ".report.html"))
 
 
-def analyst_outputs(snapshot: Path | None, run_id: str) -> str:
-    """Write the report from the analysts' copy and the table artifact; returns markdown for the
-    run summary (empty when there is no copy). Never raises: these are conveniences."""
-    if snapshot is None or not snapshot.exists():
+def report_link(snapshot: Path | None) -> str:
+    """Markdown for the run summary linking the report this run writes (empty without a copy)."""
+    if snapshot is None:
         return ""
+    target = report_path(snapshot)
+    return (
+        f"\n### Report\n\n[{target.name}]({target.resolve().as_uri()}): all articles, written "
+        f"from `{snapshot.name}` when the run ends (`newsflow report` makes it on demand)\n"
+    )
+
+
+def analyst_outputs(snapshot: Path | None, run_id: str, changed: bool) -> None:
+    """Write the report from the analysts' copy and the table artifact of new stories and top
+    entities, when the run changed the warehouse (or no report exists yet): a run that found
+    nothing new leaves the last report, which still tells the truth. Never raises."""
+    if snapshot is None or not snapshot.exists():
+        return
+    if not changed and report_path(snapshot).exists():
+        return
     from tasks.report import ReportFilter, build_report
     from tasks.store.stories import run_new_stories, run_top_entities
 
@@ -32,7 +46,7 @@ def analyst_outputs(snapshot: Path | None, run_id: str) -> str:
             entities = run_top_entities(con, run_id)
     except Exception as exc:  # a report problem must not fail the run that wrote the data
         log.warning("could not write the report %s: %s: %s", target, type(exc).__name__, exc)
-        return ""
+        return
     try:
         from prefect.artifacts import create_table_artifact
 
@@ -54,7 +68,3 @@ def analyst_outputs(snapshot: Path | None, run_id: str) -> str:
         )
     except Exception:
         pass
-    return (
-        f"\n### Report\n\n[{target.name}]({target.resolve().as_uri()}) (all articles, "
-        f"written from `{snapshot.name}`; {len(stories)} new stories in this run)\n"
-    )

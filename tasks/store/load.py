@@ -242,12 +242,8 @@ def load_batch(
             counts.mentions = _insert(con, "entity_mentions", tables.pop("entity_mentions"))
             counts.events = _insert(con, "events", tables.pop("events"))
             counts.quotes = _insert(con, "quotes", tables.pop("quotes"))
-            _insert(
-                con,
-                "places",
-                tables.pop("places"),
-                "WHERE place_id NOT IN (SELECT place_id FROM places)",
-            )
+            places = tables.pop("places")
+            _insert(con, "places", places, "WHERE place_id NOT IN (SELECT place_id FROM places)")
             for table, data in tables.items():
                 _insert(con, table, data)
             assignments = store_stories(con, enriched, prov, now)
