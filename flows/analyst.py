@@ -4,6 +4,7 @@ artifacts (a link to the report in the run summary, a table of new stories and t
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -16,10 +17,11 @@ def report_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name.replace(".analyst.duckdb", ".report.html"))
 
 
-def report_link(snapshot: Path | None) -> str:
+def report_link(published: str | None) -> str:
     """Markdown for the run summary linking the report this run writes (empty without a copy)."""
-    if snapshot is None:
+    if published is None:
         return ""
+    snapshot = Path(published)
     target = report_path(snapshot)
     return (
         f"\n### Report\n\n[{target.name}]({target.resolve().as_uri()}): all articles, written "
@@ -27,12 +29,14 @@ def report_link(snapshot: Path | None) -> str:
     )
 
 
-def analyst_outputs(snapshot: Path | None, run_id: str, changed: bool) -> None:
+def analyst_outputs(published: str | None, run_id: str, counts: Mapping[str, int]) -> None:
     """Write the report from the analysts' copy and the table artifact of new stories and top
     entities, when the run changed the warehouse (or no report exists yet): a run that found
     nothing new leaves the last report, which still tells the truth. Never raises."""
-    if snapshot is None or not snapshot.exists():
+    if published is None or not Path(published).exists():
         return
+    snapshot = Path(published)
+    changed = any(counts.get(k) for k in ("articles", "replaced", "failed"))
     if not changed and report_path(snapshot).exists():
         return
     from tasks.report import ReportFilter, build_report

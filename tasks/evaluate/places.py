@@ -89,8 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     if not args.checked:
         return 0
+    return score(rows, Path(args.checked))
+
+
+def score(rows: list[dict[str, str | None]], checked: Path) -> int:
+    """Print precision and recall of the resolutions against the hand-checked labels."""
     expected = {}
-    for line in Path(args.checked).read_text(encoding="utf-8").splitlines():
+    for line in checked.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             article, name, code = line.split("\t")[:3]
             expected[(article, name)] = code

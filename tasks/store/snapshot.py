@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -59,7 +60,7 @@ def open_for_analysis(
     from tasks.store.queries import NO_EXTERNAL_ACCESS, read_only, schema_version
     from tasks.store.schema import SCHEMA_VERSION
 
-    config = {} if external_access else dict(NO_EXTERNAL_ACCESS)
+    config: dict[str, Any] = {} if external_access else dict(NO_EXTERNAL_ACCESS)
     snapshot = analyst_path(warehouse)
     if snapshot.exists():
         con = duckdb.connect(str(snapshot), read_only=True, config=config)

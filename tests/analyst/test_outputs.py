@@ -25,7 +25,8 @@ CHARTS = {"mentions", "events", "pairs", "network", "places", "countries", "stor
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+def warehouse(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    request.getfixturevalue("prefect_harness")
     folder = tmp_path_factory.mktemp("seeds")
     shutil.copy(SEED, folder / SEED.name.removeprefix("seed_"))
     for name in ("bbc_business_001.txt", "bbc_tech_020.txt"):
