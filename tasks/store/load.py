@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -120,19 +120,8 @@ class LoadCounts:
 
     def add(self, other: LoadCounts) -> None:
         """Accumulate another load's counts into this one."""
-        for name in (
-            "articles",
-            "replaced",
-            "routes",
-            "entities",
-            "mentions",
-            "events",
-            "quotes",
-            "stories",
-            "failures",
-            "resolved",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for f in fields(self):  # every count is an int
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, where: str = "") -> int:
