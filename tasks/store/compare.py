@@ -19,6 +19,10 @@ VOLATILE_COLUMNS = frozenset(
         "last_checked_at",
         "next_retry_at",
         "resolved_at",
+        "joined_at",  # when an article was placed in its story
+        # a story's span falls back to when its undated articles were first seen
+        "first_seen",
+        "last_seen",
     }
 )
 
