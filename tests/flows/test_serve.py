@@ -21,12 +21,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
 
 from flows.deploy import ScheduleSpec, build_deployments, free_port, load_schedules, parse_params
 from tasks import store as wh
 from tasks.settings import PROJECT_ROOT, ConfigError, load_settings
+from tasks.store.snapshot import analyst_path
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 BIN = Path(sys.executable).parent
@@ -300,7 +302,31 @@ parameters = {{ paths = ["{scheduled}"] }}
 
         first = _wait("a scheduled run", scheduled_run, 120, [serve], logs)[0]
         assert json.loads(first["counts"])["extracted"] == 1
+
+        # An analyst's notebook holds a read-only connection on the analysts' copy while the
+        # next scheduled run loads a new file: the run succeeds, the notebook keeps its copy,
+        # a new connection sees the new article.
+        notebook = duckdb.connect(str(analyst_path(db)), read_only=True)
+        try:
+            assert notebook.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+            shutil.copy(FIXTURES / "text" / "bbc_politics_001.txt", scheduled)
+
+            def second_scheduled_run() -> list[dict[str, Any]]:
+                return [
+                    r
+                    for r in scheduled_run()
+                    if r["run_id"] != first["run_id"] and json.loads(r["counts"]).get("articles")
+                ]
+
+            _wait(
+                "a scheduled run with the notebook open", second_scheduled_run, 120, [serve], logs
+            )
+            assert notebook.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+        finally:
+            notebook.close()
         _stop_schedule(api, "ingest-files/tick")
+        with duckdb.connect(str(analyst_path(db)), read_only=True) as fresh:
+            assert fresh.execute("SELECT count(*) FROM articles").fetchone() == (2,)
 
         # The run's markdown artifact is on the Prefect API with the same counts.
         artifacts = httpx.post(
@@ -366,7 +392,12 @@ parameters = {{ paths = ["{scheduled}"] }}
     with wh.connect(db, read_only=True) as con:
         titles = {r[0] for r in con.execute("SELECT uri FROM articles").fetchall()}
         assert not any(wh.check_integrity(con).values())
-    assert titles >= {"seed_000_791b397503252e09.txt", "bbc_tech_020.txt", "n4k_time_001.txt"}
+    assert titles >= {
+        "seed_000_791b397503252e09.txt",
+        "bbc_politics_001.txt",
+        "bbc_tech_020.txt",
+        "n4k_time_001.txt",
+    }
 
 
 def test_trigger_without_an_api_says_what_to_do(tmp_path: Path) -> None:
