@@ -26,7 +26,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "entities": "one row per canonical entity (name and label) across articles",
     "entity_mentions": "one row per entity mention in an article, with offsets and place",
     "date_mentions": "date expressions resolved against the article's publication date",
-    "events": "coded events (PLOVER): who did what to whom, when, where, with tone",
+    "events": "events (PLOVER): who did what to whom, when, where, with tone (coded: the default)",
     "quotes": "quotations with their speaker and cue verb",
     "five_w1h": "per article: who, what, when, where, why and how of its main event",
     "raw_pages": "fetched page bodies, gzip-compressed, for re-extraction without fetching",
@@ -38,7 +38,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "stories": "news stories: the same event reported by one or more outlets",
     "entity_mentions_daily": "mentions and articles per entity per publication day",
     "entity_cooccurrence": "pairs of entities named in the same article, with article counts",
-    "events_daily": "events per day, category, quad class and mode",
+    "events_daily": "coded events per day, category, quad class and mode",
     "source_health": "sources with their last check, articles and open failures",
 }
 
@@ -160,6 +160,14 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "date_precision": "day, week, month or year",
         "date_text": "the words the date came from",
         "cameo_code": "CAMEO event code",
+        "actor_code": "CAMEO actor code of the actor, e.g. RUSCOP",
+        "actor_country": "the actor's country (CAMEO code, e.g. RUS; empty for IGOs)",
+        "target_code": "CAMEO actor code of the target",
+        "target_country": "the target's country (CAMEO code)",
+        "coded": "the actor (and the target, for two-party categories) resolve, in a political "
+        "or security context: what an analyst sees by default",
+        "is_main": "the event its sentence is about",
+        "domain": "political, or the domain that demoted it: sport, entertainment, business, tech",
         "tone": "VADER tone of the event's sentence, -100..+100",
         "place_id": "where it happened, resolved (places.place_id; GDELT's ActionGeo)",
         "action_country": "ISO 3166-1 alpha-2 country of the place",
@@ -289,7 +297,7 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "category": "PLOVER category",
         "quad_class": "quad class",
         "mode": "event mode",
-        "events": "number of events",
+        "events": "number of coded events",
     },
     "source_health": {
         "source": "source name",
