@@ -214,16 +214,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"candidate recall of gold pairs {recall:.3f}, {mean_candidates:.1f} candidates per article"
     )
     rows = cross_validate(features, gold, config, args.folds)
-    print("fold  articles  events  threshold  train_F1  P       R       F1")
+    print("fold  articles  events  threshold  date_penalty  train_F1  P       R       F1")
     for r in rows:
         print(
             f"{r['fold']:<5} {r['articles']:<9} {r['events']:<7} {r['threshold']:<10} "
-            f"{r['train_f1']:<9.4f} {r['precision']:<7.4f} {r['recall']:<7.4f} {r['f1']:.4f}"
+            f"{r['date_penalty']:<13} {r['train_f1']:<9.4f} {r['precision']:<7.4f} "
+            f"{r['recall']:<7.4f} {r['f1']:.4f}"
         )
     mean = {k: sum(r[k] for r in rows) / len(rows) for k in ("precision", "recall", "f1")}
-    print(
-        f"mean                                    {mean['precision']:<7.4f} {mean['recall']:<7.4f} {mean['f1']:.4f}"
-    )
+    print(f"mean{' ' * 55}{mean['precision']:<7.4f} {mean['recall']:<7.4f} {mean['f1']:.4f}")
     whole = _score(features, gold, config)
     print(
         f"all {len(records)} articles at the default threshold {config.threshold}: "
