@@ -25,7 +25,7 @@ import argparse
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,12 +162,30 @@ def _plain_name(name: str) -> bool:
     )
 
 
+_PEOPLE_WORDS = frozenset({"INHABITANTS", "PEOPLE", "CITIZENS", "NATIONALS"})
+_PEOPLE_SUFFIXES = ("WOMAN", "WOMEN", "MAN", "MEN")
+
+
+def _names_people(name: str, names: Sequence[str]) -> bool:
+    """Whether a country's synonym names its people: a last word such as "inhabitants", or
+    another of the country's names with -man/-men/-woman/-women ("Dutch" -> "Dutchman")."""
+    words = name.split()
+    if len(words) > 1:
+        return words[-1] in _PEOPLE_WORDS
+    for suffix in _PEOPLE_SUFFIXES:
+        if name.endswith(suffix) and name[: -len(suffix)] in names:
+            return True
+    return False
+
+
 def _country_names(
     entry: Entry, common: frozenset[str], kinds: Mapping[str, str]
 ) -> Iterator[tuple[str, str]]:
     """A country's name (GPE) and its synonyms: demonyms, places (GPE/LOC)."""
     yield entry.names[0], "GPE"
     for name in entry.names[1:]:
+        if _names_people(name, entry.names):
+            continue  # "Dutchman", "Guernseymen", "Dutch inhabitants": people, not the place
         if name.endswith(_DEMONYM_ENDINGS):
             # a demonym or a name? the model says, in "the X government"
             kind = kinds.get(name)

@@ -94,7 +94,7 @@ def test_tabari_entries_and_labels() -> None:
 
 def test_build_patterns_from_a_small_dictionary(tmp_path: Path) -> None:
     (tmp_path / "actors_countries.txt").write_text(
-        "FRANCE_  [FRA]\n+FRENCH_\n+LOIRE_RIVER_\n+CHAMPAGNE_\n"
+        "FRANCE_  [FRA]\n+FRENCH_\n+LOIRE_RIVER_\n+CHAMPAGNE_\n+FRENCHMAN_\n+FRENCH_PEOPLE_\n"
         "JACQUES_CHIRAC_  # CountryInfo.txt\n\t[FRAGOV 950517-070516]\n"
         "FRENCH_ARMY_ [FRAMIL]\n",
         encoding="utf-8",
@@ -110,7 +110,7 @@ def test_build_patterns_from_a_small_dictionary(tmp_path: Path) -> None:
     assert ("Jacques Chirac", "PERSON") in got
     assert ("French Army", "ORG") in got
     assert ("United Nations", "ORG") in got
-    assert not any(p.startswith(("Champagne", "17")) for p, _ in got)
+    assert not any(p.startswith(("Champagne", "17", "Frenchman", "French People")) for p, _ in got)
 
 
 def test_the_ruler_labels_dictionary_names_and_the_model_the_rest() -> None:
