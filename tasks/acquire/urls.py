@@ -132,8 +132,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
-        # Not a web URL (mailto:, urn:, relative without base): only strip the fragment.
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+        # Not a web URL (mailto:, urn:, relative without base): only strip the fragment, and
+        # the white space it leaves at the end ("0\x0c#" is "0", as canonical_url("0\x0c") is)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")).strip()
 
     netloc = parts.netloc
     userinfo = ""
