@@ -32,11 +32,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsflow run
 
+# The suite in TEST_WORKERS processes (pytest-xdist; 0 runs it in this process): many tests wait
+# on a Prefect server, a subprocess or a lock, so two processes finish well before one on 2 cores.
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not slow"
 
 # ruff and mypy come with the test extras (pyproject.toml).
 lint: $(STAMP)
