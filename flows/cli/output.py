@@ -48,7 +48,8 @@ def print_summary(summary: dict[str, Any]) -> int:
     if t:
         typer.echo(
             f"  warehouse: {t.get('articles', 0)} articles, {t.get('entities', 0)} entities, "
-            f"{t.get('entity_mentions', 0)} mentions, {t.get('events', 0)} events, "
+            f"{t.get('entity_mentions', 0)} mentions, {t.get('events', 0)} events "
+            f"({t.get('coded_events', 0)} coded), "
             f"{t.get('quotes', 0)} quotes, {t.get('failures', 0)} failures recorded"
         )
     typer.echo(f"  warehouse file: {summary.get('warehouse')}")

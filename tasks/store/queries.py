@@ -22,11 +22,15 @@ from tasks.store.schema import SCHEMA_VERSION, TABLES
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row count of every warehouse table."""
-    return {
-        t: int(one(con.execute(f"SELECT count(*) FROM {t}"))[0])  # type: ignore[index]
-        for t in TABLES
-    }
+    """Row count of every warehouse table, and after `events` its `coded_events` (the events
+    an analyst sees by default: actor resolved, political domain)."""
+    counts: dict[str, int] = {}
+    for t in TABLES:
+        counts[t] = int(one(con.execute(f"SELECT count(*) FROM {t}"))[0])  # type: ignore[index]
+        if t == "events":
+            coded = con.execute("SELECT count(*) FROM events WHERE coded").fetchone()
+            counts["coded_events"] = int(coded[0]) if coded else 0
+    return counts
 
 
 INTEGRITY_CHECKS: dict[str, str] = {
