@@ -87,7 +87,7 @@ def report_data(
         f"""WITH {_CHOSEN}
         SELECT (SELECT count(*) FROM chosen) AS articles,
                (SELECT count(*) FROM entity_mentions JOIN chosen USING (article_id)) AS mentions,
-               (SELECT count(*) FROM events JOIN chosen USING (article_id)) AS events,
+               (SELECT count(*) FROM events JOIN chosen USING (article_id) WHERE coded) AS events,
                (SELECT count(DISTINCT story_id) FROM story_articles JOIN chosen USING (article_id))
                  AS stories,
                (SELECT count(*) FROM failures WHERE resolved_at IS NULL
@@ -122,6 +122,7 @@ def report_data(
                         THEN e.event_date ELSE CAST(a.published_at AS DATE) END AS day,
                    e.quad_class
             FROM events e JOIN chosen USING (article_id) JOIN articles a USING (article_id)
+            WHERE e.coded
         )
         SELECT CAST(date_trunc($bucket, day) AS DATE) AS day, quad_class, count(*) AS events
         FROM ev WHERE day IS NOT NULL GROUP BY ALL ORDER BY day, quad_class""",
@@ -135,7 +136,7 @@ def report_data(
         FROM events e JOIN chosen USING (article_id)
         LEFT JOIN entities ea ON ea.entity_id = e.actor_entity_id
         LEFT JOIN entities et ON et.entity_id = e.target_entity_id
-        WHERE e.actor IS NOT NULL AND e.target IS NOT NULL
+        WHERE e.coded AND e.actor IS NOT NULL AND e.target IS NOT NULL
           AND (e.actor_entity_id IS NOT NULL OR e.target_entity_id IS NOT NULL)
           AND coalesce(ea.name, e.actor) <> coalesce(et.name, e.target)
         GROUP BY ALL ORDER BY events DESC, actor, target LIMIT $top""",

@@ -125,7 +125,7 @@ def _timeline(d: ReportData) -> str:
             )
     return _section(
         "events",
-        "Event timeline by PLOVER quad class (by day, week or month)",
+        "Event timeline by PLOVER quad class (coded events; by day, week or month)",
         len(d.events_timeline),
         _figure_html(_layout(fig, barmode="stack", yaxis_title="events"), "events"),
     )
@@ -145,7 +145,7 @@ def _pairs(d: ReportData) -> str:
     height = max(260, 26 * len(rows) + 60)
     return _section(
         "pairs",
-        "Top actor → target pairs",
+        "Top actor → target pairs (coded events)",
         len(d.actor_target),
         _figure_html(_layout(fig, height=height, left=260), "pairs"),
     )
