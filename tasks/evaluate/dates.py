@@ -34,6 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tasks.evaluate.gate import finish
 from tasks.text.pagedate import DEFAULT_WEIGHTS, DateEvidence, choose_published
 
 __all__ = [
@@ -258,11 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    report = evaluate_dates(root)
-    print(format_report(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    return 0 if report["gate_ok"] else 1
+    return finish(evaluate_dates(root), format_report, args.json)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from typing import Any
 
 import trafilatura
 
+from tasks.evaluate.gate import finish
 from tasks.text.html import ExtractedPage, extract_html
 
 __all__ = [
@@ -570,11 +571,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    report = evaluate_extraction(args.corpus_dir, None if args.no_clean else _DEFAULT)
-    print(format_report(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    return 0 if report["gate_ok"] else 1
+    return finish(
+        evaluate_extraction(args.corpus_dir, None if args.no_clean else _DEFAULT),
+        format_report,
+        args.json,
+    )
 
 
 if __name__ == "__main__":

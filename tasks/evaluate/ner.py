@@ -24,7 +24,6 @@ per fold, so a change is taken only when it helps on each fold.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
@@ -32,6 +31,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tasks.evaluate.gate import finish
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -279,11 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.gold).is_file():
         print(f"error: {args.gold} is not a file; pass a CoNLL NER file", file=sys.stderr)
         return 2
-    report = evaluate_ner(args.gold, args.model)
-    print(format_report(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    return 0 if report["gate_ok"] else 1
+    return finish(evaluate_ner(args.gold, args.model), format_report, args.json)
 
 
 if __name__ == "__main__":
