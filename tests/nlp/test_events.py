@@ -390,3 +390,83 @@ def test_rules_file_is_strict_and_versioned(tmp_path, lexicon) -> None:  # type:
     (broken / RULES_NAME).write_text(rules_text.replace("light_verbs = [", "lite_verbs = ["))
     with pytest.raises(RulesError, match="lite_verbs"):
         load_lexicon(broken / DEFAULT_LEXICON_PATH.name)
+
+
+def _all(nlp, lexicon, text):  # type: ignore[no-untyped-def]
+    """Every event of `text` with the entity mentions production makes."""
+    art = Article(
+        id="x",
+        source="t",
+        uri="x",
+        url=None,
+        title="",
+        text=text,
+        content_hash="",
+        extractor="t",
+        published_at=datetime(2021, 1, 25),
+    )
+    doc = nlp(text)
+    return list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
+
+
+def test_what_did_not_happen_is_not_coded(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # a conditional "would", a modal "could" and a negation: no event that happened
+    for text, trigger in (
+        ("Russian troops would attack the town if the talks failed.", "attack"),
+        ("Diplomats argued that the Kremlin could use the visit to show its strength.", "visit"),
+        ("Russian police did not detain the protesters in Moscow.", "detain"),
+    ):
+        evs = [e for e in _all(nlp, lexicon, text) if e.trigger == trigger]
+        assert evs and all(e.mode in ("hypothetical", "negated") for e in evs), text
+        assert not any(e.coded for e in evs), text
+    # ranked below what did happen in the same sentence
+    evs = _all(nlp, lexicon, "Russian police detained the protesters, who could not resist.")
+    main = next(e for e in evs if e.is_main)
+    assert main.trigger == "detained" and main.coded
+
+
+def test_would_in_reported_speech_is_a_plan(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # the past of "will" in indirect speech is planned; in the speaker's own words a conditional
+    said = "The Russian foreign minister said Russia would withdraw its troops from Syria."
+    ev = next(e for e in _all(nlp, lexicon, said) if e.trigger == "withdraw")
+    assert ev.mode == "planned" and ev.coded
+    quoted = 'The minister said: "Russia would withdraw its troops from Syria if asked."'
+    ev = next(e for e in _all(nlp, lexicon, quoted) if e.trigger == "withdraw")
+    assert ev.mode == "hypothetical" and not ev.coded
+
+
+def test_a_verbs_object_decides_its_sense(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # meeting demands is satisfying them, not a meeting; meeting a person is
+    evs = _all(nlp, lexicon, "The Russian government met the demands of the protesters.")
+    assert not [e for e in evs if e.trigger == "met"]
+    text = "The Russian foreign minister met the German chancellor in Moscow."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "met")
+    assert ev.category == "CONSULT" and ev.coded
+    # a verb of meaning that signifies is no intent; one about its own subject's act is
+    evs = _all(nlp, lexicon, "The minister rang a bell to signal the start of the meeting.")
+    assert not [e for e in evs if e.trigger == "signal"]
+    evs = _all(nlp, lexicon, "It would mean that taxes are increased to pay for the war.")
+    assert not [e for e in evs if e.trigger == "mean"]
+    evs = _all(nlp, lexicon, "Iran signalled that it would resume talks with the EU.")
+    assert [e for e in evs if e.trigger == "signalled" and e.category == "AGREE"]
+
+
+def test_a_courts_ruling_is_a_legal_finding(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The Russian Supreme Court ruled that the opposition party must be dissolved."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "ruled")
+    assert (ev.category, ev.cameo_code) == ("DISAPPROVE", "116")
+    assert ev.actor_code == "RUSJUD"
+    # "rule" a country is not a ruling
+    ev = next(
+        e for e in _all(nlp, lexicon, "The Taliban ruled Afghanistan.") if e.trigger == "ruled"
+    )
+    assert ev.category != "DISAPPROVE"
+
+
+def test_a_passive_agent_states_no_intent(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # "would be paid for by banks": planned, but not the banks' stated intent (AGREE), and
+    # paying for a thing is no cooperation between two parties
+    text = "The Russian minister said the new dam would be paid for by Chinese banks."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "paid")
+    assert ev.mode == "planned" and ev.category == "COOPERATE"
+    assert ev.actor == "Chinese banks" and not ev.coded

@@ -52,21 +52,29 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
             continue
         if f.source == "noun" and f.tok.i in triggers.claimed and _coded_by_parent(f, found):
             continue
+        if recode.other_sense(f.tok, f.trig, f.source, lexicon):
+            continue
 
         out.append(f)
     return out
 
 
 def _confidence(
-    source: str, actor: Phrase | None, has_target: bool, depth: float, w: ConfidenceRules
+    source: str,
+    actor: Phrase | None,
+    has_target: bool,
+    depth: float,
+    happened: bool,
+    w: ConfidenceRules,
 ) -> float:
     """How sure, and how much what the sentence is about: the match and the roles found, times
-    `depth` for each unit of the trigger's depth in its sentence (`salience.event_depth`)."""
+    `depth` for each unit of the trigger's depth in its sentence (`salience.event_depth`), times
+    `irrealis` for an event that did not happen (hypothetical or negated)."""
     conf = w.base(source)
     if actor is not None:
         conf += w.named_actor if actor.entity_id or actor.label in ACTOR_LABELS else w.other_actor
     conf += w.target if has_target else 0.0
-    conf = min(conf, w.max) * w.depth**depth
+    conf = min(conf, w.max) * w.depth**depth * (1.0 if happened else w.irrealis)
     return round(max(w.min, conf), 3)
 
 
@@ -119,11 +127,13 @@ def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) ->
     target = roles.targets[0] if roles.targets else None
     target_code = ctx.actors.code(target)
     depth = event_depth(tok, lexicon)
+    happened = mode in rules.mode.coded
     place = roles.location
     out = []
     for actor in roles.actors:
         coded: Trigger = recode.force_category(trig, actor, rules)
         actor_code = ctx.actors.code(actor)
+        coded = recode.judicial_ruling(tok, coded, actor_code.code if actor_code else None, lexicon)
         domain = ctx.domain.judge(
             si,
             actor_code,
@@ -141,7 +151,9 @@ def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) ->
                 category=coded.category,
                 quad_class=coded.quad_class,
                 mode=mode,
-                confidence=_confidence(source, actor, target is not None, depth, rules.confidence),
+                confidence=_confidence(
+                    source, actor, target is not None, depth, happened, rules.confidence
+                ),
                 actor=actor.text if actor else None,
                 actor_entity=actor.entity_id if actor else None,
                 target=target.text if target else None,
@@ -151,12 +163,13 @@ def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) ->
                 event_date=event_date,
                 date_precision=precision,
                 date_text=dm.text if dm else None,
-                cameo_code=trig.cameo or None,
+                cameo_code=coded.cameo or None,
                 actor_code=actor_code.code if actor_code else None,
                 actor_country=actor_code.country if actor_code else None,
                 target_code=target_code.code if target_code else None,
                 target_country=target_code.country if target_code else None,
                 coded=domain == POLITICAL
+                and happened
                 and _is_coded(coded.category, actor_code, target_code, rules),
                 domain=domain,
             )

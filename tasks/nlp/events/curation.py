@@ -364,7 +364,6 @@ MODE_CUES: dict[str, list[str]] = {
         "next",
         "upcoming",
         "planned",
-        "would",
         "willing",
         "ready",
         "prepared",

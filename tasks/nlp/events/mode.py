@@ -1,9 +1,11 @@
 """The mode of an event (asserted, reported, planned, hypothetical, negated) and its date.
 
 The mode comes from the trigger and the words governing it up to the first finite verb:
-negated ("not", "premature", "hold off") > hypothetical ("possible", "could", "weigh") > planned
-("will", "due", infinitives under "call"/"urge", a resolved date after publication) > reported
-(under "say"/"tell") > asserted. The date is the resolved date expression attached to the
+negated ("not", "premature", "hold off") > hypothetical ("possible", "could", "weigh", a
+conditional "would") > planned ("will", "due", infinitives under "call"/"urge", a resolved date
+after publication, a "would" that is the past of "will" in reported speech) > reported (under
+"say"/"tell") > asserted. GDELT and PETRARCH code neither hypothetical nor negated verbs: such
+events stay in the table, not `coded` and ranked down (`coder`). The date is the resolved date expression attached to the
 trigger without crossing another verb.
 """
 
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 _CUE_DEPS = frozenset(
     {"neg", "aux", "auxpass", "advmod", "acomp", "amod", "mark", "prt", "attr", "det"}
 )
+
+
+_QUOTES = frozenset('"\u201c\u201d')
 
 
 def mode_chain(tok: Token, reporting: frozenset[str]) -> list[Token]:
@@ -80,6 +85,8 @@ def _cues(w: Token, tok: Token, lexicon: EventLexicon, crossed_prep: bool) -> se
         found.add("negated")
     if w == tok or w.dep_ == "det":
         return found
+    if w.dep_ == "aux" and w.lower_ in lexicon.coding.mode.conditional:
+        found.add("conditional")
     if _has_cue(w, lexicon.hypothetical):
         found.add("hypothetical")
     if _has_cue(w, lexicon.planning) and not (crossed_prep and w.dep_ in ("aux", "auxpass")):
@@ -104,6 +111,28 @@ def _chain_cues(tok: Token, chain: Sequence[Token], lexicon: EventLexicon) -> se
     return found
 
 
+def _backshifted(tok: Token, top: Token, lexicon: EventLexicon) -> bool:
+    """Whether a "would" is the past of "will" in reported speech ("She said ministers would
+        consult"): the clause is the complement of a verb of saying, declaring or signifying in the
+    past, and
+        not quoted ("'mothers would welcome it,' she said" is the speaker's own conditional)."""
+    head = top.head
+    if head == top or top.dep_ not in ("ccomp", "conj"):
+        return False
+    lemma = head.lemma_.lower()
+    words = lexicon.coding.words
+    if not (
+        lemma in lexicon.reporting or lemma in words.declare_verbs or lemma in words.signify_verbs
+    ):
+        return False
+    past = head.tag_ == "VBD" or (
+        head.tag_ == "VBN" and any(c.dep_ == "aux" for c in head.children)
+    )
+    lo, hi = sorted((head.i, tok.i))
+    quoted = any(t.tag_ in ("``", "''") or t.text in _QUOTES for t in tok.doc[lo:hi])
+    return past and not quoted
+
+
 def event_mode(
     tok: Token, lexicon: EventLexicon, event_date: date | None, published: date | None
 ) -> str:
@@ -111,6 +140,9 @@ def event_mode(
     chain = mode_chain(tok, lexicon.reporting)
     found = _chain_cues(tok, chain, lexicon)
     top = chain[-1]
+    if "conditional" in found:
+        found.discard("conditional")
+        found.add("planned" if _backshifted(tok, top, lexicon) else "hypothetical")
     if "negated" not in found and "hypothetical" not in found:
         if (
             top.tag_ == "VB"

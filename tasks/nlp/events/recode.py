@@ -8,7 +8,9 @@ fight" THREATEN. Per event, after the mode: an intention the actor itself states
 it will support") is AGREE for cooperation and THREATEN for material conflict, a stated refusal
 REJECT (`intent_trigger`); destroying things is COERCE 1712 and a coercive order COERCE 172
 (`property_or_order`); generic violence is FIGHT when regular forces act and ASSAULT when
-irregular ones do (`force_category`).
+irregular ones do (`force_category`); a court's ruling is a legal finding (`judicial_ruling`).
+A verb whose complement changes its sense codes nothing (`other_sense`): "meet demands" is no
+meeting, "signal the start" no intent.
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ def _light_object(
     verb: Token, nouns: dict[int, Trigger], coded: dict[int, Trigger], words: Words
 ) -> tuple[Token, Trigger] | None:
     """The event noun a light verb carries: its object, or its "in" object ("engage in"), or
-    the participle on its object ("issued a declaration demanding ...")."""
-    objs = [c for c in verb.children if c.dep_ in OBJ]
+    the participle on its object ("issued a declaration demanding ..."); a gathering verb
+    carries only its "for" object ("converged for a rally"): "met the demands" is no demand."""
+    lemma = verb.lemma_.lower()
+    light = lemma in words.light_verbs
+    objs = [c for c in verb.children if c.dep_ in OBJ] if light else []
     for c in objs:
         if c.i in nouns:
             return c, nouns[c.i]
     for g in (g for c in objs for g in c.children):
         if g.dep_ == "acl" and g.tag_ == "VBG" and g.i in coded:
             return g, coded[g.i]
-    lemma = verb.lemma_.lower()
     prep = "for" if lemma in words.gather_verbs else "in" if lemma in words.in_light_verbs else None
     if prep is None:
         return None
@@ -205,8 +209,9 @@ def _declared_by_actor(tok: Token, reporting: frozenset[str], declare: frozenset
 
 def _intended(tok: Token, lexicon: EventLexicon) -> bool:
     """A verb planned by its own actor ("Finland will give"), not one a demand asks for ("called
-    for his release", "wanted the firms to surrender")."""
-    if tok.pos_ != "VERB":
+    for his release", "wanted the firms to surrender") nor a passive one ("the plans would be
+    paid for by taxpayers": the agent states no intention)."""
+    if tok.pos_ != "VERB" or any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children):
         return False
     demand = lexicon.coding.words.demand_verbs
     own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
@@ -339,3 +344,81 @@ def force_category(trig: Trigger, actor: Phrase | None, rules: EventRules) -> Tr
     if regular:
         return Trigger("FIGHT", trig.quad_class, trig.cameo, trig.passive)
     return trig
+
+
+def _own_clause(verb: Token, clause: Token) -> bool:
+    """Whether a that-clause is about the verb's own subject: "signalled that it would
+    withdraw" (a pronoun or the same word), not "it means paid leave would be increased"."""
+    own = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+    subj = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not own:
+        return False
+    if own[0].lower_ in PRONOUNS:
+        return True
+    return bool(subj) and subj[0].lemma_.lower() == own[0].lemma_.lower()
+
+
+def _signifies(verb: Token, lexicon: EventLexicon) -> bool:
+    """A verb of meaning used to signify, not to state an intent: no infinitive ("meant to
+    cooperate", "signalled to"), no event noun as object ("signalled a truce"), no clause
+    about its own subject ("signalled that it would withdraw")."""
+    for c in verb.children:
+        if c.dep_ == "xcomp" and any(k.dep_ == "aux" and k.lower_ == "to" for k in c.children):
+            return False
+        if c.dep_ in OBJ and noun_trigger(c, lexicon) is not None:
+            return False
+        if c.dep_ == "ccomp" and _own_clause(verb, c):
+            return False
+    return True
+
+
+def _met_things(verb: Token, lexicon: EventLexicon) -> bool:
+    """A meeting verb whose objects are all things, not who or where is met, nor a meeting
+    ("met the demands", "meet targets"; not "met the minister", "met Putin", "hosted talks").
+    A quantity is judged by its "of" object ("met many of the demands")."""
+    objs = [c for c in verb.children if c.dep_ in OBJ]
+    if not objs:
+        return False
+    for obj in objs:
+        heads = pobjs(obj, ("of",)) if obj.pos_ != "NOUN" and obj.ent_type_ == "" else []
+        for o in heads or [obj]:
+            event = noun_trigger(o, lexicon)
+            if event is not None and event.category == "CONSULT":
+                return False
+            if event is None and is_patient(o, lexicon):
+                return False
+    return True
+
+
+def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -> bool:
+    """Whether a verb coded by its lemma alone is used in another sense that codes nothing: a
+    verb of meaning that signifies ("the bell signals the start", "it would mean paid leave is
+    increased"), a meeting verb whose object is a thing ("met the government's demands")."""
+    if source != "verb" or tok.pos_ != "VERB":
+        return False
+    words = lexicon.coding.words
+    lemma = tok.lemma_.lower()
+    if lemma in words.signify_verbs:
+        return _signifies(tok, lexicon)
+    if lemma in words.meeting_verbs and trig.category == "CONSULT":
+        return _met_things(tok, lexicon)
+    return False
+
+
+def _judicial(code: str) -> bool:
+    return any(code[i : i + 3] == "JUD" for i in range(0, len(code), 3))
+
+
+def judicial_ruling(tok: Token, trig: Trigger, actor: str | None, lexicon: EventLexicon) -> Trigger:
+    """A court or judge ruling that ... (`ruling_verbs` with a that-clause, an actor coded JUD)
+    is a legal finding (CAMEO 116, "find guilty or liable", DISAPPROVE in PLOVER), not the
+    verb's other senses ("rule" a country, "decide" to withdraw)."""
+    rules = lexicon.coding
+    if (
+        actor is None
+        or not _judicial(actor)
+        or tok.lemma_.lower() not in rules.words.ruling_verbs
+        or not any(c.dep_ == "ccomp" for c in tok.children)
+    ):
+        return trig
+    return lexicon.recoded(rules.recode.judicial_ruling)

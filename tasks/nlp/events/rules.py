@@ -53,6 +53,7 @@ class Recodings:
     stated_refusal: Recode
     destroy_property: Recode
     coercive_order: Recode
+    judicial_ruling: Recode
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,9 @@ class Words:
     quote_cue_verbs: frozenset[str]
     specific_force_codes: frozenset[str]
     specific_force_prefixes: tuple[str, ...]
+    signify_verbs: frozenset[str]
+    meeting_verbs: frozenset[str]
+    ruling_verbs: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,8 @@ class RoleRules:
 @dataclass(frozen=True, slots=True)
 class ModeRules:
     order: tuple[str, ...]
+    conditional: frozenset[str]
+    coded: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,7 @@ class ConfidenceRules:
     other_actor: float
     target: float
     depth: float
+    irrealis: float
     min: float
     max: float
 
