@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from tasks.nlp.syntax import doc_text
 from tasks.records import DateMention
 
 if TYPE_CHECKING:
@@ -330,7 +331,7 @@ def _candidate_spans(doc: Doc) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = [
         (e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"
     ]
-    for m in _CANDIDATE_RE.finditer(doc.text):
+    for m in _CANDIDATE_RE.finditer(doc_text(doc)):
         s, e = m.start(), m.end()
         if any(a <= s < b or a < e <= b for a, b in spans):
             # extend an entity that only covered part of the phrase ("early" + "February")
@@ -356,9 +357,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def find_dates(doc: Doc, reference: date | datetime | None) -> list[DateMention]:
     """Date expressions in a spaCy Doc, resolved against `reference` (the publication date)."""
     out: list[DateMention] = []
+    full = doc_text(doc)
     for start, end in _candidate_spans(doc):
-        start, end = _trim(doc.text, start, end)
-        text = doc.text[start:end]
+        start, end = _trim(full, start, end)
+        text = full[start:end]
         if not text.strip():
             continue
         direction = span_direction(doc, start, end)

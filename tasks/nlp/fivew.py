@@ -35,7 +35,7 @@ from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
-from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
+from tasks.nlp.syntax import Mentions, doc_sents, doc_text, phrase, resolve_pronoun
 from tasks.nlp.when_where import (
     dateline_span,
     event_when,
@@ -287,7 +287,7 @@ def _span_of(doc: Doc, ev: Event) -> tuple[int, int]:
     before = doc[: trigger.i].text if trigger is not None else ""
     pos = before.rfind(actor) if actor else -1
     if pos < 0:
-        pos = doc.text.find(actor) if actor else -1
+        pos = doc_text(doc).find(actor) if actor else -1
     return (pos, pos + len(actor)) if pos >= 0 else (0, 0)
 
 
@@ -520,7 +520,7 @@ def five_w1h(
 ) -> FiveW1H:
     """One 5W1H row for an article (`lexicon`: the event lexicon and its coding rules)."""
     index = Mentions(doc, mentions)
-    sents = list(doc.sents)
+    sents = doc_sents(doc)
     if not sents:
         return FiveW1H(article_id=article.id)
     lead = lead_sentences(doc, LEAD_SENTENCES)

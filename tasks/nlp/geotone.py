@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from tasks.nlp.gazetteer import load_gazetteer
 from tasks.nlp.places import resolve_article_places
-from tasks.nlp.tone import article_tone, sentence_tone
+from tasks.nlp.syntax import doc_sents, doc_text
+from tasks.nlp.tone import mean_tone, sentence_tone
 from tasks.records import Enrichment
 
 if TYPE_CHECKING:
@@ -22,13 +23,14 @@ if TYPE_CHECKING:
 def sentence_texts(doc: Doc) -> list[str]:
     """The article's sentences (paragraphs when the pipeline set no sentence boundaries)."""
     if doc.has_annotation("SENT_START"):
-        return [s.text for s in doc.sents]
-    return [p for p in doc.text.split("\n\n") if p.strip()]
+        return [s.text for s in doc_sents(doc)]
+    return [p for p in doc_text(doc).split("\n\n") if p.strip()]
 
 
 def add_places_and_tone(enrichment: Enrichment, doc: Doc) -> Enrichment:
     """The enrichment with its places, place links, event places and tones filled in."""
     sentences = sentence_texts(doc)
+    tones = [sentence_tone(s) for s in sentences]  # each sentence scored once
     canonical_of = {m.entity_id: m.canonical for m in enrichment.mentions}
     locations = {
         canonical_of.get(ev.location_entity or "", ev.location or "")
@@ -40,15 +42,13 @@ def add_places_and_tone(enrichment: Enrichment, doc: Doc) -> Enrichment:
     for ev in enrichment.events:
         name = canonical_of.get(ev.location_entity or "", ev.location or "")
         r = resolved.get(name) if ev.location else None
-        text = sentences[ev.sentence] if 0 <= ev.sentence < len(sentences) else ""
-        events.append(
-            replace(ev, tone=sentence_tone(text), place_id=r.place.place_id if r else None)
-        )
+        tone = tones[ev.sentence] if 0 <= ev.sentence < len(tones) else 0.0
+        events.append(replace(ev, tone=tone, place_id=r.place.place_id if r else None))
     places = {r.place.place_id: r.place for r in resolved.values()}
     return replace(
         enrichment,
         events=tuple(events),
-        tone=article_tone(sentences),
+        tone=mean_tone(s for s, text in zip(tones, sentences) if text.strip()),
         places=tuple(places.values()),
         place_links=tuple(sorted((name, r.place.place_id) for name, r in resolved.items())),
     )

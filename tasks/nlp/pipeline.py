@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasks.nlp.entities import Span, resolve_mentions
+from tasks.nlp.syntax import doc_sents, remember_text
 from tasks.records import Article, Enrichment, Failure
 from tasks.settings import SHIPPED_CONFIG_DIR
 
@@ -141,7 +142,7 @@ def _sentence_indexes(doc: Doc, starts: Sequence[int]) -> list[int]:
     """Sentence index of each token index in `starts` (sorted), in one pass over sentences."""
     if not doc.has_annotation("SENT_START"):
         return [0] * len(starts)
-    bounds = [s.end for s in doc.sents]
+    bounds = [s.end for s in doc_sents(doc)]
     out: list[int] = []
     i = 0
     for token_i in starts:
@@ -211,9 +212,10 @@ def enrich_articles(
     """Run the pipeline over a batch with `nlp.pipe`; one article's error fails only that article."""
     enriched: list[Enrichment] = []
     failures: list[Failure] = []
-    texts = (a.text[:max_chars] for a in articles)
+    texts = [a.text[:max_chars] for a in articles]
     docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
-    for article, doc in zip(articles, docs):
+    for article, text, doc in zip(articles, texts, docs):
+        remember_text(doc, text)
         if len(article.text) > max_chars:
             failures.append(
                 Failure(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon
-from tasks.nlp.syntax import Mentions, phrase, resolve_pronoun
+from tasks.nlp.syntax import Mentions, doc_sents, doc_text, phrase, resolve_pronoun
 from tasks.records import Article, Mention, Quote
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def _direct_quotes(
     cues: frozenset[str],
 ) -> tuple[list[Quote], list[tuple[int, int]]]:
     starts = [s.start_char for s in sents]
-    spans = _quote_spans(doc.text)
+    spans = _quote_spans(doc_text(doc))
     quotes: list[Quote] = []
     for start, end in spans:
         first = _sent_index(starts, start)
@@ -123,7 +123,7 @@ def _direct_quotes(
             Quote(
                 article_id=article.id,
                 sentence=first,
-                quotation=doc.text[start:end].strip(),
+                quotation=doc_text(doc)[start:end].strip(),
                 start=start,
                 end=end,
                 kind="direct",
@@ -159,7 +159,7 @@ def _indirect_quote(
     return Quote(
         article_id=article.id,
         sentence=si,
-        quotation=doc.text[start:end].strip(" ,"),
+        quotation=doc_text(doc)[start:end].strip(" ,"),
         start=start,
         end=end,
         kind="indirect",
@@ -175,7 +175,7 @@ def extract_quotes(
     """Direct and indirect quotations in a spaCy Doc of `article.text` (cue verbs: `quote_cues`)."""
     cues = quote_cues(lexicon)
     index = Mentions(doc, mentions)
-    sents = list(doc.sents)
+    sents = doc_sents(doc)
     used_verbs: set[int] = set()
     quotes, spans = _direct_quotes(doc, article, index, sents, used_verbs, cues)
     for si, sent in enumerate(sents):

@@ -19,6 +19,9 @@ from tasks.records import Mention
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
+# Keys of what is computed once per Doc and kept in `Doc.user_data`.
+_TEXT_KEY = "newsflow.text"
+_SENTS_KEY = "newsflow.sentence_bounds"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 SUBJ = ("nsubj", "csubj")
@@ -237,9 +240,31 @@ def conjuncts(tok: Token) -> list[Token]:
     return out
 
 
+def doc_text(doc: Doc) -> str:
+    """A Doc's text, built once per Doc (`doc.text` joins every token on each call)."""
+    cached = doc.user_data.get(_TEXT_KEY)
+    if cached is None:
+        cached = doc.user_data[_TEXT_KEY] = doc.text
+    return str(cached)
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Record the text a Doc was made from (spaCy's tokenizer is lossless: `doc.text == text`),
+    so `doc_text` need not rebuild it."""
+    doc.user_data[_TEXT_KEY] = text
+
+
+def doc_sents(doc: Doc) -> list[Span]:
+    """A Doc's sentences, listed once per Doc (`doc.sents` walks every token on each call)."""
+    bounds = doc.user_data.get(_SENTS_KEY)
+    if bounds is None:  # offsets, not Spans: a Span kept in user_data would make a cycle
+        bounds = doc.user_data[_SENTS_KEY] = [(s.start, s.end) for s in doc.sents]
+    return [doc[start:end] for start, end in bounds]
+
+
 def in_direct_speech(tok: Token) -> bool:
     """Whether a token lies inside quotation marks opened earlier in its paragraph."""
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     before = text[text.rfind("\n", 0, tok.idx) + 1 : tok.idx]
     return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
 

@@ -48,7 +48,12 @@ def sentence_tone(text: str) -> float:
 
 def article_tone(sentences: Iterable[str]) -> float | None:
     """Mean tone of an article's sentences, -100..+100; None when it has no sentence."""
-    tones = [sentence_tone(s) for s in sentences if s.strip()]
-    if not tones:
+    return mean_tone(sentence_tone(s) for s in sentences if s.strip())
+
+
+def mean_tone(tones: Iterable[float]) -> float | None:
+    """Mean of sentence tones, rounded like them; None when there is none."""
+    values = list(tones)
+    if not values:
         return None
-    return round(sum(tones) / len(tones), 2)
+    return round(sum(values) / len(values), 2)

@@ -50,6 +50,7 @@ from functools import lru_cache
 from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.dates import _DURATION_RE, resolve_expression
+from tasks.nlp.syntax import doc_sents
 from tasks.records import DateMention, Mention
 
 LEAD_SENTENCES = 3
@@ -121,7 +122,7 @@ def lead_sentences(doc: Doc, n: int = LEAD_SENTENCES) -> list[Span]:
     """The first `n` content sentences (all sentences' first `n` when none is content)."""
     content: list[Span] = []
     first: list[Span] = []
-    for sent in doc.sents:
+    for sent in doc_sents(doc):
         if len(first) < n:
             first.append(sent)
         if is_content_sentence(sent):
@@ -617,7 +618,7 @@ _TITLE_PLACE_RE = re.compile(
 
 def _locatives_before(doc: Doc, places: Places, end: int) -> list[Token]:
     """The locative place phrases of the sentences that start before `end`."""
-    return [t for s in doc.sents if s.start_char < end for t in _locatives(s.root, places)]
+    return [t for s in doc_sents(doc) if s.start_char < end for t in _locatives(s.root, places)]
 
 
 def _country_only(tok: Token, places: Places) -> bool:

@@ -26,7 +26,7 @@ from tasks.nlp.events.roles import event_roles
 from tasks.nlp.events.rules import ConfidenceRules, EventRules
 from tasks.nlp.events.salience import event_depth, mark_main
 from tasks.nlp.events.triggers import Found, SentenceTriggers, demanded, sentence_triggers
-from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase
+from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase, doc_sents
 from tasks.records import Article, DateMention, Event, Mention
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ def extract_events(
     domain = ArticleDomain(doc, rules.domain, lexicon.actor_dictionary)
     ctx = _Article(article, index, dates, lexicon, published, actors, domain)
     events: list[Event] = []
-    for si, sent in enumerate(doc.sents):
+    for si, sent in enumerate(doc_sents(doc)):
         triggers = sentence_triggers(sent, lexicon)
         if not triggers.found:
             continue

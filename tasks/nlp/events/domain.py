@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from tasks.nlp.events.actors import ActorCode, ActorDictionary
 from tasks.nlp.events.rules import DomainRules
+from tasks.nlp.syntax import doc_sents
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -106,7 +107,7 @@ class ArticleDomain:
         self.rules = rules
         self.actors = actors
         self.vocab = vocabulary(rules, actors)
-        self.sentences = [(s, _count(s, self.vocab)) for s in doc.sents]
+        self.sentences = [(s, _count(s, self.vocab)) for s in doc_sents(doc)]
         total: Counter[str] = Counter()
         for _, counts in self.sentences:
             total.update(counts)
