@@ -21,12 +21,13 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import flows  # noqa: F401  (sets Prefect's environment defaults before prefect is imported)
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
 from flows import lifeline
 from flows.analyst import analyst_outputs, report_link
@@ -55,7 +56,18 @@ def progress_listener(hook: ProgressHook) -> Iterator[None]:
 
 
 # Batch payloads live in memory only: Prefect must neither hash them for caching nor persist them.
+T = TypeVar("T")
 TASK_OPTS: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+def unvisited(value: T) -> T:
+    """A task argument Prefect passes through as it is, without walking into it.
+
+    Prefect visits every element of a task's arguments, looking for futures; over a batch of
+    articles or enrichments (every mention, event, quote) that walk cost about 5% of a run.
+    `quote` tells it not to (the argument holds no future); the task receives the value itself.
+    """
+    return cast(T, quote(value))
 
 
 @dataclass
@@ -308,13 +320,15 @@ class BatchPipeline:
         if force:  # re-enrichment: stored articles, enriched again whatever their hash
             plan = wh.BatchPlan(list(articles), {a.id for a in articles}, [])
         else:
-            plan = plan_batch_task(self.warehouse, self.lock_timeout, articles, self.pending)
+            plan = plan_batch_task(
+                self.warehouse, self.lock_timeout, unvisited(articles), unvisited(self.pending)
+            )
         self.stage["unchanged"] += plan.unchanged
         self.stage["duplicates"] += plan.duplicates
         future = self.runner.submit(
             enrich_batch_task,
             parameters={
-                "articles": plan.to_enrich,
+                "articles": unvisited(plan.to_enrich),
                 "settings": self.settings,
                 "run_id": self.summary.run_id,
             },
@@ -352,12 +366,12 @@ class BatchPipeline:
             counts = load_batch_task(
                 self.warehouse,
                 self.lock_timeout,
-                enriched,
-                batch.plan.routes,
-                all_failures,
+                unvisited(enriched),
+                unvisited(batch.plan.routes),
+                unvisited(all_failures),
                 self.prov,
                 retry,
-                batch.page_rows,
+                unvisited(batch.page_rows),
             )
         self.loaded.add(counts)
         self.batches_loaded += 1
