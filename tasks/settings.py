@@ -82,7 +82,7 @@ class NlpSettings:
     )
     # Patterns of the entity ruler (newsflow_entity_ruler), built from the actor dictionaries.
     entity_patterns: Path = SHIPPED_CONFIG_DIR / "entity_patterns.tsv"
-    pipe_batch_size: int = 64
+    pipe_batch_size: int = 32
     n_process: int = 1
     max_chars: int = 1_000_000
 
