@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -53,11 +54,11 @@ def main() -> int:
     if args.limit:
         refs = refs[: args.limit]
     corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
-    if args.limit:  # a folder with just those files, so the flow reads the same set
-        for ref in refs:
+    if args.limit:  # a folder with copies of just those files, so the flow reads the same set
+        for ref in refs:  # (copies: links out of the folder are not followed by default)
             target = corpus / ref.uri
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.symlink_to(ref.path)
+            shutil.copyfile(ref.path, target)
     else:
         corpus = args.corpus
     docs, _ = read_files(refs, settings.ingest.max_file_bytes)
