@@ -328,7 +328,7 @@ class BatchPipeline:
         future = self.runner.submit(
             enrich_batch_task,
             parameters={
-                "articles": unvisited(plan.to_enrich),
+                "articles": plan.to_enrich,  # not quoted: a Dask worker would not unquote it
                 "settings": self.settings,
                 "run_id": self.summary.run_id,
             },
