@@ -177,7 +177,7 @@ def test_passive_voice_swaps_roles(nlp, lexicon) -> None:  # type: ignore[no-unt
     result = analyse(nlp(text), art, [], lexicon)
     ev = next(e for e in result.events if e.trigger == "arrested")
     assert ev.category == "COERCE"
-    assert ev.actor == "police" and ev.target == "Two journalists"
+    assert ev.actor == "police in Minsk" and ev.target == "Two journalists"
     assert ev.location == "Minsk"
     assert ev.event_date == date(2020, 5, 1)
 
@@ -470,3 +470,24 @@ def test_a_passive_agent_states_no_intent(nlp, lexicon) -> None:  # type: ignore
     ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "paid")
     assert ev.mode == "planned" and ev.category == "COOPERATE"
     assert ev.actor == "Chinese banks" and not ev.coded
+
+
+def test_a_pronoun_actor_is_named_in_full(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # "it" stands for the union the article named in full, not for its acronym
+    text = (
+        "The Nigerian Union of Teachers (NUT) announced on Thursday that it has called off "
+        "a four-day strike."
+    )
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "called")
+    assert ev.actor == "The Nigerian Union of Teachers"
+
+
+def test_a_common_noun_actor_keeps_its_place(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # the place right after a common-noun actor says whose it is; it is still the location
+    text = "Demonstrators in Baghdad blocked a road on Monday."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "blocked")
+    assert ev.actor == "Demonstrators in Baghdad" and ev.location == "Baghdad"
+    assert ev.actor_country == "IRQ"
+    # a named actor is left as it is
+    text = "Russia in Syria bombed a rebel base."
+    assert all(e.actor != "Russia in Syria" for e in _all(nlp, lexicon, text))

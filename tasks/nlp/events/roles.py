@@ -72,7 +72,20 @@ def _pronoun(tok: Token, index: Mentions) -> Phrase | None:
     the last group named need not be ("We challenge him", said after "America")."""
     if tok.lower_ in FIRST_PERSON and in_direct_speech(tok):
         return None
-    return resolve_pronoun(tok, index)
+    found = resolve_pronoun(tok, index)
+    if found is None or found.entity_id is None:
+        return found
+    return _fullest_name(found, index, tok.idx)
+
+
+def _fullest_name(found: Phrase, index: Mentions, before: int) -> Phrase:
+    """The entity a pronoun stands for by its fullest name written before the pronoun ("it"
+    after "The Nigerian Union of Teachers (NUT)" is the union, not "NUT")."""
+    same = [m for m in index.items if m.entity_id == found.entity_id and m.start < before]
+    full = max(same, key=lambda m: (len(m.text), m.start), default=None)
+    if full is None or len(full.text) <= len(found.text):
+        return found
+    return Phrase(full.text, full.start, full.end, full.entity_id, full.label)
 
 
 def target_phrase(tok: Token, index: Mentions) -> Phrase:
@@ -114,6 +127,27 @@ def actor_phrase(tok: Token, index: Mentions, quantity_words: frozenset[str]) ->
     if tok.pos_ == "PRON":
         return _pronoun(tok, index)
     return phrase(tok, index)
+
+
+def _placed(tok: Token, ph: Phrase) -> Phrase:
+    """A common-noun actor with the place it is in right after it: "demonstrators in Baghdad",
+    "opposition groups in Zimbabwe" (the place says whose they are; it may still be the
+    event's location: "arrested by police in Minsk")."""
+    if tok.pos_ != "NOUN" or tok.ent_type_:
+        return ph
+    doc = tok.doc
+    span = doc.char_span(ph.start, ph.end, alignment_mode="expand")
+    if span is None:
+        return ph
+    for prep in tok.children:
+        if prep.dep_ != "prep" or prep.lower_ not in ("in", "from") or prep.i != span.end:
+            continue  # only a place right after the actor's phrase
+        place_tok = next((g for g in prep.children if g.dep_ == "pobj"), None)
+        if place_tok is None or place_tok.ent_type_ not in PLACE_LABELS:
+            continue
+        full = doc[span.start : place_tok.right_edge.i + 1]
+        return Phrase(full.text, ph.start, full.end_char, ph.entity_id, ph.label, ph.head)
+    return ph
 
 
 def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexicon) -> float:
@@ -374,4 +408,8 @@ def event_roles(
     where = place(tok, index, taken)
     if where is None and targets and targets[0].label in PLACE_LABELS:
         where = targets[0]
+    doc = tok.doc
+    found = tuple(
+        _placed(doc[a.head], a) if a is not None and a.head is not None else a for a in found
+    )
     return Roles(found, tuple(targets), where or sentence_place(sent, index, taken))
