@@ -491,3 +491,35 @@ def test_a_common_noun_actor_keeps_its_place(nlp, lexicon) -> None:  # type: ign
     # a named actor is left as it is
     text = "Russia in Syria bombed a rebel base."
     assert all(e.actor != "Russia in Syria" for e in _all(nlp, lexicon, text))
+
+
+def test_subjects_the_parser_misreads(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # a verb with an object parsed as a modifier of a verbless sentence's root noun: the root acts
+    text = "Volunteers from three British charities donated and delivered food to the refugees."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "donated")
+    assert ev.actor == "Volunteers from three British charities"
+    # a reduced relative takes no object: it is done to the noun
+    evs = _all(nlp, lexicon, "Two journalists arrested in Minsk.")
+    assert all(e.actor is None or "journalists" not in e.actor for e in evs)
+    # "were engaged in": the subject of a passive-form light verb acts
+    ev = next(e for e in _all(nlp, lexicon, "Russian soldiers were engaged in fighting."))
+    assert ev.category == "FIGHT" and ev.actor == "Russian soldiers"
+    # a gerund under a verb's preposition: the verb's subject acts, unless it has an object
+    ev = next(e for e in _all(nlp, lexicon, "The rebels resorted to shelling the town."))
+    assert ev.trigger == "shelling" and ev.actor == "rebels"
+    text = "The army accused the rebels of shelling the town."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "shelling")
+    assert ev.actor != "army"
+
+
+def test_an_agentless_arrest_is_the_states(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "A Canadian missionary was arrested in Lebanon on Friday."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "arrested")
+    assert ev.actor == "Lebanon" and ev.actor_country == "LBN"
+    assert ev.target and "missionary" in ev.target
+    # an agent, when there is one, acts; an act that is not the state's keeps no actor
+    text = "Two journalists were arrested by police in Minsk on Friday."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "arrested")
+    assert ev.actor == "police in Minsk"
+    evs = _all(nlp, lexicon, "Two journalists were killed in Minsk on Friday.")
+    assert all(e.actor is None for e in evs if e.trigger == "killed")

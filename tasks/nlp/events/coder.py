@@ -30,7 +30,7 @@ from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase, doc_sents
 from tasks.records import Article, DateMention, Event, Mention
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc, Span, Token
 
 
 def _coded_by_parent(f: Found, found: Sequence[Found]) -> bool:
@@ -98,6 +98,18 @@ def _is_coded(
     return actor is not None and (category not in r.actors.two_party or target is not None)
 
 
+def _state_act(tok: Token, trig: Trigger, source: str, place: Phrase | None, r: EventRules) -> bool:
+    """An act only a state does (arrest, deport, ...), in the passive with no agent, in a named
+    country or city: the state there did it ("a missionary was arrested in Lebanon")."""
+    return (
+        place is not None
+        and place.label == "GPE"
+        and source != "noun"
+        and trig.category in r.actors.state_acts
+        and any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
+    )
+
+
 def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) -> list[Event]:
     """The events of one trigger: one per actor."""
     tok, trig, source = f
@@ -129,8 +141,11 @@ def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) ->
     depth = event_depth(tok, lexicon)
     happened = mode in rules.mode.coded
     place = roles.location
+    actors = roles.actors
+    if actors == (None,) and _state_act(tok, trig, source, place, rules):
+        actors = (place,)  # "was arrested in Lebanon": by the state where it happened
     out = []
-    for actor in roles.actors:
+    for actor in actors:
         coded: Trigger = recode.force_category(trig, actor, rules)
         actor_code = ctx.actors.code(actor)
         coded = recode.judicial_ruling(tok, coded, actor_code.code if actor_code else None, lexicon)

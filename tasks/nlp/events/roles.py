@@ -355,6 +355,51 @@ def _purpose_of_head(tok: Token, subs: Sequence[Token], lexicon: EventLexicon) -
     )
 
 
+def _clause_top(tok: Token) -> Token:
+    """The first of a run of conjoined verbs ("donated and delivered": "donated")."""
+    cur = tok
+    while cur.dep_ == "conj" and is_verb(cur.head):
+        cur = cur.head
+    return cur
+
+
+def _active(verb: Token) -> bool:
+    """Whether a verb (or one conjoined to it) takes an object, as only the active voice does."""
+    verbs = [verb, *(c for c in verb.children if c.dep_ == "conj" and is_verb(c))]
+    return not any(c.dep_ in ("auxpass", "agent") for c in verb.children) and any(
+        c.dep_ in ("dobj", "dative", "oprd") for v in verbs for c in v.children
+    )
+
+
+def _clause_subjects(tok: Token, rules: EventRules) -> tuple[list[Token], bool]:
+    """`syntax.subjects`, and three parses it misreads:
+    - a verb with an object parsed as a noun's modifier in a sentence with no verb as its root
+      ("Doctors from two aid groups donated and delivered $50,000 worth of goods", "An official
+      Syrian newspaper called Thursday on Arabs to unite"): the root noun is its subject (a
+      reduced relative, "journalists arrested in Minsk", is passive and takes no object);
+    - an "in" light verb in the passive form ("Serb forces were engaged in ethnic cleansing"):
+      its subject acts;
+    - a gerund under a preposition of a verb without an object ("youths resorted to throwing
+      stones"): the verb's subject acts."""
+    top = _clause_top(tok)
+    root = tok.sent.root
+    if top.dep_ == "acl" and root.pos_ in ("NOUN", "PROPN") and _active(top):
+        return [root], False
+    subs, passive = subjects(tok, rules.words.control_verbs)
+    if (
+        passive
+        and tok.lemma_.lower() in rules.words.in_light_verbs
+        and agent(tok) is None
+        and pobjs(tok, ("in",))
+    ):
+        return subs, False
+    if not subs and tok.dep_ == "pcomp" and tok.tag_ == "VBG" and tok.head.dep_ == "prep":
+        verb = tok.head.head
+        if is_verb(verb) and not any(c.dep_ in OBJ for c in verb.children):
+            return subjects(verb, rules.words.control_verbs)
+    return subs, passive
+
+
 def _verb_roles(
     tok: Token, trig: Trigger, index: Mentions, used: frozenset[str], lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
@@ -363,7 +408,7 @@ def _verb_roles(
     qty = rules.words.quantity_words
     actors: list[Phrase | None] = []
     targets: list[Phrase] = []
-    subs, passive = subjects(tok, rules.words.control_verbs)
+    subs, passive = _clause_subjects(tok, rules)
     if _purpose_of_head(tok, subs, lexicon):
         # "rings a bell to signal the start": a thing does not act; the purpose is the
         # main clause subject's

@@ -144,6 +144,7 @@ class ActorRules:
     dominant_share: float
     dominant_min: int
     two_party: frozenset[str]
+    state_acts: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
