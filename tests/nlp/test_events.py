@@ -523,3 +523,12 @@ def test_an_agentless_arrest_is_the_states(nlp, lexicon) -> None:  # type: ignor
     assert ev.actor == "police in Minsk"
     evs = _all(nlp, lexicon, "Two journalists were killed in Minsk on Friday.")
     assert all(e.actor is None for e in evs if e.trigger == "killed")
+
+
+def test_a_discussion_is_with_someone_not_its_topic(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "EU diplomats discussed sanctions on the Kremlin."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "discussed")
+    assert ev.category == "CONSULT" and ev.target is None
+    text = "The French president discussed the crisis with Vladimir Putin."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "discussed")
+    assert ev.target == "Vladimir Putin"

@@ -425,6 +425,11 @@ def _verb_roles(
         targets.extend(phrase(s, index) for s in subs)
     else:
         actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
+    if tok.lemma_.lower() in rules.words.discussion_verbs and not targets:
+        # "discussed sanctions on the Kremlin": the object is the topic; who is consulted is
+        # the "with" object ("discussed the crisis with Putin")
+        heads = [tok, *(c for c in tok.children if c.dep_ in OBJ)]
+        return actors, [target_phrase(p, index) for h in heads for p in pobjs(h, ("with",))]
     if targets:
         return actors, targets
     spans = [(a.start, a.end) for a in actors if a is not None]

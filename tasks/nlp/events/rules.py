@@ -83,6 +83,7 @@ class Words:
     signify_verbs: frozenset[str]
     meeting_verbs: frozenset[str]
     ruling_verbs: frozenset[str]
+    discussion_verbs: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
