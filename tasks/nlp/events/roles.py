@@ -382,7 +382,9 @@ def _clause_subjects(tok: Token, rules: EventRules) -> tuple[list[Token], bool]:
     - a gerund under a preposition of a verb without an object ("youths resorted to throwing
       stones"): the verb's subject acts."""
     top = _clause_top(tok)
-    root = tok.sent.root
+    root = top
+    while root.head != root:
+        root = root.head
     if top.dep_ == "acl" and root.pos_ in ("NOUN", "PROPN") and _active(top):
         return [root], False
     subs, passive = subjects(tok, rules.words.control_verbs)
