@@ -461,7 +461,7 @@ def event_roles(
     if where is None and targets and targets[0].label in PLACE_LABELS:
         where = targets[0]
     doc = tok.doc
-    found = tuple(
+    placed: tuple[Phrase | None, ...] = tuple(
         _placed(doc[a.head], a) if a is not None and a.head is not None else a for a in found
     )
-    return Roles(found, tuple(targets), where or sentence_place(sent, index, taken))
+    return Roles(placed, tuple(targets), where or sentence_place(sent, index, taken))
