@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -50,7 +52,18 @@ def run_flow(fn: Callable[..., dict[str, Any]], **kwargs: object) -> None:
         fail(str(exc), EXIT_USAGE)
     except (WarehouseError, ModelError) as exc:
         fail(str(exc))
+    finally:
+        flush_prefect_logs()
     raise typer.Exit(print_summary(summary))
+
+
+def flush_prefect_logs() -> None:
+    """Send the run's last log lines to Prefect's API now, while the temporary server still
+    runs: left to the exit hooks, they could race its shutdown and print a ConnectError."""
+    from prefect.logging.handlers import APILogWorker
+
+    with contextlib.suppress(Exception):
+        APILogWorker.drain_all(timeout=5)  # what Prefect's own handler flush does
 
 
 @app.command()

@@ -48,7 +48,7 @@ th { color: #555; font-weight: 600; }
 def _layout(fig: go.Figure, height: int = 340, left: int = 40, **kw: Any) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin={"l": left, "r": 10, "t": 10, "b": 40},
+        margin={"l": left, "r": 28, "t": 34, "b": 40},  # the top strip holds plotly's toolbar
         template="plotly_white",
         legend={"orientation": "h", "y": -0.2},
         **kw,
@@ -104,7 +104,7 @@ def _mentions(d: ReportData) -> str:
         )
     return _section(
         "mentions",
-        "Entity mentions over time (top entities; by day, week or month)",
+        "Mentions of the top entities over time",
         len(d.mentions_over_time),
         _figure_html(_layout(fig, yaxis_title="mentions"), "mentions"),
     )
@@ -125,7 +125,7 @@ def _timeline(d: ReportData) -> str:
             )
     return _section(
         "events",
-        "Event timeline by PLOVER quad class (coded events; by day, week or month)",
+        "Coded events over time, by PLOVER quad class",
         len(d.events_timeline),
         _figure_html(_layout(fig, barmode="stack", yaxis_title="events"), "events"),
     )
