@@ -532,3 +532,17 @@ def test_a_discussion_is_with_someone_not_its_topic(nlp, lexicon) -> None:  # ty
     text = "The French president discussed the crisis with Vladimir Putin."
     ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "discussed")
     assert ev.target == "Vladimir Putin"
+
+
+def test_a_background_clause_holds_no_target(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # "days after thousands rallied across Russia": Russia is not whom the call is made to
+    text = (
+        "A senior aide to Navalny called on Monday for fresh demonstrations this weekend, "
+        "days after tens of thousands rallied across Russia."
+    )
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "called")
+    assert ev.target != "Russia"
+    # a purpose clause still does: "blocked roads to put pressure on the authorities"
+    text = "Protesters in Moscow blocked roads on Sunday to put pressure on the Russian government."
+    ev = next(e for e in _all(nlp, lexicon, text) if e.trigger == "blocked")
+    assert ev.target and "government" in ev.target

@@ -221,11 +221,17 @@ def _complement_slots(objs: Sequence[Token], base: int, cands: _Cands, r: RoleRu
 
 
 def _candidates(verb: Token, r: RoleRules) -> _Cands:
-    """(token, rank, locative) for every slot a target may fill, one infinitive down too."""
+    """(token, rank, locative) for every slot a target may fill, one infinitive or purpose
+    clause down too; not in a clause with its own subject or opened by a subordinator ("days
+    after thousands rallied across Russia": Russia is no target of the call)."""
     cands: _Cands = []
     down = r.rank_clause_down
     for v, base in [(verb, 0)] + [
-        (c, down) for c in verb.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"
+        (c, down)
+        for c in verb.children
+        if c.dep_ in ("xcomp", "advcl")
+        and c.pos_ == "VERB"
+        and not any(g.dep_ in ("mark", "nsubj", "nsubjpass") for g in c.children)
     ]:
         objs = _object_slots(v, base, cands, r)
         _complement_slots(objs, base, cands, r)
