@@ -20,9 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tasks.stories.cluster import StoryConfig, cluster
+from tasks.stories.cluster import StoryConfig, StoryState, cluster, top_candidates
 from tasks.stories.features import STORY_ENTITY_LABELS, FeatureConfig, StoryFeatures, story_features
-from tasks.stories.minhash import LSHIndex
 
 THRESHOLDS = tuple(round(0.06 + 0.01 * i, 2) for i in range(25))
 DATE_PENALTIES = (0.3, 0.4, 0.5, 0.6, 0.7, 1.0)
@@ -89,22 +88,21 @@ def fit_thresholds(
 def candidate_recall(
     features: Sequence[StoryFeatures], gold: Mapping[str, Any], config: StoryConfig
 ) -> tuple[float, float]:
-    """Share of gold same-event pairs the keyword LSH brings together; mean candidates per article."""
-    index = LSHIndex(config.keyword_bands, config.keyword_rows)
+    """Share of gold same-event pairs the keyword LSH brings together (every article indexed,
+    each bucket cut to `bucket_cap` and each article's candidates to `max_candidates`, as in
+    clustering); mean candidates per article."""
+    state = StoryState(config)
     for f in features:
-        index.insert(f.article_id, f.keyword_signature)
+        state.add(f, f.article_id)
     hits = {
-        f.article_id: {
-            k for k, n in index.query_counts(f.keyword_signature).items() if n >= config.min_hits
-        }
-        - {f.article_id}
+        f.article_id: {a for a, _ in top_candidates(f, state.keyword_hits(f), state)}
         for f in features
     }
     pos = found = 0
     for a, b in itertools.combinations(sorted(gold), 2):
         if gold[a] == gold[b]:
             pos += 1
-            found += b in hits[a]
+            found += b in hits[a] or a in hits[b]
     mean = sum(len(h) for h in hits.values()) / max(1, len(hits))
     return (found / pos if pos else 1.0), mean
 
@@ -210,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(records)} articles, {len(set(gold.values()))} events")
     print(
         f"keyword LSH ({config.keyword_bands} bands x {config.keyword_rows} rows, "
-        f"candidates sharing >= {config.min_hits} bands): "
+        f"candidates sharing >= {config.min_hits} bands, buckets cut to the {config.bucket_cap} "
+        f"nearest in time, the {config.max_candidates} best per article): "
         f"candidate recall of gold pairs {recall:.3f}, {mean_candidates:.1f} candidates per article"
     )
     rows = cross_validate(features, gold, config, args.folds)

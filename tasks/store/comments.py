@@ -36,6 +36,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "article_signatures": "story-clustering features per article (terms, MinHash signatures)",
     "story_articles": "which story each article belongs to, and how similar it was",
     "stories": "news stories: the same event reported by one or more outlets",
+    "story_bands": "LSH buckets of story clustering: one row per article and signature band",
     "entity_mentions_daily": "mentions and articles per entity per publication day",
     "entity_cooccurrence": "pairs of entities named in the same article, with article counts",
     "events_daily": "coded events per day, category, quad class and mode",
@@ -258,6 +259,13 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "keyword_minhash": "MinHash of the top terms (story candidates via LSH)",
         "shingle_minhash": "MinHash of body word 5-grams (near-duplicates)",
     },
+    "story_bands": {
+        "article_id": "the article (articles.article_id)",
+        "published_at": "its publication time (buckets keep the members nearest in time)",
+        "kind": "keyword (story candidates) or shingle (near-duplicate candidates)",
+        "band": "band of the signature (0-based)",
+        "bucket": "the band's values mixed into one 64-bit key; equal keys collide",
+    },
     "story_articles": {
         "story_id": "the story (stories.story_id)",
         "article_id": "the article (articles.article_id)",
@@ -321,6 +329,7 @@ for _table in (
     "places",
     "article_signatures",
     "story_articles",
+    "story_bands",
 ):
     for _col, _text in _PROV.items():
         COLUMN_COMMENTS[_table].setdefault(_col, _text)

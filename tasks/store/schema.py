@@ -360,6 +360,32 @@ MIGRATIONS.append(
     )
 )
 
+
+def _backfill_story_bands(con: duckdb.DuckDBPyConnection) -> None:
+    from tasks.store.stories import backfill_story_bands  # numpy and the story rules
+
+    backfill_story_bands(con)
+
+
+MIGRATIONS.append(
+    (
+        7,
+        "story_bands: the LSH buckets of story clustering in the warehouse, not in memory",
+        [
+            f"""CREATE TABLE story_bands (
+                article_id VARCHAR NOT NULL,
+                published_at TIMESTAMPTZ,
+                kind VARCHAR NOT NULL,
+                band SMALLINT NOT NULL,
+                bucket BIGINT NOT NULL,
+                {_PROVENANCE}
+            )""",
+            _backfill_story_bands,
+            apply_comments,
+        ],
+    )
+)
+
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 TABLES = (
     "runs",
@@ -379,6 +405,7 @@ TABLES = (
     "article_signatures",
     "story_articles",
     "stories",
+    "story_bands",
 )
 # Enrichment tables: replaced as a whole when their article changes or is re-enriched.
 ENRICHMENT_TABLES = ("entity_mentions", "date_mentions", "events", "quotes", "five_w1h")

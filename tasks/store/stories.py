@@ -1,22 +1,25 @@
-"""Stories in the warehouse: signatures, assignments and story rows, inside a batch's load.
+"""Stories in the warehouse: signatures, band buckets, assignments and story rows, inside a
+batch's load.
 
-The LSH index lives in memory, built from `article_signatures` of the articles published within
-`StoryConfig.window_days` of the batch (features are stored, never recomputed). A process keeps
-the index it built for a warehouse file and reuses it for the next batch while the
-`story_articles` count shows nobody else wrote in between (another process, or a rolled-back
-load) and the batch's dates fall inside the loaded window; otherwise it loads again. Each batch
-places its new articles (`tasks.stories.cluster`), writes their signatures and
-`story_articles` rows, and refreshes the `stories` rows it touched. An article already placed
-keeps its story, so re-runs add nothing and story ids never change.
+The LSH buckets live in the warehouse, not in memory: `story_bands` holds one row per article
+and band (keyword and shingle signatures cut into bands, `tasks.stories.minhash.band_keys`).
+Each batch looks its own bands up there with one join, keeping per bucket the `bucket_cap`
+members nearest in time to each new article and per article the `max_candidates` sharing the
+most keyword bands (`tasks.stories.cluster` applies the same caps in memory), and loads the
+stored features (`article_signatures`) of those candidates only. So a process holds no story
+state between batches, a cold process does the same work as a warm one, and the memory and the
+Python work of a batch do not grow with the warehouse. The batch's own articles are candidates
+of one another in memory. Each batch places its new articles, writes their signatures, bands
+and `story_articles` rows, and refreshes the `stories` rows it touched. An article already
+placed keeps its story, so re-runs add nothing and story ids never change.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
@@ -29,50 +32,11 @@ from tasks.stories.features import (
     StoryFeatures,
     story_features,
 )
-from tasks.stories.minhash import signature_from_list, signature_to_list
+from tasks.stories.minhash import band_keys, signature_from_list, signature_to_list
 from tasks.store.arrow import TS, Provenance, arrow_table, prov_columns, utc
 
 TOP_ENTITIES = 5
-
-
-@dataclass
-class _Cached:
-    placed: int  # story_articles rows the state reflects
-    lo: datetime | None  # window the state was loaded for (None: unbounded)
-    hi: datetime | None
-    state: StoryState
-
-
-_CACHE: dict[str, _Cached] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _database_file(con: duckdb.DuckDBPyConnection) -> str:
-    """The warehouse file and its inode ("" in memory): a file made anew is another key."""
-    rows = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchall()
-    path = str(rows[0][0]) if rows and rows[0][0] else ""
-    try:
-        return f"{path}#{os.stat(path).st_ino}" if path else ""
-    except OSError:
-        return ""
-
-
-def _window(
-    dates: Sequence[datetime | None], config: StoryConfig
-) -> tuple[datetime | None, datetime | None]:
-    dated = [d for d in dates if d is not None]
-    if not dated or len(dated) < len(dates):
-        return None, None  # undated articles: every stored article is a candidate
-    span = timedelta(days=config.window_days)
-    return min(dated) - span, max(dated) + span
-
-
-def _covers(c: _Cached, lo: datetime | None, hi: datetime | None) -> bool:
-    if c.lo is None or c.hi is None:
-        return True
-    return lo is not None and hi is not None and c.lo <= lo and hi <= c.hi
+KEYWORD, SHINGLE = "keyword", "shingle"
 
 
 def features_of(e: Enrichment, config: FeatureConfig = FeatureConfig()) -> StoryFeatures:
@@ -89,40 +53,232 @@ def features_of(e: Enrichment, config: FeatureConfig = FeatureConfig()) -> Story
     )
 
 
-def load_state(
+@dataclass
+class WarehouseState(StoryState):
+    """A batch's view of the placed articles: the stored candidates found in `story_bands`
+    (features loaded, not indexed) and the batch's own articles (indexed in memory)."""
+
+    stored_keyword_hits: dict[str, Counter[str]] = field(default_factory=dict)
+    stored_duplicates: dict[str, set[str]] = field(default_factory=dict)
+
+    def keyword_hits(self, f: StoryFeatures) -> Counter[str]:
+        hits = super().keyword_hits(f)
+        hits.update(self.stored_keyword_hits.get(f.article_id, Counter()))
+        return hits
+
+    def duplicate_candidates(self, f: StoryFeatures) -> set[str]:
+        return super().duplicate_candidates(f) | self.stored_duplicates.get(f.article_id, set())
+
+
+def band_table(
+    features: Sequence[StoryFeatures], config: StoryConfig, prov: Provenance | None = None
+) -> pa.Table:
+    """One row per article and band: (article_id, published_at, kind, band, bucket), and the
+    provenance columns when `prov` is given (the rows of `story_bands`)."""
+    cols: dict[str, list[object]] = {k: [] for k in ("article_id", "published_at", "kind")}
+    bands: list[int] = []
+    buckets: list[int] = []
+    for f in features:
+        for kind, signature, n, rows in (
+            (KEYWORD, f.keyword_signature, config.keyword_bands, config.keyword_rows),
+            (SHINGLE, f.shingle_signature, config.duplicate_bands, config.duplicate_rows),
+        ):
+            keys = band_keys(signature, n, rows)
+            cols["article_id"] += [f.article_id] * len(keys)
+            cols["published_at"] += [utc(f.published_at)] * len(keys)
+            cols["kind"] += [kind] * len(keys)
+            bands += range(len(keys))
+            buckets += keys.tolist()
+    return arrow_table(
+        {
+            "article_id": (pa.string(), cols["article_id"]),
+            "published_at": (TS, cols["published_at"]),
+            "kind": (pa.string(), cols["kind"]),
+            "band": (pa.int16(), bands),
+            "bucket": (pa.int64(), buckets),
+            **(prov_columns(len(bands), prov) if prov is not None else {}),
+        }
+    )
+
+
+def stored_candidates(
+    con: duckdb.DuckDBPyConnection, bands: pa.Table, config: StoryConfig
+) -> tuple[dict[str, Counter[str]], dict[str, set[str]]]:
+    """For each article of `bands`: stored articles within `window_days` sharing keyword bands
+    (the top `max_candidates`, with the bands shared) and sharing shingle bands (near-duplicate
+    candidates). The buckets hold at most `bucket_cap` members each (`prune_buckets`), so the
+    join returns at most bands x cap rows per article."""
+    keyword: dict[str, Counter[str]] = {}
+    duplicates: dict[str, set[str]] = {}
+    if bands.num_rows == 0:
+        return keyword, duplicates
+    con.register("_story_query", bands)
+    try:
+        rows = con.execute(
+            """
+            WITH hits AS (
+                SELECT q.article_id AS q, q.kind, b.article_id AS c, count(*) AS hits,
+                       min(coalesce(abs(epoch_us(b.published_at) - epoch_us(q.published_at)), 0))
+                           AS gap
+                FROM _story_query q
+                JOIN story_bands b
+                  ON b.bucket = q.bucket AND b.band = q.band AND b.kind = q.kind
+                WHERE b.article_id <> q.article_id
+                GROUP BY ALL
+            )
+            SELECT q, kind, c, hits FROM hits
+            WHERE gap <= $window
+            QUALIFY kind = 'shingle'
+                 OR row_number() OVER (PARTITION BY q, kind ORDER BY hits DESC, gap, c) <= $k
+            """,
+            {"window": int(config.window_days * 86_400_000_000), "k": config.max_candidates},
+        ).fetchall()
+    finally:
+        con.unregister("_story_query")
+    for q, kind, c, hits in rows:
+        if kind == KEYWORD:
+            keyword.setdefault(q, Counter())[c] = int(hits)
+        else:
+            duplicates.setdefault(q, set()).add(c)
+    return keyword, duplicates
+
+
+def prune_buckets(con: duckdb.DuckDBPyConnection, bands: pa.Table, config: StoryConfig) -> int:
+    """Cut the buckets these band rows fall in to their `bucket_cap` latest-published members
+    (undated ones first out, then by id), as `tasks.stories.minhash.LSHIndex` does in memory;
+    returns the rows removed. Only the buckets' rows are read, not the whole table."""
+    if bands.num_rows == 0:
+        return 0
+    con.register("_story_touched", bands)
+    try:
+        (removed,) = con.execute(
+            """
+            DELETE FROM story_bands WHERE rowid IN (
+                SELECT rowid FROM (
+                    SELECT b.rowid, row_number() OVER (
+                        PARTITION BY b.kind, b.band, b.bucket
+                        ORDER BY b.published_at DESC NULLS LAST, b.article_id DESC
+                    ) AS r
+                    FROM story_bands b
+                    SEMI JOIN (SELECT DISTINCT kind, band, bucket FROM _story_touched) t
+                      ON b.bucket = t.bucket AND b.band = t.band AND b.kind = t.kind
+                )
+                WHERE r > $cap
+            )
+            """,
+            {"cap": config.bucket_cap},
+        ).fetchall()[0]
+    finally:
+        con.unregister("_story_touched")
+    return int(removed)
+
+
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    relation = con.sql(sql)
+    if relation is None:
+        raise ValueError(f"not a query: {sql}")
+    return relation.to_arrow_table()
+
+
+def load_placed(
     con: duckdb.DuckDBPyConnection,
-    lo: datetime | None,
-    hi: datetime | None,
-    config: StoryConfig,
+    article_ids: Iterable[str],
     features: FeatureConfig = FeatureConfig(),
-) -> StoryState:
-    """Placed articles published between lo and hi (all when unbounded), and undated ones."""
-    state = StoryState(config)
-    if lo is not None and hi is not None:
-        where, params = "s.published_at IS NULL OR s.published_at BETWEEN ? AND ?", [lo, hi]
-    else:
-        where, params = "true", []
-    rows = con.execute(
-        "SELECT s.article_id, s.title, s.outlet, s.published_at, s.terms, s.weights, s.entities, "
-        "s.keyword_minhash, s.shingle_minhash, sa.story_id "
-        "FROM article_signatures s JOIN story_articles sa USING (article_id) "
-        f"WHERE {where} ORDER BY sa.joined_at, s.published_at NULLS LAST, s.article_id",
-        params,
-    ).fetchall()
-    for aid, title, outlet, published, terms, weights, ents, kw, sh, story_id in rows:
-        state.add(
+) -> list[tuple[StoryFeatures, str]]:
+    """Stored features (what placing needs: terms, date, entities, shingle signature) and story
+    of these placed articles, in placement order. Read as Arrow columns: a few thousand
+    articles' term lists are converted in one go, not row by row."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return []
+    con.register("_story_wanted", pa.table({"article_id": pa.array(ids, pa.string())}))
+    try:
+        t = _arrow(
+            con,
+            "SELECT s.article_id, s.published_at, s.terms, s.weights, s.entities, "
+            "s.shingle_minhash, sa.story_id "
+            "FROM article_signatures s JOIN story_articles sa USING (article_id) "
+            "SEMI JOIN _story_wanted w ON s.article_id = w.article_id "
+            "ORDER BY sa.joined_at, s.published_at NULLS LAST, s.article_id",
+        )
+    finally:
+        con.unregister("_story_wanted")
+    terms, weights = t.column("terms").to_pylist(), t.column("weights").to_pylist()
+    entities, shingles = t.column("entities").to_pylist(), t.column("shingle_minhash").to_pylist()
+    empty = signature_from_list(None, features.num_perm)
+    return [
+        (
             StoryFeatures(
                 article_id=aid,
-                title=title or "",
-                outlet=outlet or "",
+                title="",
+                outlet="",
                 published_at=published,
-                terms=dict(zip(terms or (), weights or ())),
-                entities=frozenset(ents or ()),
-                keyword_signature=signature_from_list(kw, features.num_perm),
-                shingle_signature=signature_from_list(sh, features.num_perm),
+                terms=dict(zip(terms[i] or (), weights[i] or ())),
+                entities=frozenset(entities[i] or ()),
+                keyword_signature=empty,
+                shingle_signature=signature_from_list(shingles[i], features.num_perm),
             ),
             story_id,
         )
+        for i, (aid, published, story_id) in enumerate(
+            zip(
+                t.column("article_id").to_pylist(),
+                t.column("published_at").to_pylist(),
+                t.column("story_id").to_pylist(),
+            )
+        )
+    ]
+
+
+def backfill_story_bands(con: duckdb.DuckDBPyConnection, chunk: int = 5000) -> int:
+    """`story_bands` rows of every stored signature that has none, with its provenance, buckets
+    cut to `bucket_cap` (a migration step, for warehouses whose stories were placed before the
+    buckets were stored); returns the rows added."""
+    config, num_perm = StoryConfig(), FeatureConfig().num_perm
+    rows = con.execute(
+        "SELECT article_id, published_at, keyword_minhash, shingle_minhash FROM article_signatures "
+        "WHERE article_id NOT IN (SELECT article_id FROM story_bands) ORDER BY article_id"
+    ).fetchall()
+    written = 0
+    for start in range(0, len(rows), chunk):
+        features = [
+            StoryFeatures(
+                aid,
+                "",
+                "",
+                published,
+                {},
+                frozenset(),
+                signature_from_list(kw, num_perm),
+                signature_from_list(sh, num_perm),
+            )
+            for aid, published, kw, sh in rows[start : start + chunk]
+        ]
+        bands = band_table(features, config)
+        con.register("_story_backfill", bands)
+        try:
+            con.execute(
+                "INSERT INTO story_bands SELECT b.article_id, b.published_at, b.kind, b.band, "
+                "b.bucket, s.run_id, s.model, s.pipeline_version, s.rules_version "
+                "FROM _story_backfill b JOIN article_signatures s USING (article_id)"
+            ).fetchall()
+        finally:
+            con.unregister("_story_backfill")
+        written += bands.num_rows
+    touched = _arrow(con, "SELECT DISTINCT kind, band, bucket FROM story_bands")
+    return written - prune_buckets(con, touched, config)
+
+
+def state_for_batch(
+    con: duckdb.DuckDBPyConnection, new: Sequence[StoryFeatures], config: StoryConfig
+) -> WarehouseState:
+    """What placing `new` needs from the warehouse: its stored candidates, nothing else."""
+    keyword, duplicates = stored_candidates(con, band_table(new, config), config)
+    state = WarehouseState(config, stored_keyword_hits=keyword, stored_duplicates=duplicates)
+    wanted = {c for hits in keyword.values() for c in hits}
+    wanted.update(c for found in duplicates.values() for c in found)
+    for features, story_id in load_placed(con, wanted):
+        state.add(features, story_id, index=False)
     return state
 
 
@@ -156,12 +312,14 @@ def store_stories(
             "SELECT article_id FROM story_articles WHERE article_id IN (SELECT unnest(?))", [ids]
         ).fetchall()
     }
-    new = [features_of(e) for e in enriched if e.article.id not in placed]
+    new_by_id: dict[str, StoryFeatures] = {}
+    for e in enriched:
+        if e.article.id not in placed and e.article.id not in new_by_id:
+            new_by_id[e.article.id] = features_of(e)
+    new = list(new_by_id.values())
     if not new:
         return []
-    state = _state_for(con, [f.published_at for f in new], config)
-    assignments = assign_stories(new, state.state)
-    state.placed += len(assignments)
+    assignments = assign_stories(new, state_for_batch(con, new, config))
     by_id = {f.article_id: f for f in new}
     placed_now = [by_id[a.article_id] for a in assignments]
     n = len(placed_now)
@@ -190,6 +348,9 @@ def store_stories(
             }
         ),
     )
+    written = band_table(placed_now, config, prov)
+    _insert(con, "story_bands", written)
+    prune_buckets(con, written, config)
     _insert(
         con,
         "story_articles",
@@ -206,31 +367,6 @@ def store_stories(
     )
     refresh_stories(con, sorted({a.story_id for a in assignments}), prov.run_id, now)
     return assignments
-
-
-def _state_for(
-    con: duckdb.DuckDBPyConnection, dates: Sequence[datetime | None], config: StoryConfig
-) -> _Cached:
-    """The cached state for this warehouse file when still true, else a freshly loaded one."""
-    key = _database_file(con)
-    lo, hi = _window(dates, config)
-    (placed,) = con.execute("SELECT count(*) FROM story_articles").fetchall()[0]
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key) if key else None
-        if (
-            cached is not None
-            and cached.placed == placed
-            and cached.state.config == config
-            and _covers(cached, lo, hi)
-        ):
-            return cached
-    if lo is not None and hi is not None:  # load a wider window: later batches reuse it
-        lo, hi = lo - timedelta(days=config.window_days), hi + timedelta(days=config.window_days)
-    fresh = _Cached(int(placed), lo, hi, load_state(con, lo, hi, config))
-    if key:
-        with _CACHE_LOCK:
-            _CACHE[key] = fresh
-    return fresh
 
 
 def refresh_stories(

@@ -5,29 +5,33 @@ For each new article, in publication order:
 1. near-duplicate: an article already placed whose body shingles agree on at least
    `duplicate_threshold` of the MinHash positions (wire copy republished) gives its story;
 2. otherwise the keyword LSH index names candidate articles, and through them candidate
-   stories; the article is scored against each candidate story's members published within
-   `window_days` (cosine of the weighted terms, times a date factor when the gap exceeds
-   `date_scale_days`, plus an optional share of common named entities); the best story at or
-   above `threshold` is joined (a story is scored by the mean of its two best members);
+   stories; the article is scored against its candidates published within `window_days`
+   (cosine of the weighted terms, times a date factor when the gap exceeds `date_scale_days`,
+   plus an optional share of common named entities); the best story at or above `threshold` is
+   joined (a story is scored by the mean of its two best candidates);
 3. otherwise the article founds a new story, whose id derives from the founder's article id,
    so ids are stable across runs and machines.
 
-Only candidates are scored, never the whole collection: the cost of a batch grows with the size
-of its candidate sets, not with the number of stored articles.
+The work per article is bounded whatever the size of the collection: a band bucket keeps only
+its `bucket_cap` latest-published members (the bucket of a common word would otherwise grow with
+the collection; the story's rarer words keep older members within reach), and only the
+`max_candidates` articles sharing the most bands are scored. How the buckets are held is the
+state's business: all in memory here (`StoryState`), or in the warehouse's `story_bands` table
+(`tasks.store.stories`), which keeps the same caps.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from tasks.stories.features import StoryFeatures, cosine
-from tasks.stories.minhash import LSHIndex, jaccard
+from tasks.stories.minhash import LSHIndex, Signature, jaccard
 
-RULES_VERSION = "stories/1"
+RULES_VERSION = "stories/2"  # 2: capped buckets, bounded candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,9 @@ class StoryConfig:
     min_hits: int = 1
     members_scored: int = 0  # most recent members of a candidate story scored besides the hits
     linkage: str = "top2"  # top2 (mean of the two best members), max (best member), mean
+    # Bounds on the work per article (see the module's docstring).
+    bucket_cap: int = 16
+    max_candidates: int = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +83,17 @@ def story_id_for(founder_article_id: str) -> str:
     return hashlib.sha256(f"story:{founder_article_id}".encode()).hexdigest()[:16]
 
 
+def _days_apart(a: datetime | None, b: datetime | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    if (a.tzinfo is None) != (b.tzinfo is None):
+        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
+    return abs((a - b).total_seconds()) / 86400.0
+
+
 @dataclass
 class StoryState:
-    """Articles already placed (e.g. loaded from the warehouse for the batch's time window)."""
+    """Articles already placed, and how candidates are found among them (all in memory)."""
 
     config: StoryConfig = field(default_factory=StoryConfig)
     members: dict[str, StoryFeatures] = field(default_factory=dict)
@@ -89,30 +104,64 @@ class StoryState:
 
     def __post_init__(self) -> None:
         c = self.config
-        self.keyword_index = LSHIndex(c.keyword_bands, c.keyword_rows)
-        self.duplicate_index = LSHIndex(c.duplicate_bands, c.duplicate_rows)
+        self.keyword_index = LSHIndex(c.keyword_bands, c.keyword_rows, c.bucket_cap)
+        self.duplicate_index = LSHIndex(c.duplicate_bands, c.duplicate_rows, c.bucket_cap)
 
-    def add(self, features: StoryFeatures, story_id: str) -> None:
-        """Place an article in a story and index it."""
+    def add(self, features: StoryFeatures, story_id: str, index: bool = True) -> None:
+        """Place an article in a story (and index it, unless its buckets live elsewhere)."""
         aid = features.article_id
         if aid in self.members:
             return
         self.members[aid] = features
         self.story_of[aid] = story_id
         self.story_members[story_id].append(aid)
-        self.keyword_index.insert(aid, features.keyword_signature)
-        self.duplicate_index.insert(aid, features.shingle_signature)
+        if index:
+            order = bucket_order(features)
+            self.keyword_index.insert(aid, features.keyword_signature, order)
+            self.duplicate_index.insert(aid, features.shingle_signature, order)
 
     def __contains__(self, article_id: object) -> bool:
         return article_id in self.members
 
+    def _hits(self, index: LSHIndex, signature: Signature, f: StoryFeatures) -> Counter[str]:
+        """Per indexed article within `window_days` of `f`: the buckets it shares with `f`."""
+        hits: Counter[str] = Counter()
+        for bucket in index.buckets(signature):
+            hits.update(str(key) for key in bucket)
+        hits.pop(f.article_id, None)
+        window = self.config.window_days
+        for other in list(hits):
+            if _days_apart(f.published_at, self.members[other].published_at) > window:
+                del hits[other]
+        return hits
 
-def _days_apart(a: datetime | None, b: datetime | None) -> float:
-    if a is None or b is None:
-        return 0.0
-    if (a.tzinfo is None) != (b.tzinfo is None):
-        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
-    return abs((a - b).total_seconds()) / 86400.0
+    def keyword_hits(self, f: StoryFeatures) -> Counter[str]:
+        """Placed articles sharing keyword bands with `f`, with the number of bands shared."""
+        return self._hits(self.keyword_index, f.keyword_signature, f)
+
+    def duplicate_candidates(self, f: StoryFeatures) -> set[str]:
+        """Placed articles sharing a shingle band with `f` (near-duplicate candidates)."""
+        return set(self._hits(self.duplicate_index, f.shingle_signature, f))
+
+
+def bucket_order(f: StoryFeatures) -> tuple[float, str]:
+    """Rank in a capped bucket: publication time (undated first), then id; the greatest stay."""
+    ts = f.published_at.timestamp() if f.published_at is not None else float("-inf")
+    return ts, f.article_id
+
+
+def top_candidates(
+    f: StoryFeatures, hits: Counter[str], state: StoryState
+) -> list[tuple[str, int]]:
+    """The `max_candidates` articles sharing the most keyword bands with `f` (at least
+    `min_hits`), nearer in time first among equals, then by id."""
+    c = state.config
+    ranked = sorted(
+        (-n, _days_apart(f.published_at, state.members[a].published_at), a)
+        for a, n in hits.items()
+        if n >= c.min_hits
+    )
+    return [(a, -n) for n, _, a in ranked[: c.max_candidates]]
 
 
 def pair_score(a: StoryFeatures, b: StoryFeatures, config: StoryConfig) -> float:
@@ -136,11 +185,8 @@ def _order(f: StoryFeatures) -> tuple[float, str]:
 
 def _near_duplicate(features: StoryFeatures, state: StoryState) -> tuple[str, float] | None:
     best: tuple[str, float] | None = None
-    for other in state.duplicate_index.query(features.shingle_signature):
-        other_id = str(other)
+    for other_id in state.duplicate_candidates(features):
         member = state.members[other_id]
-        if _days_apart(features.published_at, member.published_at) > state.config.window_days:
-            continue
         sim = jaccard(features.shingle_signature, member.shingle_signature)
         if sim >= state.config.duplicate_threshold and (
             best is None or (sim, other_id) > (best[1], best[0])
@@ -151,12 +197,9 @@ def _near_duplicate(features: StoryFeatures, state: StoryState) -> tuple[str, fl
 
 def _best_story(features: StoryFeatures, state: StoryState) -> tuple[str, float] | None:
     config = state.config
-    hits = state.keyword_index.query_counts(features.keyword_signature)
     stories: dict[str, set[str]] = defaultdict(set)
-    for other, n in hits.items():
-        if n >= config.min_hits:
-            other_id = str(other)
-            stories[state.story_of[other_id]].add(other_id)
+    for other_id, _ in top_candidates(features, state.keyword_hits(features), state):
+        stories[state.story_of[other_id]].add(other_id)
     best: tuple[str, float] | None = None
     for story_id, colliding in stories.items():
         recent = (

@@ -9,11 +9,13 @@ a query touches only colliding items, never the whole collection.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -60,52 +62,78 @@ def collision_probability(similarity: float, bands: int, rows: int) -> float:
     return 1.0 - (1.0 - similarity**rows) ** bands
 
 
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(signature: Signature, bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """One 64-bit key per band: the band's `rows` values mixed into one number (with one row,
+    the value itself). The same in every process; the warehouse stores them (`story_bands`).
+    An all-empty signature has no keys (it matches nothing)."""
+    if signature.size < bands * rows:
+        raise ValueError(
+            f"signature has {signature.size} positions; the index needs {bands} bands x {rows} rows"
+        )
+    if bool((signature == EMPTY).all()):
+        return np.empty(0, dtype=np.int64)
+    values = signature[: bands * rows].astype(np.uint64).reshape(bands, rows)
+    key = np.zeros(bands, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(rows):
+            key = key * _MIX + values[:, j]  # mod 2**64
+    return key.view(np.int64)
+
+
 @dataclass
 class LSHIndex:
-    """Banded LSH over MinHash signatures: insert keys, query candidate keys."""
+    """Banded LSH over MinHash signatures: insert keys, query candidate keys.
+
+    With a `cap`, a bucket keeps only its `cap` greatest members by the `order` they were
+    inserted with (e.g. the latest published): a bucket of a common value stops growing, so a
+    query's work is bounded by bands x cap whatever the size of the collection."""
 
     bands: int
     rows: int
-    _buckets: dict[tuple[int, bytes], list[Hashable]] = field(
+    cap: int | None = None
+    _buckets: dict[tuple[int, int], list[tuple[Any, Hashable]]] = field(
         default_factory=lambda: defaultdict(list)
     )
     size: int = 0
 
-    def _keys(self, signature: Signature) -> list[tuple[int, bytes]]:
-        if signature.size < self.bands * self.rows:
-            raise ValueError(
-                f"signature has {signature.size} positions; the index needs "
-                f"{self.bands} bands x {self.rows} rows"
-            )
-        if bool((signature == EMPTY).all()):
-            return []
-        r = self.rows
-        return [(i, signature[i * r : (i + 1) * r].tobytes()) for i in range(self.bands)]
+    def _keys(self, signature: Signature) -> list[tuple[int, int]]:
+        return [(i, int(k)) for i, k in enumerate(band_keys(signature, self.bands, self.rows))]
 
-    def insert(self, key: Hashable, signature: Signature) -> None:
-        """Add one item under its signature."""
+    def insert(self, key: Hashable, signature: Signature, order: Any = 0) -> None:
+        """Add one item under its signature (`order` ranks it in capped buckets)."""
         for band_key in self._keys(signature):
-            self._buckets[band_key].append(key)
+            bucket = self._buckets[band_key]
+            if self.cap is None:
+                bucket.append((order, key))
+                continue
+            bisect.insort(bucket, (order, key))
+            if len(bucket) > self.cap:
+                del bucket[0]
         self.size += 1
+
+    def buckets(self, signature: Signature) -> list[list[Hashable]]:
+        """The keys of each non-empty bucket `signature` falls in, one per agreeing band."""
+        out = []
+        for band_key in self._keys(signature):
+            bucket = self._buckets.get(band_key)
+            if bucket:
+                out.append([key for _, key in bucket])
+        return out
 
     def query_counts(self, signature: Signature) -> Counter[Hashable]:
         """Keys sharing at least one band with `signature`, with how many bands they share
         (about bands * Jaccard for rows = 1)."""
         found: Counter[Hashable] = Counter()
-        for band_key in self._keys(signature):
-            bucket = self._buckets.get(band_key)
-            if bucket:
-                found.update(bucket)
+        for bucket in self.buckets(signature):
+            found.update(bucket)
         return found
 
     def query(self, signature: Signature) -> set[Hashable]:
         """Keys of every item sharing at least one band with `signature`."""
-        found: set[Hashable] = set()
-        for band_key in self._keys(signature):
-            bucket = self._buckets.get(band_key)
-            if bucket:
-                found.update(bucket)
-        return found
+        return set(self.query_counts(signature))
 
 
 def signature_to_list(signature: Signature) -> list[int]:
