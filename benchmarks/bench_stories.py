@@ -23,11 +23,12 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import itertools
 import re
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +60,14 @@ stories.stored_candidates = _timed(stories.stored_candidates)  # type: ignore[as
 stories.load_placed = _timed(stories.load_placed)  # type: ignore[assignment]
 
 
+def rss_mb() -> float:
+    """Resident memory of this process now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def read_corpus(root: Path) -> list[tuple[str, str, str]]:
     out = []
     for path in sorted(root.rglob("*.txt")):
@@ -81,6 +90,17 @@ def rewritten(body: str, copy: int) -> str:
     return " ".join(s for s, dropped in zip(sentences, drop, strict=True) if not dropped)
 
 
+def stream(docs: list[tuple[str, str, str]], copies: int, rewrite: bool) -> Iterator[Article]:
+    """The corpus `copies` times over, one article at a time (nothing holds the stream)."""
+    base = datetime(2004, 1, 1, tzinfo=UTC)
+    for k in range(copies):
+        for i, (name, title, body) in enumerate(docs):
+            aid = hashlib.sha256(f"{k}:{name}".encode()).hexdigest()[:16]
+            published = base + timedelta(days=365 * k + (i * 7) % 360, hours=i % 24)
+            text = rewritten(body, k) if rewrite else body
+            yield Article(aid, "bbc", name, None, title, text, aid, "bench", published_at=published)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", type=Path)
@@ -94,18 +114,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     docs = read_corpus(args.corpus)
-    base = datetime(2004, 1, 1, tzinfo=UTC)
-    articles = []
-    for k in range(args.copies):
-        for i, (name, title, body) in enumerate(docs):
-            aid = hashlib.sha256(f"{k}:{name}".encode()).hexdigest()[:16]
-            published = base + timedelta(days=365 * k + (i * 7) % 360, hours=i % 24)
-            text = rewritten(body, k) if args.rewrite else body
-            articles.append(
-                Article(aid, "bbc", name, None, title, text, aid, "bench", published_at=published)
-            )
+    total = len(docs) * args.copies
+    articles = stream(docs, args.copies, args.rewrite)
     print(
-        f"{len(docs)} articles x {args.copies} copies = {len(articles)}; batch {args.batch}"
+        f"{len(docs)} articles x {args.copies} copies = {total}; batch {args.batch}"
         + ("; copies rewritten" if args.rewrite else "")
     )
     prov = Provenance("bench", None, "bench", "stories/1")
@@ -118,8 +130,8 @@ def main() -> int:
         report_at = {1, 2, 5, 10, 20, 40, 60, 80}
         total_started = time.perf_counter()
         times: list[float] = []
-        for n, start in enumerate(range(0, len(articles), args.batch), start=1):
-            batch = [Enrichment(article=a) for a in articles[start : start + args.batch]]
+        for n, start in enumerate(range(0, total, args.batch), start=1):
+            batch = [Enrichment(article=a) for a in itertools.islice(articles, args.batch)]
             t0 = time.perf_counter()
             LOOKUP_SECONDS[0] = 0.0
             con.execute("BEGIN TRANSACTION")
@@ -128,11 +140,11 @@ def main() -> int:
             dt = time.perf_counter() - t0
             times.append(dt)
             stored = start + len(batch)
-            if n in report_at or stored == len(articles):
+            if n in report_at or stored == total:
                 print(
                     f"batch {n:>3}: {stored:>6} articles stored, {dt:6.2f} s for this batch "
                     f"({1000 * dt / len(batch):5.1f} ms/article; look-ups {LOOKUP_SECONDS[0]:5.2f} s), "
-                    f"{sum(a.new_story for a in assignments)} new stories"
+                    f"{sum(a.new_story for a in assignments)} new stories, RSS {rss_mb():.0f} MB"
                 )
         stories, dupes = con.execute(
             "SELECT count(DISTINCT story_id), count(duplicate_of) FROM story_articles"
@@ -140,7 +152,7 @@ def main() -> int:
         con.execute("CHECKPOINT")
         size = path.stat().st_size
         print(
-            f"total {time.perf_counter() - total_started:.1f} s for {len(articles)} articles; "
+            f"total {time.perf_counter() - total_started:.1f} s for {total} articles; "
             f"{stories} stories, {dupes} placed as near-duplicates; "
             f"warehouse {size / 1e6:.1f} MB"
         )
