@@ -208,8 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(records)} articles, {len(set(gold.values()))} events")
     print(
         f"keyword LSH ({config.keyword_bands} bands x {config.keyword_rows} rows, "
-        f"candidates sharing >= {config.min_hits} bands, buckets cut to the {config.bucket_cap} "
-        f"nearest in time, the {config.max_candidates} best per article): "
+        f"candidates sharing >= {config.min_hits} bands, buckets cut to their {config.bucket_cap} "
+        f"latest-published members, the {config.max_candidates} best per article): "
         f"candidate recall of gold pairs {recall:.3f}, {mean_candidates:.1f} candidates per article"
     )
     rows = cross_validate(features, gold, config, args.folds)
