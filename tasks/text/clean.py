@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-RULES_VERSION = "clean/3"
+RULES_VERSION = "clean/4"
 
 # Photo agencies and credit words seen in bylines under pictures; matched case-insensitively
 # as whole phrases.
@@ -181,6 +181,39 @@ DEFAULT_TEASER_PREFIXES: tuple[str, ...] = (
     "download the app",
     "get our newsletter",
     "join our",
+    # "read also" and "more on this" in the other languages of the news the project reads
+    "lesen sie auch:",
+    "lesen sie mehr:",
+    "mehr zum thema:",
+    "auch interessant:",
+    "zum artikel:",
+    "lire aussi:",
+    "à lire aussi:",
+    "lire la suite:",
+    "leia também:",
+    "leia mais:",
+    "lee también:",
+    "lea también:",
+    "leer más:",
+    "leggi anche:",
+    "leggi di più:",
+    "lees ook:",
+    "lees meer:",
+    "les også:",
+    "les mer:",
+    "læs også:",
+    "læs mere:",
+    "läs också:",
+    "läs mer:",
+    "lue myös:",
+    "czytaj także:",
+    "czytaj też:",
+    "czytaj więcej:",
+    "čtěte také:",
+    "přečtěte si také:",
+    "citește și:",
+    "читайте также:",
+    "читайте також:",
 )
 
 # Whole lines (case-insensitive, surrounding punctuation ignored) that are never content.
@@ -208,6 +241,20 @@ DEFAULT_TEASER_LINES: tuple[str, ...] = (
     "view comments",
     "show comments",
     "read more",
+    "lesen sie auch",
+    "mehr zum thema",
+    "auch interessant",
+    "lire aussi",
+    "leia também",
+    "lee también",
+    "leggi anche",
+    "les også",
+    "læs også",
+    "läs också",
+    "lees ook",
+    "czytaj także",
+    "czytaj też",
+    "czytaj więcej",
 )
 
 # Headings that open a reader-comments section (whole line, case-insensitive, in several

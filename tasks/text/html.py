@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/3+trim/1"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/3+trim/2"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -385,14 +385,30 @@ def _lines(text: str | None) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+# A paragraph of prose: ends like a sentence and is long enough to be one (CJK has no spaces,
+# so characters count too). Such a paragraph just before the first one favor_precision kept is
+# the lead it dropped as a teaser; a title or kicker line before it is not prose.
+_SENTENCE_END = tuple(".!?\u2026\u3002\uff01\uff1f\u061f\u0964\"'\u201d\u00bb")
+LEAD_MIN_WORDS = 12
+
+
+def _is_lead_prose(line: str) -> bool:
+    return line.rstrip().endswith(_SENTENCE_END) and (
+        len(line.split()) >= LEAD_MIN_WORDS or len(line) >= 8 * LEAD_MIN_WORDS
+    )
+
+
 def trim_to_precise(full: str, precise: str, min_share: float = PRECISE_MIN_SHARE) -> str:
     """The default extraction cut to the paragraphs from the first to the last one that
-    favor_precision also kept.
+    favor_precision also kept, plus the lead paragraph just before them.
 
     Boilerplate sits at the edges of what trafilatura extracts (teasers, related links, footers)
     and favor_precision drops it; inside the article it also drops paragraphs that belong there
-    (link-rich or short ones), so those are kept. When favor_precision kept less than
-    `min_share` of the text, it missed the article and the default is kept whole.
+    (link-rich or short ones), so those are kept, except list items it dropped (lists of links
+    and teasers inside the article). It also drops the article's lead when the page styles it
+    as a teaser: one prose paragraph directly before the first kept one comes back. When
+    favor_precision kept less than `min_share` of the text, it missed the article and the
+    default is kept whole.
     """
     if not precise:
         return full
@@ -405,7 +421,22 @@ def trim_to_precise(full: str, precise: str, min_share: float = PRECISE_MIN_SHAR
     inside = [i for i, line in enumerate(lines) if line in kept]
     if not inside:
         return precise
-    return "\n".join(lines[inside[0] : inside[-1] + 1])
+    start, end = inside[0], inside[-1]
+    if start > 0 and _is_lead_prose(lines[start - 1]):
+        start -= 1
+    return "\n".join(
+        line
+        for index, line in enumerate(lines[start : end + 1], start)
+        if line in kept or index == start or not line.startswith("- ")
+    )
+
+
+# Posts embedded from social networks, in the markup their own embed code writes on every site
+# that uses it: quoted posts, not the article (trafilatura keeps their text as a blockquote).
+SOCIAL_EMBEDS = (
+    "//blockquote[contains(@class,'twitter-tweet') or contains(@class,'twitter-video')"
+    " or contains(@class,'instagram-media') or contains(@class,'tiktok-embed')]"
+)
 
 
 def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: bool) -> object:
@@ -421,6 +452,7 @@ def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: b
         favor_precision=mode == "precision",
         favor_recall=mode == "recall",
         fast=not fallbacks,
+        prune_xpath=SOCIAL_EMBEDS,
     )
 
 

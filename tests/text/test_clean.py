@@ -223,6 +223,10 @@ def test_not_photo_credits(text: str) -> None:
         "Advertisement",
         "ADVERTISEMENT",
         "Related Stories",
+        "Lesen Sie auch: Die Bahn streikt wieder",
+        "Les også: Regjeringen legger fram budsjettet",
+        "Czytaj więcej",
+        "Lire aussi - Le gouvernement tombe",
     ],
 )
 def test_teaser_variants(teaser: str) -> None:

@@ -18,3 +18,43 @@ def test_a_precision_extraction_that_missed_the_article_is_ignored() -> None:
     assert trim_to_precise("", "Only precise.") == "Only precise."
     # nothing in common: precision's own text
     assert trim_to_precise("A.\nB.", "Something else entirely.") == "Something else entirely."
+
+
+def test_the_lead_before_the_first_kept_paragraph_comes_back() -> None:
+    lead = (
+        "The council voted on Monday to close the old bridge for a year of repairs, officials said."
+    )
+    body = "The first paragraph of the story goes on.\nThe last paragraph of the story ends it."
+    full = f"Bridge closes\n{lead}\n{body}\nFooter"
+    # the headline line before the lead is no prose, so it stays out
+    assert trim_to_precise(full, body) == f"{lead}\n{body}"
+
+
+def test_list_items_precision_dropped_inside_go_other_lines_stay() -> None:
+    full = (
+        "First paragraph.\n- Related: another story\n- More: a third story\n"
+        "Short line.\n- A list item precision kept\nLast paragraph."
+    )
+    precise = "First paragraph.\n- A list item precision kept\nLast paragraph."
+    assert trim_to_precise(full, precise) == (
+        "First paragraph.\nShort line.\n- A list item precision kept\nLast paragraph."
+    )
+
+
+def test_embedded_social_posts_are_not_the_article() -> None:
+    from tasks.text.html import extract_html
+
+    prose = " ".join(
+        f"Sentence {i} of the article tells the reader what happened in the town." for i in range(6)
+    )
+    html = (
+        "<html><body><article><h1>Storm hits the coast</h1>"
+        f"<p>{prose}</p>"
+        '<blockquote class="twitter-tweet"><p>Roof gone on our street! pic.twitter.com/x</p>'
+        "&mdash; A Resident (@resident) April 25, 2024</blockquote>"
+        f"<p>{prose.replace('Sentence', 'Line')}</p></article></body></html>"
+    )
+    page = extract_html(html)
+    assert page.ok
+    assert "Roof gone" not in page.text and "@resident" not in page.text
+    assert "Line 5 of the article" in page.text
