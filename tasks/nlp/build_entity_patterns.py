@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tasks.nlp.entities import HONORIFICS, OFFICE_TITLES
-from tasks.nlp.ruler import PRETOKENIZED
+from tasks.nlp.ruler import MERGE_RULES, PRETOKENIZED
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -317,6 +317,7 @@ def write_patterns(
             "# dictionaries (MIT); do not edit by hand. The ruler adds each name's UPPER CASE form.\n"
             "# Where spaCy splits a name other than at its spaces, a third column has its tokens\n"
             "# and a fourth those of the UPPER CASE name (when not the third in capitals).\n"
+            f"# merged with the NER by the ruler's rules {MERGE_RULES}\n"
             f"{PRETOKENIZED}\n"
         )
         for pattern in patterns:

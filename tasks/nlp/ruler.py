@@ -4,7 +4,9 @@ Patterns (`LABEL<TAB>name` lines, built by `tasks.nlp.build_entity_patterns`) ar
 matched token by token after the NER, as written and in UPPER CASE (headlines, datelines). A
 dictionary match replaces the NER entities it overlaps (the NER called "Belarus" an ORG, or
 missed "BELGRADE" in a dateline), except where an NER entity strictly contains it: "Jordan" in
-PERSON "Michael Jordan" stays part of the person.
+PERSON "Michael Jordan" stays part of the person. A place name the NER left alone in a row of
+figures (a standings table, a results line) stands for a team there, and one that runs on into
+a capitalised word ("Hong Kong Open") is part of a longer name: neither is added.
 
 Start-up is cheap: the patterns are a dict from token tuples to labels, read from the file
 without spaCy's tokenizer (the build stores how spaCy splits each name where that is not at its
@@ -14,6 +16,7 @@ spaces: `Al-Qaida` is `Al - Qaida`), and kept once per process and file.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +24,13 @@ from pathlib import Path
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.strings import get_string_id
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 __all__ = [
     "EntityPatterns",
     "EntityRuler",
+    "MERGE_RULES",
     "PRETOKENIZED",
     "merge_entities",
     "parse_entity_patterns",
@@ -34,6 +38,9 @@ __all__ = [
 ]
 
 FACTORY = "newsflow_entity_ruler"
+# How matches merge with the NER (`merge_entities`). The patterns file names it in its header, so
+# the file's digest (the model's provenance) changes with the rules: `newsflow reenrich` redoes.
+MERGE_RULES = "merge/3"
 # The header line of a file whose lines carry spaCy's tokens (see parse_entity_patterns).
 PRETOKENIZED = "# format: pretokenized"
 
@@ -128,11 +135,72 @@ def read_entity_patterns(
     return _CACHE[key]
 
 
+# A figure as written between spaces: 75, .556, 3:54.87, 2-1, 1996-08-30 (one, not three).
+_FIGURE_RE = re.compile(r"[-+]?\.?\d[\d.,:/-]*")
+
+
+def _line_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Token bounds of the line (paragraph) holding tokens start..end: between newline tokens."""
+    first = start
+    while first > 0 and not (doc[first - 1].is_space and "\n" in doc[first - 1].text):
+        first -= 1
+    last = end
+    while last < len(doc) and not (doc[last].is_space and "\n" in doc[last].text):
+        last += 1
+    return first, last
+
+
+def in_table_row(doc: Doc, start: int, end: int) -> bool:
+    """True when tokens start..end sit in a line of figures, not in brackets: a standings or
+    results row ("SAN DIEGO 75 60 .556 -", "San Diego 3 NEW YORK 2"), where a place name
+    stands for a team. A line ending in a full stop is a sentence; a name in brackets in such a
+    row ("4. Mary Onyali (Nigeria) 11.14") is an athlete's country."""
+    first, last = _line_bounds(doc, start, end)
+    if start > 0 and end < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")":
+        return False
+    line = doc[first:last].text.strip()  # one line: a few tokens, made only for GPE matches
+    if not line or line.endswith("."):
+        return False
+    return sum(1 for chunk in line.split() if _FIGURE_RE.fullmatch(chunk)) >= 2
+
+
+# Capitalised words that follow or precede a place without being part of its name.
+_CALENDAR = frozenset(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
+    "June July August September October November December".split()
+)
+
+
+def _name_word(token: Token) -> bool:
+    return token.is_title and token.is_alpha and token.text not in _CALENDAR
+
+
+def glued_to_name(doc: Doc, start: int, end: int) -> bool:
+    """True when tokens start..end run on into a capitalised word, in a line not written in
+    capitals: a place inside a longer name ("Hong Kong Open", "U.S. Agriculture Department",
+    "Gold Fields of South Africa Ltd" ends so, "Elia Kazan"). A capitalised word before it at the
+    start of a sentence or line does not count ("Paris" in "Yesterday Paris ...")."""
+    first, last = _line_bounds(doc, start, end)
+    letters = [c for t in doc[first:last] for c in t.text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return False
+    if end < last and _name_word(doc[end]):
+        return True
+    if start - 1 > first and _name_word(doc[start - 1]):
+        return doc[start - 2].text not in (".", "!", "?", '"', "\u201c")
+    return False
+
+
 def merge_entities(doc: Doc, matches: list[Span]) -> list[Span]:
     """The NER's entities with the dictionary matches merged in (see the module docstring)."""
     ents = list(doc.ents)
     for match in filter_spans(matches):
         overlapping = [e for e in ents if e.start < match.end and match.start < e.end]
+        if not overlapping and match.label_ == "GPE":
+            if in_table_row(doc, match.start, match.end):
+                continue  # a team in a results or standings row, which the NER rightly left alone
+            if glued_to_name(doc, match.start, match.end):
+                continue  # part of a longer name (an event, a company, a person) it missed
         if any(
             e.start <= match.start
             and match.end <= e.end

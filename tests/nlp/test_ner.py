@@ -140,3 +140,25 @@ def test_provenance_without_loading_names_the_same_patterns() -> None:
     assert "+ruler-" in model_version(loaded)
     bare = tuple(c for c in n.components if c != ENTITY_RULER)
     assert "+ruler-" not in installed_model_version(n.model, bare, n.entity_patterns)
+
+
+def test_a_place_in_a_row_of_figures_is_a_team_not_a_place() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    doc = nlp("PARIS 1996-08-31\n\nLYON 75 60 .556 -\n\n4. Mary Onyali (Lyon) 11.14")
+    places = [(e.text, e.start_char) for e in doc.ents if e.label_ == "GPE"]
+    assert ("PARIS", 0) in places  # a dateline is no table row
+    assert not any(text == "LYON" for text, _ in places)  # the standings row's team
+    assert any(text == "Lyon" for text, _ in places)  # an athlete's place in brackets
+
+
+def test_a_place_inside_a_longer_name_is_not_added() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    text = "He is bidding for a fourth Lyon Open title. Yesterday Lyon won on Friday."
+    doc = nlp(text)
+    places = {e.start_char for e in doc.ents if e.label_ == "GPE"}
+    assert text.index("Lyon Open") not in places
+    assert nlp("They met in Lyon on Friday.").ents[0].text == "Lyon"
