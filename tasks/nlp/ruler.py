@@ -4,9 +4,9 @@ Patterns (`LABEL<TAB>name` lines, built by `tasks.nlp.build_entity_patterns`) ar
 matched token by token after the NER, as written and in UPPER CASE (headlines, datelines). A
 dictionary match replaces the NER entities it overlaps (the NER called "Belarus" an ORG, or
 missed "BELGRADE" in a dateline), except where an NER entity strictly contains it: "Jordan" in
-PERSON "Michael Jordan" stays part of the person. A place name the NER left alone in a row of
-figures (a standings table, a results line) stands for a team there, and one that runs on into
-a capitalised word ("Hong Kong Open") is part of a longer name: neither is added.
+PERSON "Michael Jordan" stays part of the person. A place name the NER left alone that runs on
+into a capitalised word ("Hong Kong Open") is part of a longer name and is not added. A place
+in a row of figures (a standings table, a results line) stands for a team there: it is an ORG.
 
 Start-up is cheap: the patterns are a dict from token tuples to labels, read from the file
 without spaCy's tokenizer (the build stores how spaCy splits each name where that is not at its
@@ -40,7 +40,7 @@ __all__ = [
 FACTORY = "newsflow_entity_ruler"
 # How matches merge with the NER (`merge_entities`). The patterns file names it in its header, so
 # the file's digest (the model's provenance) changes with the rules: `newsflow reenrich` redoes.
-MERGE_RULES = "merge/3"
+MERGE_RULES = "merge/4"
 # The header line of a file whose lines carry spaCy's tokens (see parse_entity_patterns).
 PRETOKENIZED = "# format: pretokenized"
 
@@ -196,11 +196,8 @@ def merge_entities(doc: Doc, matches: list[Span]) -> list[Span]:
     ents = list(doc.ents)
     for match in filter_spans(matches):
         overlapping = [e for e in ents if e.start < match.end and match.start < e.end]
-        if not overlapping and match.label_ == "GPE":
-            if in_table_row(doc, match.start, match.end):
-                continue  # a team in a results or standings row, which the NER rightly left alone
-            if glued_to_name(doc, match.start, match.end):
-                continue  # part of a longer name (an event, a company, a person) it missed
+        if not overlapping and match.label_ == "GPE" and glued_to_name(doc, match.start, match.end):
+            continue  # part of a longer name (an event, a company, a person) the NER missed
         if any(
             e.start <= match.start
             and match.end <= e.end
@@ -210,7 +207,18 @@ def merge_entities(doc: Doc, matches: list[Span]) -> list[Span]:
             continue  # part of a longer name the NER found
         ents = [e for e in ents if e not in overlapping]
         ents.append(match)
-    return sorted(ents, key=lambda e: e.start)
+    return sorted(teams_in_tables(doc, ents), key=lambda e: e.start)
+
+
+def teams_in_tables(doc: Doc, ents: Iterable[Span]) -> list[Span]:
+    """The entities with each place in a row of figures relabelled ORG: in a standings table or
+    a results line a place name stands for its team ("SAN DIEGO 75 60 .556", "Somerset 5")."""
+    return [
+        Span(doc, e.start, e.end, label="ORG")
+        if e.label_ == "GPE" and in_table_row(doc, e.start, e.end)
+        else e
+        for e in ents
+    ]
 
 
 class EntityRuler:
@@ -223,6 +231,8 @@ class EntityRuler:
         found = self.patterns.match(doc)
         if found:
             doc.ents = merge_entities(doc, [Span(doc, a, b, label=lab) for a, b, lab in found])
+        elif any(e.label_ == "GPE" for e in doc.ents):
+            doc.ents = teams_in_tables(doc, doc.ents)
         return doc
 
 
