@@ -76,6 +76,18 @@ def test_vote_htmldate_is_overruled_only_by_agreeing_fields() -> None:
     assert choose_published(DateEvidence()) == (None, None, None)
 
 
+def test_without_structured_dates_htmldates_later_date_wins() -> None:
+    later = DateEvidence(htmldate=date(2016, 6, 16), htmldate_latest=date(2021, 10, 16))
+    published, precision, source = choose_published(later)
+    assert published == datetime(2021, 10, 16, tzinfo=UTC)
+    assert (precision, source) == ("day", "htmldate_latest")
+    earlier = DateEvidence(htmldate=date(2021, 10, 16), htmldate_latest=date(2021, 10, 1))
+    assert choose_published(earlier)[2] == "htmldate"
+    # the latest date is sought only on a page with no JSON-LD or meta date
+    stamped = page('<meta property="article:published_time" content="2021-10-16T08:00:00+02:00">')
+    assert extract_html(stamped).date_evidence.htmldate_latest is None  # type: ignore[union-attr]
+
+
 def test_extract_html_gives_the_local_day_of_an_evening_article() -> None:
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council votes",'
