@@ -3,7 +3,8 @@
 Rules, applied to normalised paragraphs in this order:
 
 - ``empty``: nothing left after normalisation (zero-width characters only, say).
-- ``teaser``: "READ MORE: ...", "Related: ...", "Sign up ...", "Advertisement" and the like.
+- ``teaser``: "READ MORE: ...", "Related: ...", "Sign up ...", "Advertisement", rights notices
+  ("All rights reserved") and the like.
 - ``photo_credit``: a short line that is only an agency or photo credit ("AP",
   "AFP via Getty Images", "Photo: Jane Doe/Reuters", "(Photo by X/Getty)", "(c) ...").
 - ``caption``: a paragraph printed twice (exact or near-exact) that sits next to a photo-credit
@@ -257,6 +258,16 @@ DEFAULT_TEASER_LINES: tuple[str, ...] = (
     "czytaj więcej",
 )
 
+# Lines that are a notice, not the article, wherever they sit (searched case-insensitively in a
+# line of at most `max_teaser_words` words): rights notices and "did you like this article".
+DEFAULT_TEASER_PATTERNS: tuple[str, ...] = (
+    r"all rights reserved|alle rechte vorbehalten|tous droits r[ée]serv[ée]s|"
+    r"todos los derechos reservados|tutti i diritti riservati|무단 전재|無断転載|版权所有",
+    r"^(?:wie )?hat ihnen (?:dieser|der) artikel gefallen\b",
+    r"^did you (?:enjoy|like) this (?:article|story)\b",
+    r"^fehler gefunden\?",
+)
+
 # Headings that open a reader-comments section (whole line, case-insensitive, in several
 # languages); the section runs to the end of the text.
 DEFAULT_COMMENT_HEADINGS: tuple[str, ...] = (
@@ -322,6 +333,7 @@ class CleanConfig:
 
     teaser_prefixes: tuple[str, ...] = DEFAULT_TEASER_PREFIXES
     teaser_lines: tuple[str, ...] = DEFAULT_TEASER_LINES
+    teaser_patterns: tuple[str, ...] = DEFAULT_TEASER_PATTERNS
     max_teaser_words: int = 40  # a teaser is a link line, not a paragraph of prose
     credit_agencies: tuple[str, ...] = DEFAULT_CREDIT_AGENCIES
     credit_words: tuple[str, ...] = DEFAULT_CREDIT_WORDS
@@ -397,6 +409,7 @@ class _Compiled:
     teaser_re: re.Pattern[str]  # prefixes with a separator: "READ MORE:", "Related >>"
     call_re: re.Pattern[str]  # word prefixes, calls to action: "Sign up", "Click here"
     teaser_lines: frozenset[str]
+    notice_re: re.Pattern[str]  # `teaser_patterns`
     agency_re: re.Pattern[str]
     credit_words: frozenset[str]
     credit_prefix_re: re.Pattern[str]
@@ -432,6 +445,7 @@ def _compile(config: CleanConfig) -> _Compiled:
         teaser_re=re.compile(rf"^(?:{teaser or '(?!)'})", re.IGNORECASE),
         call_re=re.compile(rf"^(?:{call or '(?!)'})", re.IGNORECASE),
         teaser_lines=frozenset(_bare(line) for line in config.teaser_lines),
+        notice_re=re.compile("|".join(f"(?:{p})" for p in config.teaser_patterns) or "(?!)", re.I),
         agency_re=re.compile(rf"(?<!\w)(?:{agency or '(?!)'})(?!\w)", re.IGNORECASE),
         credit_words=frozenset(w.casefold() for w in config.credit_words),
         credit_prefix_re=re.compile(rf"^(?:{credit_prefix or '(?!)'})", re.IGNORECASE),
@@ -479,7 +493,7 @@ def is_teaser(text: str, config: CleanConfig = CleanConfig()) -> bool:
         return True
     if _word_count(text) > config.max_teaser_words:
         return False
-    if compiled.teaser_re.match(text):
+    if compiled.teaser_re.match(text) or compiled.notice_re.search(text):
         return True
     # "Sign up ..." is a call to action on one line, but a paragraph of several sentences that
     # happens to open with those words is prose ("Sign up sheets went up on Monday. ...").

@@ -227,6 +227,8 @@ def test_not_photo_credits(text: str) -> None:
         "Les også: Regjeringen legger fram budsjettet",
         "Czytaj więcej",
         "Lire aussi - Le gouvernement tombe",
+        "Copyright 2026 Media Group. All Rights Reserved",
+        "Wie hat Ihnen dieser Artikel gefallen?",
     ],
 )
 def test_teaser_variants(teaser: str) -> None:
