@@ -135,6 +135,8 @@ def read_entity_patterns(
     return _CACHE[key]
 
 
+# A table row is a short line (at most this many words) of which a quarter or more are figures.
+TABLE_ROW_MAX_WORDS = 12
 # A figure as written between spaces: 75, .556, 3:54.87, 2-1, 1996-08-30 (one, not three).
 _FIGURE_RE = re.compile(r"[-+]?\.?\d[\d.,:/-]*")
 
@@ -151,17 +153,21 @@ def _line_bounds(doc: Doc, start: int, end: int) -> tuple[int, int]:
 
 
 def in_table_row(doc: Doc, start: int, end: int) -> bool:
-    """True when tokens start..end sit in a line of figures, not in brackets: a standings or
+    """True when tokens start..end sit in a short line of figures, not in brackets: a standings or
     results row ("SAN DIEGO 75 60 .556 -", "San Diego 3 NEW YORK 2"), where a place name
     stands for a team. A line ending in a full stop is a sentence; a name in brackets in such a
     row ("4. Mary Onyali (Nigeria) 11.14") is an athlete's country."""
     first, last = _line_bounds(doc, start, end)
     if start > 0 and end < len(doc) and doc[start - 1].text == "(" and doc[end].text == ")":
         return False
-    line = doc[first:last].text.strip()  # one line: a few tokens, made only for GPE matches
-    if not line or line.endswith("."):
+    if last - first > 3 * TABLE_ROW_MAX_WORDS:
         return False
-    return sum(1 for chunk in line.split() if _FIGURE_RE.fullmatch(chunk)) >= 2
+    line = doc[first:last].text.strip()  # one short line, made only for GPE entities
+    chunks = line.split()
+    if not chunks or len(chunks) > TABLE_ROW_MAX_WORDS or line.endswith("."):
+        return False
+    figures = sum(1 for chunk in chunks if _FIGURE_RE.fullmatch(chunk))
+    return figures >= 2 and 4 * figures >= len(chunks)
 
 
 # Capitalised words that follow or precede a place without being part of its name.

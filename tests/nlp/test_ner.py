@@ -151,6 +151,9 @@ def test_a_place_in_a_row_of_figures_is_a_team() -> None:
     assert labels.get("PARIS") == "GPE"  # a dateline is no table row
     assert labels.get("LYON") == "ORG"  # the standings row's team
     assert labels.get("Lyon") == "GPE"  # an athlete's place in brackets
+    # a paragraph of prose with figures and no final full stop is no table row
+    doc = nlp("About 40 people were hurt in Lyon on 9 November when 2 trams collided, police said")
+    assert {e.text: e.label_ for e in doc.ents}.get("Lyon") == "GPE"
 
 
 def test_a_place_inside_a_longer_name_is_not_added() -> None:
