@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 from tasks.text.charset import decode_html
 from tasks.text.pagedate import DateEvidence, choose_published, date_evidence
 
-__all__ = ["BODY_MODES", "EXTRACTOR_NAME", "ExtractedPage", "extract_html", "trim_to_precise"]
+__all__ = [
+    "BODY_MODES",
+    "EXTRACTOR_NAME",
+    "ExtractedPage",
+    "drop_headline",
+    "extract_html",
+    "trim_to_precise",
+]
 
 try:
     from trafilatura import __version__ as _TRAFILATURA_VERSION
@@ -22,7 +29,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/2"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/3"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -431,6 +438,33 @@ def trim_to_precise(full: str, precise: str, min_share: float = PRECISE_MIN_SHAR
     )
 
 
+_WORDS_RE = re.compile(r"\w+")
+HEADLINE_LINES = 3  # the body's first lines that may repeat the headline
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS_RE.findall(text.casefold()))
+
+
+def drop_headline(text: str, title: str | None) -> str:
+    """The body without the headline printed at its top: one of its first `HEADLINE_LINES`
+    lines that is the title in other punctuation, or holds it with a kicker or section name
+    around it ("Premier League Rueckschlag im Titelkampf - ..."), or is most of it. The title is
+    stored apart; in the body it is a repeat, which no gold body holds."""
+    key = _words(title or "")
+    if not key or not text:
+        return text
+    lines = text.split("\n")
+    for index, line in enumerate(lines[:HEADLINE_LINES]):
+        words = _words(line)
+        if words and (
+            words == key
+            or (0.6 * len(key) <= len(words) <= 2.5 * len(key) and (words in key or key in words))
+        ):
+            return "\n".join(lines[:index] + lines[index + 1 :])
+    return text
+
+
 # Posts embedded from social networks, in the markup their own embed code writes on every site
 # that uses it: quoted posts, not the article (trafilatura keeps their text as a blockquote).
 SOCIAL_EMBEDS = (
@@ -532,6 +566,7 @@ def extract_html(
     evidence = date_evidence(html, tree, url or canonical, objects, raw_date)
     published_at, precision, date_source = choose_published(evidence)
 
+    text = drop_headline(text, title)
     ok = len(text) >= min_chars
     if not ok and problem is None:
         problem = f"main text too short ({len(text)} characters, fewer than {min_chars})"

@@ -58,3 +58,16 @@ def test_embedded_social_posts_are_not_the_article() -> None:
     assert page.ok
     assert "Roof gone" not in page.text and "@resident" not in page.text
     assert "Line 5 of the article" in page.text
+
+
+def test_the_headline_printed_at_the_top_of_the_body_goes() -> None:
+    from tasks.text.html import drop_headline
+
+    body = "Premier League: Liverpool lose at Everton\nLiverpool lost 2-0 at Everton on Wednesday."
+    assert drop_headline(body, "Liverpool lose at Everton") == (
+        "Liverpool lost 2-0 at Everton on Wednesday."
+    )
+    # a lead that merely opens with the headline's words is longer than a kicker allows
+    lead = "Liverpool lose at Everton, and with it their lead: " + "the title race is open. " * 4
+    assert drop_headline(lead, "Liverpool lose at Everton") == lead
+    assert drop_headline(body, None) == body
