@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/3"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/4"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -490,6 +490,64 @@ def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: b
     )
 
 
+# A JSON string literal of some length inside a script: where client-rendered pages carry the
+# article's HTML (hydration data) when their markup holds none of it.
+_SCRIPT_STRING_RE = re.compile(r'"((?:[^"\\]|\\.){200,})"')
+_ESCAPED_P = ("\\u003cp", "<p")
+EMBEDDED_MIN_PARAGRAPHS = 3
+
+
+def embedded_article_html(tree: object) -> str | None:
+    """The longest HTML fragment with `EMBEDDED_MIN_PARAGRAPHS` or more paragraphs that the
+    page's scripts carry as a JSON string (decoded), or None. For pages rendered in the
+    browser, whose markup has no article text: the fallback when trafilatura finds none."""
+    best: str | None = None
+    for script in _xpath_strings(tree, "//script[not(@src)]/text()"):
+        if not any(marker in script for marker in _ESCAPED_P):
+            continue
+        for match in _SCRIPT_STRING_RE.finditer(script):
+            raw = match.group(1)
+            paragraphs = sum(raw.count(marker) for marker in _ESCAPED_P)
+            if paragraphs >= EMBEDDED_MIN_PARAGRAPHS and (best is None or len(raw) > len(best)):
+                best = raw
+    if best is None:
+        return None
+    try:
+        fragment = json.loads(f'"{best}"')
+        if "\\u003c" in fragment:  # a JSON string inside a JSON string
+            fragment = json.loads(f'"{fragment}"')
+    except ValueError:
+        return None
+    return fragment if isinstance(fragment, str) and "<p" in fragment else None
+
+
+def _embedded_text(tree: object, url: str | None, fallbacks: bool) -> str:
+    """Main text of the article HTML a page carries in its scripts ("" when none)."""
+    from trafilatura import load_html
+
+    fragment = embedded_article_html(tree)
+    if not fragment:
+        return ""
+    try:
+        inner = load_html(f"<html><body><article>{fragment}</article></body></html>")
+        found = (
+            _bare(inner, url, "default", fallbacks, metadata=False) if inner is not None else None
+        )
+    except Exception:  # noqa: BLE001 - a fallback must not stop extraction
+        return ""
+    return _lines(getattr(found, "text", None)) if found is not None else ""
+
+
+def _xpath_strings(tree: object, expression: str) -> list[str]:
+    xpath = getattr(tree, "xpath", None)
+    if xpath is None:
+        return []
+    try:
+        return [str(v) for v in xpath(expression)]
+    except Exception:  # noqa: BLE001
+        return []
+
+
 def extract_html(
     html: str | bytes,
     url: str | None = None,
@@ -540,6 +598,8 @@ def extract_html(
             precise = None
         if precise is not None:
             text = trim_to_precise(text, _lines(getattr(precise, "text", None)))
+    if len(text) < min_chars:
+        text = _embedded_text(tree, url, fallbacks) or text
     if document is None:
         problem = None if text else problem or "trafilatura found no main text"
         try:

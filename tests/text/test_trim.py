@@ -71,3 +71,21 @@ def test_the_headline_printed_at_the_top_of_the_body_goes() -> None:
     lead = "Liverpool lose at Everton, and with it their lead: " + "the title race is open. " * 4
     assert drop_headline(lead, "Liverpool lose at Everton") == lead
     assert drop_headline(body, None) == body
+
+
+def test_a_page_rendered_in_the_browser_gives_the_article_its_scripts_carry() -> None:
+    import json
+
+    from tasks.text.html import extract_html
+
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the story says what the council decided and why it matters.</p>"
+        for i in range(5)
+    )
+    state = json.dumps({"article": {"body": paragraphs}}).replace("<", "\\u003c")
+    html = (
+        "<html><head><title>Council decides</title></head><body><div id='root'></div>"
+        f"<script>window.__STATE__ = {state};</script></body></html>"
+    )
+    page = extract_html(html)
+    assert page.ok and "Paragraph 4 of the story" in page.text
