@@ -12,7 +12,8 @@ from tasks.nlp.analysis import analyse
 from tasks.nlp.entities import resolve_mentions
 from tasks.nlp.events.lexicon import load_lexicon
 from tasks.nlp.pipeline import doc_spans
-from tasks.records import Article, Event, RawDocument
+from tasks.evaluate.matching import gold_article
+from tasks.records import Event, RawDocument
 from tasks.text.extract import prepare_articles
 
 TEXTS = Path(__file__).parent.parent / "fixtures" / "text"
@@ -26,17 +27,7 @@ def lexicon():  # type: ignore[no-untyped-def]
 def _events(
     nlp, lexicon, text: str, published: datetime | None = datetime(2021, 1, 25)
 ) -> list[Event]:  # type: ignore[no-untyped-def]
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title="",
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=published,
-    )
+    art = gold_article("x", text, published=published)
     doc = nlp(text)
     mentions = resolve_mentions(art.id, doc_spans(doc))[0]
     return list(analyse(doc, art, mentions, lexicon, quotes=False).events)

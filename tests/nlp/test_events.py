@@ -15,7 +15,7 @@ from tasks.evaluate.events import evaluate_plover
 from tasks.nlp.events.lexicon import load_lexicon
 from tasks.nlp.entities import resolve_mentions
 from tasks.nlp.pipeline import doc_spans
-from tasks.records import Article
+from tasks.evaluate.matching import gold_article
 from tasks.settings import PROJECT_ROOT
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -144,17 +144,7 @@ def test_events_link_entities(seed) -> None:  # type: ignore[no-untyped-def]
 
 def test_conjoined_subjects_give_two_actors(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "Jordan and Britain have agreed to expand military cooperation."
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title="",
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=datetime(2020, 5, 4),
-    )
+    art = gold_article("x", text, published=datetime(2020, 5, 4))
     result = analyse(nlp(text), art, [], lexicon)
     agree = [e for e in result.events if e.trigger == "agreed"]
     assert {e.actor for e in agree} == {"Jordan", "Britain"}
@@ -163,17 +153,7 @@ def test_conjoined_subjects_give_two_actors(nlp, lexicon) -> None:  # type: igno
 
 def test_passive_voice_swaps_roles(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "Two journalists were arrested by police in Minsk on Friday."
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title="",
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=datetime(2020, 5, 4),
-    )
+    art = gold_article("x", text, published=datetime(2020, 5, 4))
     result = analyse(nlp(text), art, [], lexicon)
     ev = next(e for e in result.events if e.trigger == "arrested")
     assert ev.category == "COERCE"
@@ -184,17 +164,7 @@ def test_passive_voice_swaps_roles(nlp, lexicon) -> None:  # type: ignore[no-unt
 
 def test_negation_mode(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     text = "The government did not impose sanctions on the company."
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title="",
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=datetime(2020, 5, 4),
-    )
+    art = gold_article("x", text, published=datetime(2020, 5, 4))
     result = analyse(nlp(text), art, [], lexicon)
     assert result.events and all(e.mode == "negated" for e in result.events)
 
@@ -245,17 +215,7 @@ def test_coding_reads_only_the_project_and_its_environment(seed_parsed) -> None:
 def _main(nlp, lexicon, text):  # type: ignore[no-untyped-def]
     from tasks.nlp.events.salience import main_event
 
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title="",
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=datetime(2020, 5, 4),
-    )
+    art = gold_article("x", text, published=datetime(2020, 5, 4))
     doc = nlp(text)
     return main_event(list(analyse(doc, art, [], lexicon).events))
 
@@ -334,17 +294,7 @@ def test_target_name_and_named_complement(nlp, lexicon) -> None:  # type: ignore
     from tasks.nlp.events.salience import main_event
 
     def targets(text):  # type: ignore[no-untyped-def]
-        art = Article(
-            id="x",
-            source="t",
-            uri="x",
-            url=None,
-            title="",
-            text=text,
-            content_hash="",
-            extractor="t",
-            published_at=datetime(2020, 5, 4),
-        )
+        art = gold_article("x", text, published=datetime(2020, 5, 4))
         doc = nlp(text)
         evs = list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
         main = main_event(evs)
@@ -394,17 +344,7 @@ def test_rules_file_is_strict_and_versioned(tmp_path, lexicon) -> None:  # type:
 
 def _all(nlp, lexicon, text):  # type: ignore[no-untyped-def]
     """Every event of `text` with the entity mentions production makes."""
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title="",
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=datetime(2021, 1, 25),
-    )
+    art = gold_article("x", text, published=datetime(2021, 1, 25))
     doc = nlp(text)
     return list(analyse(doc, art, _mentions(doc, art.id), lexicon, quotes=False).events)
 

@@ -21,7 +21,8 @@ from tasks.nlp.analysis import analyse
 from tasks.nlp.entities import resolve_mentions
 from tasks.nlp.events.lexicon import load_lexicon
 from tasks.nlp.pipeline import doc_spans
-from tasks.records import Article, FiveW1H
+from tasks.evaluate.matching import gold_article
+from tasks.records import FiveW1H
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 GIVEME = FIXTURES / "events" / "giveme5w1h"
@@ -39,17 +40,7 @@ def seed(seed_parsed, lexicon):  # type: ignore[no-untyped-def]
 
 
 def _row(nlp, lexicon, text, title="", published=datetime(2020, 5, 4)):  # type: ignore[no-untyped-def]
-    art = Article(
-        id="x",
-        source="t",
-        uri="x",
-        url=None,
-        title=title,
-        text=text,
-        content_hash="",
-        extractor="t",
-        published_at=published,
-    )
+    art = gold_article("x", text, title, published)
     doc = nlp(text)
     mentions = resolve_mentions(art.id, doc_spans(doc))[0]
     return analyse(doc, art, mentions, lexicon, quotes=False).five_w1h
