@@ -683,5 +683,10 @@ def _artifact(summary: RunSummary) -> None:
 
 
 def flow_settings(config: str | None, warehouse: str | None) -> Settings:
-    """The settings a flow run uses: the config file, with the warehouse it was given."""
-    return load_settings(config).with_warehouse(warehouse)
+    """The settings a flow run uses: the config file, with the warehouse it was given.
+
+    The warehouse's DuckDB limits (memory) apply to this process's connections from here on.
+    """
+    settings = load_settings(config).with_warehouse(warehouse)
+    wh.set_connect_defaults(settings.warehouse.duckdb_config())
+    return settings

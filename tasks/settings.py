@@ -41,12 +41,29 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
+_MEMORY_LIMIT_RE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class WarehouseSettings:
     path: Path = Path("data/newsflow.duckdb")
     lock_timeout_seconds: float = 60.0
     # How long a run waits for another run that is writing the same warehouse.
     run_wait_seconds: float = 3600.0
+    # DuckDB's memory limit per process ("1GB", "512MB"; "" for DuckDB's own 80% of RAM).
+    # Past it DuckDB evicts cached pages and spills large operations to `<warehouse>.tmp/`.
+    memory_limit: str = "1GB"
+
+    def __post_init__(self) -> None:
+        if self.memory_limit and not _MEMORY_LIMIT_RE.fullmatch(self.memory_limit.strip()):
+            raise ConfigError(
+                f"warehouse.memory_limit = {self.memory_limit!r}: use a size such as "
+                '"1GB" or "512MB" (KB, MB, GB, TB, or KiB, MiB, GiB), or "" for DuckDB\'s default'
+            )
+
+    def duckdb_config(self) -> dict[str, str]:
+        """DuckDB connect configuration for this warehouse's limits."""
+        return {"memory_limit": self.memory_limit.strip()} if self.memory_limit else {}
 
 
 @dataclass(frozen=True, slots=True)

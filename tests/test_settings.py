@@ -61,6 +61,8 @@ def test_bad_values_say_what_to_fix(tmp_path: Path) -> None:
     bad.write_text("[warehouse\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(bad, env={})
+    with pytest.raises(ConfigError, match=r"warehouse.memory_limit.*\"512MB\""):
+        load_settings(env={"NEWSFLOW_WAREHOUSE_MEMORY_LIMIT": "lots"})
 
 
 def test_a_config_outside_config_resolves_against_its_own_folder(tmp_path: Path) -> None:

@@ -56,11 +56,14 @@ def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
 def settings_or_exit(config: str | None, warehouse: str | None) -> Settings:
     """The settings for a command; a configuration mistake exits 2 with the message."""
     from tasks.settings import ConfigError, load_settings
+    from tasks.store.connection import set_connect_defaults
 
     try:
-        return load_settings(config).with_warehouse(warehouse)
+        settings = load_settings(config).with_warehouse(warehouse)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
+    set_connect_defaults(settings.warehouse.duckdb_config())
+    return settings
 
 
 def main() -> None:

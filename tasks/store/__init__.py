@@ -6,7 +6,13 @@ named reads the flows and the command line use. Import from here: `from tasks im
 """
 
 from tasks.store.arrow import Provenance, articles_table, enrichment_tables
-from tasks.store.connection import WarehouseBusy, WarehouseError, connect, run_lock
+from tasks.store.connection import (
+    WarehouseBusy,
+    WarehouseError,
+    connect,
+    run_lock,
+    set_connect_defaults,
+)
 from tasks.store.load import (
     BatchPlan,
     LoadCounts,
@@ -51,6 +57,7 @@ __all__ = [
     "articles_table",
     "check_integrity",
     "connect",
+    "set_connect_defaults",
     "enrichment_tables",
     "failure_id",
     "finish_run",

@@ -37,6 +37,19 @@ def one(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
 _OPEN_CLOSE = threading.Lock()
 
 
+# DuckDB settings every connection of this process applies once open (the warehouse's memory
+# limit), set from the settings by `set_connect_defaults`. They are SET after connecting, not
+# passed as connect configuration: DuckDB refuses a second connection to a file whose
+# configuration differs from one already open in the process.
+_CONNECT_DEFAULTS: dict[str, str] = {}
+
+
+def set_connect_defaults(config: dict[str, str]) -> None:
+    """DuckDB settings for every later `connect` in this process (e.g. memory_limit)."""
+    _CONNECT_DEFAULTS.clear()
+    _CONNECT_DEFAULTS.update(config)
+
+
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc).lower()
     return "lock" in text and ("conflicting" in text or "could not set" in text)
@@ -54,7 +67,8 @@ def connect(
 
     DuckDB lets one process write a file at a time; a second writer waits here up to
     `lock_timeout` seconds, then fails with WarehouseBusy instead of corrupting anything.
-    `config` is DuckDB's connect configuration (e.g. `{"enable_external_access": False}`).
+    `config` is DuckDB's connect configuration (e.g. `{"enable_external_access": False}`),
+    and the process defaults are SET on it (`set_connect_defaults`: the warehouse's memory limit).
     """
     path = Path(path)
     if not read_only:
@@ -81,6 +95,8 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
     try:
+        for name, value in _CONNECT_DEFAULTS.items():
+            con.execute(f"SET {name} = '{value.replace(chr(39), '')}'")
         if not read_only:
             from tasks.store.schema import migrate
 

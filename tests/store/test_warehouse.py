@@ -50,6 +50,30 @@ def test_migrate_creates_schema_once(tmp_path: Path) -> None:
         ]
 
 
+def test_the_memory_limit_setting_reaches_every_connection(tmp_path: Path) -> None:
+    from tasks.settings import load_settings
+    from tasks.store.connection import one
+
+    settings = load_settings(env={"NEWSFLOW_WAREHOUSE_MEMORY_LIMIT": "300MB"})
+    assert settings.warehouse.duckdb_config() == {"memory_limit": "300MB"}
+    try:
+        wh.set_connect_defaults(settings.warehouse.duckdb_config())
+        with wh.connect(tmp_path / "w.duckdb") as con:
+            limit = one(con.execute("SELECT current_setting('memory_limit')"))
+        with wh.connect(tmp_path / "w.duckdb", read_only=True) as con:
+            again = one(con.execute("SELECT current_setting('memory_limit')"))
+        # a connection this process already holds (opened without it) is no obstacle
+        with wh.connect(tmp_path / "v.duckdb") as held:
+            wh.set_connect_defaults({"memory_limit": "400MB"})
+            with wh.connect(tmp_path / "v.duckdb") as con:
+                held_limit = one(held.execute("SELECT current_setting('memory_limit')"))
+    finally:
+        wh.set_connect_defaults({})
+    assert held_limit is not None and held_limit[0].replace(" ", "") in {"381.4MiB", "400.0MB"}
+    assert limit is not None and again == limit
+    assert limit[0].replace(" ", "") in {"286.1MiB", "300.0MB"}  # DuckDB prints it in its own unit
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with wh.connect(db) as con:
