@@ -302,7 +302,7 @@ def _title_actor(
     counts: dict[str, int] = {}
     acting: set[str] = set()
     for m in index.items:
-        if m[3] in labels and m[4] and m[4] in title:
+        if m[3] in labels and m[4] and _acts_in_title(m[4], title, m[3] in _PLACE_LABELS):
             counts[m[4]] = counts.get(m[4], 0) + 1
             if subjects is not None and any(a < m[1] and m[0] < b for a, b in subjects):
                 acting.add(m[4])
@@ -311,6 +311,28 @@ def _title_actor(
     if not counts:
         return None
     return max(counts, key=lambda k: (counts[k], title.find(k) == 0, -title.find(k)))
+
+
+# A headline's kicker ("Germany: ...", "Croydon tram crash: ..."): a place there labels the
+# topic, while a person there is the speaker of a quote ("Comey to country: ...").
+_KICKER_RE = re.compile(r"^[^:]{1,60}:\s")
+_POSSESSIVE_RE = re.compile(r"^['\u2019]s?\b")
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _acts_in_title(name: str, title: str, place: bool = False) -> bool:
+    """Whether the title names `name` as a word (not "Hawaii" in "Hawaiian"), not as a
+    possessive modifier ("Chicago's Apple Store", "Angola's satellite") and, for a `place`,
+    not in the kicker."""
+    name = re.sub(r"['\u2019]s?$", "", name)  # a mention that took the possessive along
+    if not name:
+        return False
+    kicker = _KICKER_RE.match(title) if place else None
+    body = title[kicker.end() :] if kicker else title
+    for hit in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", body):
+        if not _POSSESSIVE_RE.match(body[hit.end() :]):
+            return True
+    return False
 
 
 _HUMAN_HEADS = frozenset(

@@ -275,3 +275,18 @@ def test_who_skips_an_agency_credit_and_finds_an_untagged_name(nlp, lexicon) -> 
         title="Israel indicts Palestinian teenage girl who punched soldier",
     )
     assert row.who == "Israel" and row.where == "OFER PRISON" and row.when == "Monday"
+
+
+def test_a_place_that_only_labels_or_modifies_the_headline_is_not_its_actor() -> None:
+    from tasks.nlp.fivew import _acts_in_title
+
+    assert _acts_in_title("Germany", "Germany rejects the plan")
+    # the kicker's place is the topic; a speaker there is still the actor
+    assert not _acts_in_title("Germany", "Germany: Rhine cruise ship hits bridge pylon", True)
+    assert _acts_in_title("Comey", "Comey to country: The jury will disregard...")
+    # a possessive modifier, or only part of a word, is not the name acting
+    assert not _acts_in_title("Chicago", "Chicago's Apple Store Has a Falling Ice Problem")
+    assert not _acts_in_title(
+        "Angola\u2019s", "Russia re-establishes contact with Angola\u2019s satellite"
+    )
+    assert not _acts_in_title("Hawaii", "Hawaiian Air Flight That Took off in 2018 Will Land")
