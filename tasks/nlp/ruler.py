@@ -197,9 +197,9 @@ def glued_to_name(doc: Doc, start: int, end: int) -> bool:
     return False
 
 
-def merge_entities(doc: Doc, matches: list[Span]) -> list[Span]:
+def merge_entities(doc: Doc, ents: Iterable[Span], matches: list[Span]) -> list[Span]:
     """The NER's entities with the dictionary matches merged in (see the module docstring)."""
-    ents = list(doc.ents)
+    ents = list(ents)
     for match in filter_spans(matches):
         overlapping = [e for e in ents if e.start < match.end and match.start < e.end]
         if not overlapping and match.label_ == "GPE" and glued_to_name(doc, match.start, match.end):
@@ -227,6 +227,93 @@ def teams_in_tables(doc: Doc, ents: Iterable[Span]) -> list[Span]:
     ]
 
 
+# A dateline is among an article's first lines (headline, byline, dateline).
+DATELINE_LINES = 4
+# What follows a dateline's place: a date ("1996-08-30", "Aug 30", "30/08/96") or a wire credit
+# in brackets with a dash or nothing after it ("(Reuters) -").
+_WHEN_RE = re.compile(
+    r"(?:\d{4}-\d\d-\d\d|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2})\b"
+    r"|\([^()\n]{2,40}\)\s*(?:[-\u2013\u2014]|$)",
+    re.IGNORECASE,
+)
+
+
+def _caps_word(token: Token) -> bool:
+    """A word written in capitals: "BELGRADE", "AL-RAM", "ST.", "D.C." (not a figure)."""
+    text = token.text
+    return text.isupper() and any(c.isalpha() for c in text) and not any(c.isdigit() for c in text)
+
+
+def _dated(tokens: Span) -> bool:
+    """True when the tokens open with a date or a wire credit (`_WHEN_RE`)."""
+    return bool(_WHEN_RE.match(tokens.text.strip()))
+
+
+def dateline_places(doc: Doc) -> list[Span]:
+    """The places of an article's dateline, as GPE: a line among the first few that opens with
+    a name in capitals, then at most a region in title case after a comma, then a date or a
+    wire credit ("BELGRADE 1996-08-30", "MILWAUKEE, Wisconsin 1996-08-29", "LONDON
+    (Reuters) -"). Headline words in capitals with no date after them are no dateline."""
+    start, lines = 0, 0
+    while start < len(doc) and lines < DATELINE_LINES:
+        first, last = _line_bounds(doc, start, start)
+        places = _dateline(doc, first, last)
+        if places:
+            return places
+        start, lines = last + 1, lines + 1
+    return []
+
+
+def _dateline(doc: Doc, first: int, last: int) -> list[Span]:
+    while first < last and doc[first].is_space:
+        first += 1
+    end = first
+    while end < last and end - first < 5 and _caps_word(doc[end]):
+        end += 1
+    if end == first or end == last:
+        return []
+    places = [Span(doc, first, end, label="GPE")]
+    if doc[end].text == "," and not _dated(doc[end + 1 : last]):
+        region = end + 1
+        stop = region
+        while stop < last and stop - region < 3 and _name_word(doc[stop]):
+            stop += 1
+        if stop == region:
+            return []
+        places.append(Span(doc, region, stop, label="GPE"))
+        end = stop + (stop < last and doc[stop].text == ",")
+    elif doc[end].text == ",":
+        end += 1
+    return places if _dated(doc[end:last]) else []
+
+
+def trim_spaces(doc: Doc, ents: Iterable[Span]) -> list[Span]:
+    """Entities without the line breaks the NER sometimes runs them into ("Stranraer\n\n"):
+    an entity ends at its first line break, or starts after its last when that leaves it
+    empty; one that is only space is dropped."""
+    out = []
+    for e in ents:
+        start, end = e.start, e.end
+        breaks = [t.i for t in e if t.is_space]
+        if breaks:
+            if breaks[0] > start:
+                end = breaks[0]
+            else:
+                start = breaks[-1] + 1
+        if start < end and (start, end) != (e.start, e.end):
+            out.append(Span(doc, start, end, label=e.label_))
+        elif start < end:
+            out.append(e)
+    return out
+
+
+def _with(ents: Sequence[Span], spans: Sequence[Span]) -> list[Span]:
+    """`ents` with `spans` in place of every entity they overlap."""
+    kept = [e for e in ents if not any(s.start < e.end and e.start < s.end for s in spans)]
+    return sorted([*kept, *spans], key=lambda e: e.start)
+
+
 class EntityRuler:
     """The pipeline component: dictionary matches merged into `doc.ents`."""
 
@@ -235,10 +322,17 @@ class EntityRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         found = self.patterns.match(doc)
+        ents: list[Span] = list(doc.ents)
+        if any(t.is_space for e in ents for t in e):
+            ents = trim_spaces(doc, ents)
         if found:
-            doc.ents = merge_entities(doc, [Span(doc, a, b, label=lab) for a, b, lab in found])
-        elif any(e.label_ == "GPE" for e in doc.ents):
-            doc.ents = teams_in_tables(doc, doc.ents)
+            ents = merge_entities(doc, ents, [Span(doc, a, b, label=lab) for a, b, lab in found])
+        elif any(e.label_ == "GPE" for e in ents):
+            ents = teams_in_tables(doc, ents)
+        places = dateline_places(doc)
+        if places:
+            ents = _with(ents, places)
+        doc.ents = ents
         return doc
 
 
