@@ -7,6 +7,10 @@ missed "BELGRADE" in a dateline), except where an NER entity strictly contains i
 PERSON "Michael Jordan" stays part of the person. A place name the NER left alone that runs on
 into a capitalised word ("Hong Kong Open") is part of a longer name and is not added. A place
 in a row of figures (a standings table, a results line) stands for a team there: it is an ORG.
+Beyond the dictionary, the layout of news says what some names are: the places of a dateline
+("BELGRADE 1996-08-30", "MILWAUKEE, Wisconsin ...", "LONDON (Reuters) -") are GPE; the names a
+table's rows open with before their figures ("Stoke 4 3 1 0 7 4 10", "Wigan 4 Chester 2") are
+teams (ORG) unless the NER calls most of them people; and an entity ends at a line break.
 
 Start-up is cheap: the patterns are a dict from token tuples to labels, read from the file
 without spaCy's tokenizer (the build stores how spaCy splits each name where that is not at its
@@ -32,15 +36,19 @@ __all__ = [
     "EntityRuler",
     "MERGE_RULES",
     "PRETOKENIZED",
+    "dateline_places",
     "merge_entities",
     "parse_entity_patterns",
     "read_entity_patterns",
+    "table_slots",
+    "teams_in_columns",
+    "trim_spaces",
 ]
 
 FACTORY = "newsflow_entity_ruler"
 # How matches merge with the NER (`merge_entities`). The patterns file names it in its header, so
 # the file's digest (the model's provenance) changes with the rules: `newsflow reenrich` redoes.
-MERGE_RULES = "merge/4"
+MERGE_RULES = "merge/5"
 # The header line of a file whose lines carry spaCy's tokens (see parse_entity_patterns).
 PRETOKENIZED = "# format: pretokenized"
 
@@ -271,7 +279,7 @@ def _dateline(doc: Doc, first: int, last: int) -> list[Span]:
     end = first
     while end < last and end - first < 5 and _caps_word(doc[end]):
         end += 1
-    if end == first or end == last:
+    if end in (first, last):
         return []
     places = [Span(doc, first, end, label="GPE")]
     if doc[end].text == "," and not _dated(doc[end + 1 : last]):
@@ -308,6 +316,92 @@ def trim_spaces(doc: Doc, ents: Iterable[Span]) -> list[Span]:
     return out
 
 
+_PARTICLES = frozenset({"of", "de", "del", "der", "van", "von", "la", "le", "du", "da", "&"})
+
+
+def _name_token(token: Token) -> bool:
+    """A word of a name in a table: capitalised or in capitals ("Queens", "FC", "St.")."""
+    text = token.text
+    return (
+        text[:1].isupper()
+        and not any(c.isdigit() for c in text)
+        and token.is_alpha
+        or (text[:1].isupper() and text.endswith(".") and text[:-1].replace(".", "").isalpha())
+    )
+
+
+def _name_runs(doc: Doc, first: int, last: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of name words in a line, particles inside a run allowed."""
+    runs: list[tuple[int, int]] = []
+    i = first
+    while i < last:
+        if not _name_token(doc[i]):
+            i += 1
+            continue
+        end = i + 1
+        while end < last and (
+            _name_token(doc[end])
+            or (doc[end].text in _PARTICLES and end + 1 < last and _name_token(doc[end + 1]))
+        ):
+            end += 1
+        runs.append((i, end))
+        i = end
+    return runs
+
+
+def _figure(token: Token) -> bool:
+    return bool(_FIGURE_RE.fullmatch(token.text))
+
+
+def table_slots(doc: Doc) -> list[list[tuple[int, int]]]:
+    """The name slots of each table of the article: tables are runs of consecutive table rows;
+    a slot is a name directly followed by a figure ("Stoke 4 3 1 0 7 4 10", "Wigan 4 Chester
+    2"), not in brackets."""
+    tables: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    start = 0
+    while start < len(doc):
+        first, last = _line_bounds(doc, start, start)
+        slots: list[tuple[int, int]] = []
+        if last > first and in_table_row(doc, first, first):
+            for a, b in _name_runs(doc, first, last):
+                bracketed = a > first and doc[a - 1].text == "("
+                if not bracketed and b < last and _figure(doc[b]):
+                    slots.append((a, b))
+        if slots:
+            current.extend(slots)
+        elif last > first and current:
+            tables.append(current)
+            current = []
+        start = last + 1
+    if current:
+        tables.append(current)
+    return tables
+
+
+def teams_in_columns(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Each table's names, labelled as the table's kind: a name followed by its score or its
+    row of figures is a team (ORG), unless the NER calls most of the table's names people
+    (PERSON). A table's names are all of one kind; names the NER left alone or called places
+    take the table's kind; one it calls a person stays one."""
+    tables = table_slots(doc)
+    if not tables:
+        return ents
+    by_start = {e.start: e for e in ents}
+    added: list[Span] = []
+    for slots in tables:
+        labels = [by_start[a].label_ for a, b in slots if a in by_start and by_start[a].end == b]
+        people = labels.count("PERSON")
+        if 2 * people > len(slots):
+            continue
+        added.extend(
+            Span(doc, a, b, label="ORG")
+            for a, b in slots
+            if not (a in by_start and by_start[a].label_ == "PERSON" and by_start[a].end == b)
+        )
+    return _with(ents, added) if added else ents
+
+
 def _with(ents: Sequence[Span], spans: Sequence[Span]) -> list[Span]:
     """`ents` with `spans` in place of every entity they overlap."""
     kept = [e for e in ents if not any(s.start < e.end and e.start < s.end for s in spans)]
@@ -332,6 +426,7 @@ class EntityRuler:
         places = dateline_places(doc)
         if places:
             ents = _with(ents, places)
+        ents = teams_in_columns(doc, ents)
         doc.ents = ents
         return doc
 

@@ -42,7 +42,9 @@ __all__ = [
     "date_evidence",
     "page_offset",
     "parse_stamp",
+    "shown_dates",
     "url_day",
+    "visible_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,12 @@ class DateEvidence:
     # htmldate's latest date (`original_date=False`), sought only on a page with no structured
     # date (no JSON-LD or meta date): see `choose_published`
     htmldate_latest: date | None = None
+    # Dates a reader sees on the page (its text outside scripts and styles), sought only when
+    # htmldate alone dates the page: whether htmldate's day is among them, and the first one
+    # that is no later than today and not in a list of dates (see `shown_dates`).
+    shown: frozenset[date] | None = None
+    first_shown: date | None = None
+    url_month: tuple[int, int] | None = None  # a /YYYY/MM/ in the URL's path
     extra: dict[str, date] = field(default_factory=dict)
 
     def days(self) -> dict[str, date]:
@@ -211,6 +219,102 @@ def url_day(url: str | None) -> date | None:
         return None
 
 
+_URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})/([01]\d)/")
+
+# Month names as pages write them (English, German, French, Italian, Spanish; with and without
+# accents, full and abbreviated), for the dates a reader sees.
+_MONTH_NAMES: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan januar janvier gennaio enero jänner",
+            "february feb februar février fevrier febbraio febrero",
+            "march mar märz maerz mars marzo",
+            "april apr avril aprile abril",
+            "may mai maggio mayo",
+            "june jun juni juin giugno junio",
+            "july jul juli juillet luglio julio",
+            "august aug août aout agosto",
+            "september sep sept septembre settembre septiembre",
+            "october oct oktober okt octobre ottobre octubre",
+            "november nov novembre noviembre",
+            "december dec dezember dez décembre decembre dicembre diciembre",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_MONTH = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
+# day-month-year orders as (regex, order of the groups: y m d positions, month by name or not)
+_SHOWN_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "ymd"),
+    (re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"), "dmy"),
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), "dmy"),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])"), "dmy2"),
+    (re.compile(rf"\b(\d{{1,2}})\.?\s+({_MONTH})\.?\s+(\d{{4}})\b", re.IGNORECASE), "dMy"),
+    (re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE), "Mdy"),
+)
+# A run of this many different dates, each within LIST_GAP characters of the next, is a list
+# (dated links in a sidebar, an archive): none of them is the page's own date.
+LIST_RUN = 3
+LIST_GAP = 150
+_INVISIBLE = "script style noscript template head".split()
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def _shown_date(groups: tuple[str, ...], order: str) -> date | None:
+    a, b, c = groups
+    try:
+        if order == "ymd":
+            return date(int(a), int(b), int(c))
+        if order == "dmy":
+            return date(int(c), int(b), int(a))
+        if order == "dmy2":
+            return date(2000 + int(c), int(b), int(a))
+        if order == "dMy":
+            return date(int(c), _MONTH_NAMES[b.casefold()], int(a))
+        return date(int(c), _MONTH_NAMES[a.casefold()], int(b))
+    except (ValueError, KeyError):
+        return None
+
+
+def visible_text(html: str) -> str:
+    """The page's text a reader sees: its text nodes outside scripts, styles and the head.
+    (Parsed afresh: the extraction's tree has been pruned by then.)"""
+    import lxml.html
+
+    outside = " and ".join(f"not(ancestor::{tag})" for tag in _INVISIBLE)
+    try:
+        tree = lxml.html.fromstring(_XML_DECLARATION_RE.sub("", html, count=1))
+        texts = tree.xpath(f"//text()[{outside}]")
+    except Exception:  # noqa: BLE001 - odd markup must not stop extraction
+        return ""
+    return " ".join(" ".join(str(t) for t in texts).split())
+
+
+def shown_dates(text: str, today: date) -> tuple[frozenset[date], date | None]:
+    """The dates written in `text` (1995 to `today`), and the first of them that is not in a
+    list of dates (LIST_RUN different dates in a row, LIST_GAP characters apart at most)."""
+    found: list[tuple[int, date]] = []
+    for pattern, order in _SHOWN_PATTERNS:
+        for match in pattern.finditer(text):
+            day = _shown_date(match.groups(), order)
+            if day is not None and date(1995, 1, 1) <= day <= today:
+                found.append((match.start(), day))
+    found.sort()
+    listed: set[int] = set()
+    i = 0
+    while i < len(found):
+        j = i
+        while j + 1 < len(found) and found[j + 1][0] - found[j][0] < LIST_GAP:
+            j += 1
+        if len({day for _, day in found[i : j + 1]}) >= LIST_RUN:
+            listed.update(range(i, j + 1))
+        i = j + 1
+    first = next((day for n, (_, day) in enumerate(found) if n not in listed), None)
+    return frozenset(day for _, day in found), first
+
+
 def _htmldate(html: str, url: str | None, original: bool = True) -> date | None:
     from htmldate import find_date
 
@@ -248,6 +352,7 @@ def date_evidence(
     trafilatura_date: str | None = None,
     *,
     article_types: tuple[str, ...] = ("article", "posting", "report"),
+    today: date | None = None,
 ) -> DateEvidence:
     """Collect every source's publication date for one page (`json_ld`: its JSON-LD objects)."""
     zone = page_offset(html)
@@ -270,6 +375,13 @@ def date_evidence(
     json_ld_stamp = _first_stamp(articles, zone) or _first_stamp(others, zone)
     meta_stamp = _first_stamp(_xpath_values(tree, PUBLISHED_XPATHS), zone)
     unstructured = found is not None and json_ld_stamp is None and meta_stamp is None
+    shown: frozenset[date] | None = None
+    first_shown: date | None = None
+    # (a UTC-only stamp does not vote: htmldate is alone when only one agrees with it)
+    voters = [s for s in (json_ld_stamp, meta_stamp) if s is not None and s.zone != "utc"]
+    if found is not None and all(s.day != found for s in voters):
+        shown, first_shown = shown_dates(visible_text(html), today or date.today())
+    month = _URL_MONTH_RE.search(url.split("?", 1)[0]) if url else None
     return DateEvidence(
         htmldate=found,
         json_ld=json_ld_stamp,
@@ -278,7 +390,39 @@ def date_evidence(
         trafilatura=traf,
         offset=zone,
         htmldate_latest=_htmldate(html, url, original=False) if unstructured else None,
+        shown=shown,
+        first_shown=first_shown,
+        url_month=(int(month.group(1)), int(month.group(2))) if month else None,
     )
+
+
+def _unseen(evidence: DateEvidence, chosen: date) -> bool:
+    """True when the page shows dates but not `chosen`, and its URL does not name its month."""
+    return (
+        evidence.shown is not None
+        and evidence.first_shown is not None
+        and chosen not in evidence.shown
+        and evidence.url_month != (chosen.year, chosen.month)
+    )
+
+
+def _htmldate_alone(
+    evidence: DateEvidence, chosen: date, source: str | None
+) -> tuple[date, str | None]:
+    """The day and source when htmldate's is taken: its latest date or a date the page shows."""
+    latest = evidence.htmldate_latest
+    if latest is not None and chosen == evidence.htmldate and latest > chosen:
+        # No structured date: htmldate's "original" date is then the oldest date it read in the
+        # page (often one the text or a sidebar cites); its latest is the page's own more often
+        # (cross-validated on the development pages: right on 6 such pages, wrong on 1).
+        chosen, source = latest, "htmldate_latest"
+    if source in ("htmldate", "htmldate_latest") and _unseen(evidence, chosen):
+        # htmldate alone dates the page, with a day the page never shows a reader: the first
+        # date it does show (a byline, a dateline) is the page's own more often (on the
+        # development pages: right on 17 such pages where htmldate was wrong, wrong on 1).
+        assert evidence.first_shown is not None
+        chosen, source = evidence.first_shown, "shown"
+    return chosen, source
 
 
 def choose_published(
@@ -308,12 +452,7 @@ def choose_published(
                 break
     if chosen is None:
         return None, None, None
-    latest = evidence.htmldate_latest
-    if latest is not None and chosen == evidence.htmldate and latest > chosen:
-        # No structured date: htmldate's "original" date is then the oldest date it read in the
-        # page (often one the text or a sidebar cites); its latest is the page's own more often
-        # (cross-validated on the development pages: right on 6 such pages, wrong on 1).
-        chosen, source = latest, "htmldate_latest"
+    chosen, source = _htmldate_alone(evidence, chosen, source)
     for stamp in (evidence.json_ld, evidence.meta):
         if stamp is not None and stamp.instant is not None and stamp.day == chosen:
             return stamp.instant, "time", source

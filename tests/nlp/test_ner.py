@@ -165,3 +165,33 @@ def test_a_place_inside_a_longer_name_is_not_added() -> None:
     places = {e.start_char for e in doc.ents if e.label_ == "GPE"}
     assert text.index("Lyon Open") not in places
     assert nlp("They met in Lyon on Friday.").ents[0].text == "Lyon"
+
+
+def test_a_datelines_places_and_a_tables_teams() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    doc = nlp("TAVILDARA, Tajikistan 1996-08-30\n\nGovernment troops took the town.")
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert labels.get("TAVILDARA") == "GPE" and labels.get("Tajikistan") == "GPE"
+    doc = nlp("Headline words\n\nNEW YORK (Reuters) - Shares rose on Friday.")
+    assert {e.text: e.label_ for e in doc.ents}.get("NEW YORK") == "GPE"
+    # capitals with no date after them are a headline, not a dateline
+    doc = nlp("SOCCER - SHEARER NAMED AS CAPTAIN.\n\nThe striker was named on Friday.")
+    assert not any(e.text == "SOCCER" and e.label_ == "GPE" for e in doc.ents)
+    # a standings table and a results list: the names before the figures are teams
+    doc = nlp(
+        "Standings after Saturday's matches:\n\nStoke 4 3 1 0 7 4 10\n\nBarnsley 3 3 0 0 8 2 9"
+        "\n\nQueens Park Rangers 3 2 1 0 5 3 7\n\nResults:\n\nBarnsley 4 Stoke 2"
+    )
+    labels = {e.text: e.label_ for e in doc.ents}
+    for team in ("Stoke", "Barnsley", "Queens Park Rangers"):
+        assert labels.get(team) == "ORG", (team, labels)
+    results = doc.text.index("Results")
+    assert [e.text for e in doc.ents if e.start_char > results and e.label_ == "ORG"] == [
+        "Barnsley",
+        "Stoke",
+    ]
+    # a table of people stays people
+    doc = nlp("Leading scores:\n\nGreg Norman 68 70\n\nNick Price 69 70\n\nErnie Els 70 71")
+    assert not any(e.label_ == "ORG" for e in doc.ents)

@@ -11,7 +11,9 @@ from tasks.text.pagedate import (
     choose_published,
     page_offset,
     parse_stamp,
+    shown_dates,
     url_day,
+    visible_text,
 )
 
 EST = timezone(timedelta(hours=-5))
@@ -108,3 +110,40 @@ def test_extract_html_reads_the_url_date_through_htmldate() -> None:
     assert result.published_at == datetime(2021, 3, 8, tzinfo=UTC)
     assert result.published_precision == "day"
     assert result.published_source == "htmldate"
+
+
+def test_dates_a_reader_sees_and_the_first_that_is_no_list() -> None:
+    text = (
+        "Latest posts: Spring fair 23. Januar 2020 Summer 19.05.2019 Winter 2019-02-24 "
+        + "x" * 200
+        + " By Anna Berg | 06.11.23 The council met. Then on November 3, 2023 it voted. "
+        "Next meeting 2031-01-01."
+    )
+    shown, first = shown_dates(text, date(2026, 12, 2))
+    assert date(2023, 11, 6) in shown and date(2023, 11, 3) in shown
+    assert date(2031, 1, 1) not in shown  # no page shows its own date in the future
+    assert first == date(2023, 11, 6)  # the sidebar list of three dates is skipped
+    assert visible_text(
+        "<html><head><title>T</title><script>var d='2020-01-01';</script></head>"
+        "<body><p>Posted 4. 2. 2022</p><style>x{}</style></body></html>"
+    ) == ("Posted 4. 2. 2022")
+
+
+def test_htmldate_alone_gives_way_to_the_date_the_page_shows() -> None:
+    shown = frozenset({date(2022, 1, 25), date(2021, 5, 1)})
+    unseen = DateEvidence(htmldate=date(2022, 1, 15), shown=shown, first_shown=date(2022, 1, 25))
+    assert choose_published(unseen)[0] == datetime(2022, 1, 25, tzinfo=UTC)
+    assert choose_published(unseen)[2] == "shown"
+    # a day the page shows stays, and so does one the URL's month confirms
+    seen = DateEvidence(htmldate=date(2021, 5, 1), shown=shown, first_shown=date(2022, 1, 25))
+    assert choose_published(seen)[2] == "htmldate"
+    in_url = DateEvidence(
+        htmldate=date(2022, 1, 15), shown=shown, first_shown=date(2022, 1, 25), url_month=(2022, 1)
+    )
+    assert choose_published(in_url)[2] == "htmldate"
+    # structured fields that agree with htmldate are not overruled by what the page shows
+    stamp = Stamp(date(2022, 1, 15), datetime(2022, 1, 15, 9, 0, tzinfo=CET), "local")
+    agreed = DateEvidence(
+        htmldate=date(2022, 1, 15), meta=stamp, shown=shown, first_shown=date(2022, 1, 25)
+    )
+    assert choose_published(agreed)[2] == "meta+htmldate"
