@@ -16,7 +16,11 @@ every article published in the evening west of Greenwich.
 
 `choose_published` weighs the evidence: each source votes for its day with a weight, the day
 with the most weight wins and htmldate breaks ties. On a page with no JSON-LD or meta date,
-htmldate's latest date (`original_date=False`) replaces its original date when it is later. The weights are data (`DEFAULT_WEIGHTS`),
+htmldate's latest date (`original_date=False`) replaces its original date when it is later.
+When htmldate alone dates the page (no structured field with a zone agrees) and the page never
+shows a reader that day, while it shows others, the first date it shows is taken (a date in a
+list of dates, such as a sidebar of dated links, or a future date is no candidate; a day whose
+month the URL names stays). The weights are data (`DEFAULT_WEIGHTS`),
 chosen by 5-fold cross-validation on the development pages (`tasks.evaluate.dates`): htmldate
 is overruled only when the JSON-LD date and the meta tags agree on another day in the page's
 own zone. When no weighted source has a day, the first of JSON-LD, meta, UTC days, URL and
