@@ -47,7 +47,7 @@ from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
 # Version of the 5W1H rules (here and in `tasks.nlp.when_where`); it goes into `rules_version`
 # provenance, so bump it whenever they change.
-RULES_VERSION = "fivew/5"
+RULES_VERSION = "fivew/6"
 LEAD_SENTENCES = 3
 _WHY_MARKERS = (
     "because",
