@@ -4,17 +4,17 @@
 
 Copies the file and puts a `-DOCSTART-` line before every sentence that is followed by a
 dateline sentence (one ending in a YYYY-MM-DD token, as "LONDON 1996-08-30"): in CoNLL-2003's
-Reuters stories that sentence is the headline, the first of a story. `newsflow eval ner` then
-reads each story as one article (the ruler and the settled labels work per article).
+Reuters stories that sentence is the headline, the first of a story. `newsflow eval ner`
+applies the same rule itself to a file without document marks (`story_starts`); this script
+shows the boundaries it finds.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
-_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def sentences(lines: list[str]) -> list[list[str]]:
@@ -33,16 +33,15 @@ def sentences(lines: list[str]) -> list[list[str]]:
 
 
 def with_documents(lines: list[str]) -> list[str]:
-    """The lines with `-DOCSTART- O` before each headline (after the first)."""
+    """The lines with `-DOCSTART- O` before each story (after the first): the rule
+    `newsflow eval ner` applies itself to a file without document marks."""
+    from tasks.evaluate.ner import story_starts
+
     sents = sentences(lines)
-
-    def is_dateline(sentence: list[str]) -> bool:
-        words = [line.split()[0] for line in sentence]
-        return len(words) >= 2 and _DAY.fullmatch(words[-1]) is not None
-
+    starts = set(story_starts([[(ln.split()[0], ln.split()[-1]) for ln in s] for s in sents]))
     out: list[str] = []
     for i, sentence in enumerate(sents):
-        if i and i + 1 < len(sents) and is_dateline(sents[i + 1]):
+        if i and i in starts:
             out += ["-DOCSTART- O", ""]
         out += [*sentence, ""]
     return out

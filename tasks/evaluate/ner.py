@@ -4,6 +4,9 @@ The gold is a CoNLL file: one token a line with its tag last (IOB1 or IOB2, `PER
 `ORG`, `MISC`), a blank line between sentences, `-DOCSTART-` lines between documents (the
 CoNLL-2003 English shared-task layout). Each document becomes an article text: tokens joined
 with spaces (no space before closing punctuation and clitics), sentences as paragraphs.
+A file without `-DOCSTART-` lines (copies that dropped them) is split into its stories where a
+sentence is followed by a dateline sentence ("LONDON 1996-08-30": that sentence is a Reuters
+headline), else into runs of 10 sentences, so no article spans a whole file.
 
 spaCy's labels are mapped to CoNLL's: PERSON -> PER; GPE, LOC, FAC -> LOC; ORG -> ORG; the
 rest (NORP, EVENT, PRODUCT, ... : CoNLL's MISC and non-entities) are not scored, nor is gold
@@ -24,6 +27,7 @@ per fold, so a change is taken only when it helps on each fold.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import Counter
@@ -45,6 +49,7 @@ __all__ = [
     "format_report",
     "read_conll",
     "score_spans",
+    "story_starts",
 ]
 
 SCORED = ("PER", "LOC", "ORG")
@@ -107,19 +112,39 @@ def _document(sentences: list[list[tuple[str, str]]]) -> GoldDoc:
     return GoldDoc("".join(parts), tuple(entities))
 
 
+Sentence = list[tuple[str, str]]  # (word, tag) pairs
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+CHUNK_SENTENCES = 10
+
+
+def _is_dateline(sentence: Sentence) -> bool:
+    return len(sentence) >= 2 and _DAY.fullmatch(sentence[-1][0]) is not None
+
+
+def story_starts(sentences: Sequence[Sentence]) -> list[int]:
+    """Where the stories of a run of sentences without document marks begin: at each sentence
+    followed by a dateline sentence (a headline), else every `CHUNK_SENTENCES` sentences."""
+    starts = [i for i in range(1, len(sentences) - 1) if _is_dateline(sentences[i + 1])]
+    if not starts and not (sentences and len(sentences) > 1 and _is_dateline(sentences[1])):
+        starts = list(range(CHUNK_SENTENCES, len(sentences), CHUNK_SENTENCES))
+    return [0, *starts] if sentences else []
+
+
 def read_conll(path: str | Path) -> list[GoldDoc]:
     """Documents of a CoNLL NER file (token first, tag last on each line)."""
-    docs: list[GoldDoc] = []
-    sentences: list[list[tuple[str, str]]] = []
-    sentence: list[tuple[str, str]] = []
+    groups: list[list[Sentence]] = []
+    sentences: list[Sentence] = []
+    sentence: Sentence = []
+    marked = False
     for line in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
         fields = line.split()
         if fields and fields[0] == "-DOCSTART-":
+            marked = True
             if sentence:
                 sentences.append(sentence)
                 sentence = []
             if sentences:
-                docs.append(_document(sentences))
+                groups.append(sentences)
             sentences = []
             continue
         if not fields:
@@ -129,8 +154,12 @@ def read_conll(path: str | Path) -> list[GoldDoc]:
             continue
         sentence.append((fields[0], fields[-1]))
     if sentences:
-        docs.append(_document(sentences))
-    return docs
+        groups.append(sentences)
+    if not marked and groups:
+        run = groups[0]
+        bounds = [*story_starts(run), len(run)]
+        groups = [run[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [_document(group) for group in groups]
 
 
 def score_spans(gold: Iterable[Entity], predicted: Iterable[Entity]) -> Counter[str]:

@@ -37,6 +37,20 @@ def test_conll_documents_become_article_text_with_entity_offsets() -> None:
     assert second.text.startswith("Ms Keller's firm")
 
 
+def test_a_file_without_document_marks_is_split_into_its_stories(tmp_path: Path) -> None:
+    def sentence(*words: str) -> str:
+        return "".join(f"{w} {'B-LOC' if w.isupper() and w.isalpha() else 'O'}\n" for w in words)
+
+    story = [sentence("CRICKET", "-", "WIN", "."), sentence("LONDON", "1996-08-30")]
+    story += [sentence("They", "won", ".")] * 3
+    (tmp_path / "stories.conll").write_text("\n".join(story * 3), encoding="utf-8")
+    docs = read_conll(tmp_path / "stories.conll")
+    assert len(docs) == 3 and all(d.text.startswith("CRICKET - WIN.\n\nLONDON") for d in docs)
+    # no datelines either: runs of 10 sentences, never one article for the whole file
+    (tmp_path / "plain.conll").write_text("\n".join([sentence("Hi", ".")] * 25), encoding="utf-8")
+    assert [d.text.count("Hi") for d in read_conll(tmp_path / "plain.conll")] == [10, 10, 5]
+
+
 def test_patterns_file_gives_each_name_in_capitals_too() -> None:
     patterns = read_entity_patterns(FIXTURES / "patterns.tsv")
     assert patterns.label(["Lyon"]) == "GPE"
