@@ -51,7 +51,34 @@ _MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july
 _WEEKDAY_RE = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 
 # Candidate spans spaCy's NER may miss.
+# Holidays on a fixed day of the Western calendar (month, day), by their English names; the
+# model tags some as EVENT, so they are candidates of their own. Moveable feasts (Easter,
+# Thanksgiving) and national days, which differ by country, are left out.
+FIXED_HOLIDAYS: dict[str, tuple[int, int]] = {
+    "new year's eve": (12, 31),
+    "new years eve": (12, 31),
+    "new year eve": (12, 31),
+    "new year's day": (1, 1),
+    "new years day": (1, 1),
+    "new year day": (1, 1),
+    "christmas eve": (12, 24),
+    "christmas day": (12, 25),
+    "christmas": (12, 25),
+    "boxing day": (12, 26),
+    "valentine's day": (2, 14),
+    "halloween": (10, 31),
+}
+# as candidates in running text: the two-word names anywhere, a bare "Christmas"/"Halloween"
+# only as a day ("on Christmas", "last Halloween"; not "Christmas tree", "before Christmas")
+_HOLIDAY_RE = (
+    r"(?:(?:last|next|this)\s+)?(?:new\s+year(?:'?s)?\s+(?:eve|day)|christmas\s+(?:eve|day)"
+    r"|boxing\s+day|valentine'?s\s+day)"
+    r"|(?:on|at|during|last|next|this)\s+"
+    r"(?:christmas|hallowe'?en)(?!\s+\w)"
+)
+
 _CANDIDATE_RE = re.compile(
+    rf"\b(?:{_HOLIDAY_RE})\b|"
     rf"\b(?:(?:last|next|this|on|early|late)\s+)?{_WEEKDAY_RE}(?:'s)?(?:\s+(?:morning|afternoon|evening|night))?\b"
     r"|\b(?:yesterday|today|tomorrow|tonight)\b"
     r"|\b(?:(?:early|late|mid|earlier|later)\s+)?(?:this|next|last|past)\s+(?:week(?:end)?|month|year)\b"
@@ -201,6 +228,18 @@ def _weekday_date(ref: date, wd: int, direction: str | None, explicit: str | Non
     return ref - timedelta(days=(ref.weekday() - wd) % 7)
 
 
+def _holiday_date(
+    ref: date, day: tuple[int, int], direction: str | None, explicit: str | None
+) -> date:
+    """The holiday's date nearest `ref` on the side the tense or "last"/"next" points to."""
+    options = [date(ref.year + k, *day) for k in (-1, 0, 1)]
+    if explicit == "last" or (direction == "past" and explicit != "next"):
+        return max(d for d in options if d <= ref)
+    if explicit == "next" or direction == "future":
+        return min(d for d in options if d >= ref)
+    return min(options, key=lambda d: (abs((d - ref).days), d > ref))
+
+
 def _month_date(ref: date, month: int, direction: str | None) -> date:
     if direction == "past":
         year = ref.year if month <= ref.month else ref.year - 1
@@ -244,6 +283,14 @@ def resolve_expression(
         if stripped == t:
             break
         t = stripped
+    named = re.fullmatch(r"(?:(last|next|this)\s+)?(.+)", re.sub(r"\s+", " ", t))
+    holiday = (
+        FIXED_HOLIDAYS.get(named.group(2).replace("hallowe'en", "halloween")) if named else None
+    )
+    if named and holiday is not None:
+        if ref is None:
+            return None, "day", True
+        return _holiday_date(ref, holiday, direction, named.group(1)), "day", True
     if not t or _DURATION_RE.match(t) and not re.search(r"\b(?:ago|last|next|this|past)\b", t):
         return None
     if re.search(r"\b(?:past|last|next|coming)\s+(?:few|several|\d+|two|three|four|five)\b", t):

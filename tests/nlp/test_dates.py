@@ -93,3 +93,18 @@ def test_dates_without_reference_keep_absolute_ones(nlp) -> None:  # type: ignor
     found = {d.text: d for d in find_dates(doc, None)}
     assert found["March 3, 2019"].value == date(2019, 3, 3)
     assert found["Friday"].value is None
+
+
+def test_fixed_day_holidays_resolve_by_tense(nlp) -> None:  # type: ignore[no-untyped-def]
+    ref = date(2016, 1, 22)
+    assert resolve_expression("New Year's Eve", ref, "past") == (date(2015, 12, 31), "day", True)
+    assert resolve_expression("Christmas Day", ref, "future") == (date(2016, 12, 25), "day", True)
+    assert resolve_expression("last Christmas", ref) == (date(2015, 12, 25), "day", True)
+    doc = nlp(
+        "A mob went on the rampage on New Year's Eve. The Christmas tree stays up. "
+        "Shops will close on Christmas."
+    )
+    found = {d.text: d.value for d in find_dates(doc, ref)}
+    assert found["New Year's Eve"] == date(2015, 12, 31)
+    assert found["Christmas"] == date(2016, 12, 25)
+    assert len(found) == 2  # "The Christmas tree" is no date
