@@ -1,0 +1,128 @@
+"""Body rules from the page's structure, beside trafilatura's extraction. Pure: no I/O.
+
+- `standfirst`: the summary printed under the headline (the dek, standfirst or lead), which
+  trafilatura leaves out when the page styles it apart from the article's paragraphs. It is
+  found as the page's own description (og:description, meta description, twitter:description)
+  printed as a visible block between the headline (<h1>) and the body's first paragraph.
+- `drop_trailing_list`: a list of two or more items that ends the body is what pages put after
+  the article (related links, sources, tags, key points, newsletter offers), not its text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from lxml.html import HtmlElement
+
+__all__ = ["drop_trailing_list", "standfirst", "with_standfirst"]
+
+_WORD_RE = re.compile(r"\w+")
+_SPACE_RE = re.compile(r"\s+")
+# a description this short is a label or a site slogan, not a summary
+STANDFIRST_MIN_WORDS = 6
+STANDFIRST_MIN_CHARS = 30
+_DESCRIPTIONS = (
+    "//meta[@property='og:description']/@content",
+    "//meta[@name='description']/@content",
+    "//meta[@name='twitter:description']/@content",
+)
+_NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title", "a", "button"})
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORD_RE.findall(unicodedata.normalize("NFC", text).casefold()))
+
+
+def _xpath(tree: HtmlElement, expression: str) -> list[object]:
+    try:
+        found = tree.xpath(expression)
+    except Exception:  # noqa: BLE001 - odd markup must not stop extraction
+        return []
+    return list(found) if isinstance(found, list) else []
+
+
+def _descriptions(tree: HtmlElement) -> list[str]:
+    found: list[str] = []
+    for expression in _DESCRIPTIONS:
+        for value in _xpath(tree, expression)[:1]:
+            key = _words(str(value))
+            if (
+                len(key.split()) >= STANDFIRST_MIN_WORDS or len(key) >= STANDFIRST_MIN_CHARS
+            ) and key not in found:
+                found.append(key)
+    return found
+
+
+def _shown(element: HtmlElement) -> bool:
+    return not any(
+        isinstance(node.tag, str) and node.tag in _NOT_SHOWN
+        for node in (element, *element.iterancestors())
+    )
+
+
+def _in_order(tree: HtmlElement) -> Iterable[HtmlElement]:
+    body = _xpath(tree, "//body")
+    root = body[0] if body and isinstance(body[0], HtmlElement) else tree
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            yield element
+
+
+def standfirst(tree: HtmlElement, body_lines: Sequence[str]) -> str | None:
+    """The page's standfirst as printed, when the body lacks it, or None.
+
+    It is a visible element whose text is the page's description, after the first <h1> and
+    before any element that holds just the body's first line (in document order). The body
+    holding the description's words already, or no headline, gives None.
+    """
+    descriptions = _descriptions(tree)
+    body_key = _words(" ".join(body_lines))
+    descriptions = [d for d in descriptions if d not in body_key]
+    if not descriptions or not body_lines:
+        return None
+    first = _words(body_lines[0])
+    longest = 2 * max(len(first), *(len(d) for d in descriptions)) + 100
+    after_headline = False
+    for element in _in_order(tree):
+        raw = element.text_content()
+        if len(raw) > longest:  # a container of more than either: skip the word split
+            if element.tag == "h1":
+                after_headline = True
+            continue
+        key = _words(raw)
+        if key == first:
+            return None  # the article starts before any standfirst
+        if after_headline and key in descriptions and _shown(element):
+            return _SPACE_RE.sub(" ", raw).strip() or None
+        if element.tag == "h1":
+            after_headline = True
+    return None
+
+
+def with_standfirst(tree: HtmlElement, text: str) -> str:
+    """`text` (lines separated by "\\n") with the page's standfirst as its first line when the
+    page prints one that the text lacks (see `standfirst`)."""
+    if not text:
+        return text
+    lines = text.split("\n")
+    found = standfirst(tree, lines)
+    return f"{found}\n{text}" if found else text
+
+
+LIST_ITEM = "- "  # how trafilatura writes a list item in its text
+TRAILING_LIST_MIN_ITEMS = 2
+
+
+def drop_trailing_list(text: str, min_chars: int = 0) -> str:
+    """`text` (lines separated by "\n") without the run of `TRAILING_LIST_MIN_ITEMS` or more
+    list items that ends it, unless less than `min_chars` characters would be left."""
+    lines = text.split("\n")
+    end = len(lines)
+    while end > 0 and lines[end - 1].startswith(LIST_ITEM):
+        end -= 1
+    if len(lines) - end < TRAILING_LIST_MIN_ITEMS:
+        return text
+    kept = "\n".join(lines[:end])
+    return kept if kept and len(kept) >= min_chars else text

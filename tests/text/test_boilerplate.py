@@ -1,0 +1,89 @@
+"""Body rules from the page's structure: the standfirst comes back, a trailing list goes."""
+
+from __future__ import annotations
+
+from trafilatura import load_html
+
+from tasks.text.boilerplate import drop_trailing_list, standfirst, with_standfirst
+from tasks.text.html import extract_html
+
+DEK = "The council closed the old bridge for a year of repairs after engineers found cracks."
+PROSE = " ".join(
+    f"Sentence {i} of the story tells the reader what the council decided and why it matters."
+    for i in range(6)
+)
+
+
+def _page(dek_markup: str, *, description: str = DEK, after: str = "") -> str:
+    return (
+        f'<html><head><meta property="og:description" content="{description}"></head><body>'
+        '<nav><a href="/">Home</a></nav><article><header><h1>Bridge closes for a year</h1>'
+        f"{dek_markup}</header><p>{PROSE}</p><p>{PROSE.replace('Sentence', 'Line')}</p>"
+        f"{after}</article></body></html>"
+    )
+
+
+def test_the_description_printed_under_the_headline_is_the_standfirst() -> None:
+    tree = load_html(_page(f'<p class="x1">{DEK}</p>'))
+    assert standfirst(tree, [PROSE]) == DEK
+    assert with_standfirst(tree, PROSE) == f"{DEK}\n{PROSE}"
+
+
+def test_no_standfirst_when_the_body_has_it_or_the_page_does_not_print_it() -> None:
+    printed = load_html(_page(f"<p>{DEK}</p>"))
+    assert standfirst(printed, [DEK, PROSE]) is None  # already in the body
+    assert standfirst(load_html(_page("")), [PROSE]) is None  # only in the meta tag
+    short = load_html(_page("<p>Local news</p>", description="Local news"))
+    assert standfirst(short, [PROSE]) is None  # a label, not a summary
+    assert with_standfirst(printed, "") == ""
+
+
+def test_the_description_before_the_headline_or_after_the_article_start_is_no_standfirst() -> None:
+    before = load_html(
+        f'<html><head><meta name="description" content="{DEK}"></head><body>'
+        f"<p>{DEK}</p><h1>Bridge closes</h1><p>{PROSE}</p></body></html>"
+    )
+    assert standfirst(before, [PROSE]) is None
+    after = load_html(
+        f'<html><head><meta name="description" content="{DEK}"></head><body>'
+        f"<h1>Bridge closes</h1><p>{PROSE}</p><aside><p>{DEK}</p></aside></body></html>"
+    )
+    assert standfirst(after, [PROSE]) is None
+
+
+def test_a_link_or_a_script_holding_the_description_is_no_standfirst() -> None:
+    linked = load_html(_page(f'<a href="/other"><span>{DEK}</span></a>'))
+    assert standfirst(linked, [PROSE]) is None
+
+
+def test_extract_html_puts_the_standfirst_first() -> None:
+    page = extract_html(_page(f'<div class="summary-block">{DEK}</div>'))
+    assert page.ok
+    assert page.text.split("\n")[0] == DEK
+    assert page.text.count(DEK) == 1
+
+
+def test_a_list_that_ends_the_body_goes() -> None:
+    text = "First paragraph.\n- A list inside\n- the article\nLast paragraph.\n- Related one\n- Related two"
+    assert drop_trailing_list(text) == (
+        "First paragraph.\n- A list inside\n- the article\nLast paragraph."
+    )
+
+
+def test_a_single_trailing_item_or_a_body_that_would_be_too_short_stays() -> None:
+    one = "First paragraph.\n- A closing point written as a list item."
+    assert drop_trailing_list(one) == one
+    short = "Short intro.\n- item one\n- item two"
+    assert drop_trailing_list(short, min_chars=200) == short
+    only_list = "- item one\n- item two"
+    assert drop_trailing_list(only_list) == only_list
+
+
+def test_extract_html_drops_related_links_after_the_article() -> None:
+    related = "".join(
+        f'<li><a href="/story/{i}">Another story number {i}</a></li>' for i in range(4)
+    )
+    page = extract_html(_page("", after=f"<ul>{related}</ul>"))
+    assert page.ok
+    assert "Another story" not in page.text
+    assert "Line 5 of the story" in page.text
