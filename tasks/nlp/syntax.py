@@ -9,6 +9,8 @@ word lists and weights, live in `config/event_rules.toml`.
 
 from __future__ import annotations
 
+import re
+
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -120,6 +122,34 @@ class Mentions:
 def is_verb(tok: Token) -> bool:
     """A verb, or an auxiliary used as a main verb ("is", "has")."""
     return tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ not in ("aux", "auxpass"))
+
+
+_VOWEL_GROUPS = re.compile(r"[aeiou]+")
+_LEMMAS_KEY = "newsflow.verb_lemmas_repaired"
+
+
+def _dropped_e(tok: Token) -> bool:
+    """A past form whose lemma lost its final "e" ("staged" -> "stag", "waged" -> "wag"): the
+    form is the lemma plus "ed" and the lemma is one syllable ending in a single vowel and a
+    single consonant, which English would double before "-ed" ("stag" -> "stagged")."""
+    lemma = tok.lemma_.lower()
+    return (
+        tok.tag_ in ("VBD", "VBN")
+        and tok.lower_ == lemma + "ed"
+        and len(_VOWEL_GROUPS.findall(lemma)) == 1
+        and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", lemma) is not None
+    )
+
+
+def repair_verb_lemmas(doc: Doc) -> None:
+    """Give verbs whose lemma lost its final "e" their lemma ("staged a protest": "stage"), once
+    per Doc, so the lexicon and the light-verb lists see the verb."""
+    if doc.user_data.get(_LEMMAS_KEY):
+        return
+    for tok in doc:
+        if tok.pos_ in ("VERB", "AUX") and _dropped_e(tok):
+            tok.lemma_ = tok.lemma_ + "e"
+    doc.user_data[_LEMMAS_KEY] = True
 
 
 def is_finite(tok: Token) -> bool:

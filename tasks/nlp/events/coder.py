@@ -26,7 +26,7 @@ from tasks.nlp.events.roles import event_roles
 from tasks.nlp.events.rules import ConfidenceRules, EventRules
 from tasks.nlp.events.salience import event_depth, mark_main
 from tasks.nlp.events.triggers import Found, SentenceTriggers, demanded, sentence_triggers
-from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase, doc_sents
+from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase, doc_sents, repair_verb_lemmas
 from tasks.records import Article, DateMention, Event, Mention
 
 if TYPE_CHECKING:
@@ -201,6 +201,7 @@ def extract_events(
 ) -> list[Event]:
     """Events coded from every sentence of `doc` (a spaCy Doc of `article.text`); each
     sentence's main event (`salience.main_event`) is marked `is_main`."""
+    repair_verb_lemmas(doc)
     index = Mentions(doc, mentions)
     published = article.published_at.date() if article.published_at else None
     rules = lexicon.coding
