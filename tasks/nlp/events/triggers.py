@@ -154,12 +154,17 @@ def _reported_demand(verb: Token, lexicon: EventLexicon) -> Trigger | None:
 
 def demanded(tok: Token, demand_nouns: frozenset[str], reporting: frozenset[str]) -> bool:
     """Whether a verb is what a demand asks for: "said Sudan must return ..." (a reported
-    clause with must/should), "its demand that Israel ease ..."."""
+    clause with must/should), "its demand that Israel ease ..." (also when the parse hangs the
+    clause on the verb that carries the demand noun: "reiterated its demand today that ...")."""
     if tok.pos_ != "VERB":
         return False
     head = tok.head
     if tok.dep_ in ("ccomp", "acl") and head.pos_ == "NOUN" and head.lemma_.lower() in demand_nouns:
         return True
+    if tok.dep_ == "ccomp" and any(
+        c.dep_ in OBJ and c.lemma_.lower() in demand_nouns and c.i < tok.i for c in head.children
+    ):
+        return True  # "reiterated its demand today that Israel ease": the clause is the demand's
     return (
         tok.dep_ == "ccomp"
         and head.pos_ == "VERB"
