@@ -125,8 +125,16 @@ def _by_purpose(tok: Token, trig: Trigger, purpose: Trigger, lexicon: EventLexic
 
 
 def _xcomp_category(verb: Token, coded: dict[int, Trigger]) -> str | None:
-    """Category of the act an intent or preparation verb governs (two infinitives down)."""
-    frontier = [c for c in verb.children if c.dep_ == "xcomp"]
+    """Category of the act an intent or preparation verb governs (two infinitives down); an
+    infinitive the parse attaches as an adverbial clause counts too ("have sworn to fight")."""
+    frontier = [
+        c
+        for c in verb.children
+        if c.dep_ == "xcomp"
+        or c.dep_ == "advcl"
+        and c.tag_ == "VB"
+        and any(k.dep_ == "aux" and k.lower_ == "to" for k in c.children)
+    ]
     for _ in range(2):
         nxt: list[Token] = []
         for c in frontier:
