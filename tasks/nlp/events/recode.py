@@ -55,11 +55,14 @@ def _light_object(
     return next(((g, nouns[g.i]) for g in pobjs(verb, (prep,)) if g.i in nouns), None)
 
 
-def _purpose(verb: Token, coded: dict[int, Trigger]) -> Trigger | None:
-    """The coded event of a purpose clause: "to protest ...", "in protest of ...", "in order to"."""
+def _purpose(verb: Token, coded: dict[int, Trigger], meeting: bool = False) -> Trigger | None:
+    """The coded event of a purpose clause: "to protest ...", "in protest of ...", "in order to";
+    for a generic meeting verb (`meeting`) also an infinitive after its object, which the parse
+    may attach as a complement ("summoned the ambassador to complain")."""
+    objected = meeting and any(c.dep_ in OBJ for c in verb.children)
     for c in verb.children:
         if (
-            c.dep_ == "advcl"
+            (c.dep_ == "advcl" or objected and c.dep_ == "xcomp")
             and c.i in coded
             and c.tag_ == "VB"
             and any(k.dep_ in ("aux", "mark") and k.lower_ in ("to", "order") for k in c.children)
@@ -188,7 +191,7 @@ def reinterpret(found: list[Found], lexicon: EventLexicon, claimed: set[int]) ->
     result = []
     for tok, trig, source in out:
         if source != "noun" and trig.category:
-            purpose = _purpose(tok, coded)
+            purpose = _purpose(tok, coded, trig.cameo == "040")
             cat = trig.category
             if purpose is not None and purpose.category != cat:
                 trig = _by_purpose(tok, trig, purpose, lexicon)
