@@ -175,6 +175,17 @@ def _by_intent(
     return trig
 
 
+def _refused(tok: Token, trig: Trigger, lexicon: EventLexicon) -> Trigger:
+    """A generic disapproval of a request, proposal or offer refuses it ("dismissed an appeal",
+    "rebuffed the offer"): CAMEO 12, REJECT."""
+    rules = lexicon.coding
+    if trig.cameo == "110" and any(
+        c.dep_ in OBJ and c.lemma_.lower() in rules.words.request_nouns for c in tok.children
+    ):
+        return lexicon.recoded(rules.recode.refused_request)
+    return trig
+
+
 def reinterpret(found: list[Found], lexicon: EventLexicon, claimed: set[int]) -> list[Found]:
     """Sentence-level rules that let one coded word decide another's category.
 
@@ -196,6 +207,7 @@ def reinterpret(found: list[Found], lexicon: EventLexicon, claimed: set[int]) ->
             if purpose is not None and purpose.category != cat:
                 trig = _by_purpose(tok, trig, purpose, lexicon)
             trig = _by_intent(tok, trig, cat, coded, lexicon)
+            trig = _refused(tok, trig, lexicon)
         result.append(Found(tok, trig, source))
     return result
 

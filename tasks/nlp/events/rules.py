@@ -54,6 +54,7 @@ class Recodings:
     destroy_property: Recode
     coercive_order: Recode
     judicial_ruling: Recode
+    refused_request: Recode
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,7 @@ class Words:
     meeting_verbs: frozenset[str]
     ruling_verbs: frozenset[str]
     discussion_verbs: frozenset[str]
+    request_nouns: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
