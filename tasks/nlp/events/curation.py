@@ -207,6 +207,14 @@ EXTRA_PHRASES: dict[str, str] = {
     "receive monitor": "0862",
     "cancel restriction": "081",
     "lift restriction": "081",
+    # CAMEO 196 "violate ceasefire", named by the codebook itself (the dictionary has "breach",
+    # "break", "end" ... a ceasefire, but not the code's own verb and its synonyms)
+    "violate ceasefire": "196",
+    "violate cease-fire": "196",
+    "violate truce": "196",
+    "violate armistice": "196",
+    "infringe ceasefire": "196",
+    "infringe truce": "196",
 }
 
 # Nominalisations and event nouns, coded by CAMEO definition.
