@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
-from tasks.nlp.events.recode import is_patient
+from tasks.nlp.events.recode import is_patient, is_thing
 from tasks.nlp.events.rules import EventRules, RoleRules
 from tasks.nlp.events.triggers import noun_trigger
 from tasks.nlp.syntax import (
@@ -163,6 +163,8 @@ def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexi
     if tok.pos_ == "ADJ":
         return 0.0
     mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss")]
+    if _cause(tok, mods, lexicon):
+        return 0.0
     if any(c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") for c in mods):
         return r.kind_named if not locative else r.kind_place
     human = rules.words.human_nouns
@@ -171,6 +173,25 @@ def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexi
     if noun_trigger(tok, lexicon) is not None:
         return 0.0
     return r.kind_other
+
+
+def _cause(tok: Token, mods: Sequence[Token], lexicon: EventLexicon) -> bool:
+    """ "took to the streets for Navalny's freedom": a thing that belongs to someone, under a
+    verb's "for", is what the act is for (its cause), not who it is done to; only its possessor
+    is named, the noun itself is no person, group or event. Under a noun ("their disapproval for
+    the United States' policies") the possessor may well be the target."""
+    human = lexicon.coding.words.human_nouns
+    return (
+        tok.dep_ == "pobj"
+        and tok.head.lower_ == "for"
+        and is_verb(tok.head.head)
+        and tok.pos_ == "NOUN"
+        and any(c.dep_ == "poss" for c in mods)
+        and not any(c.dep_ in ("amod", "compound") and c.ent_type_ for c in mods)
+        and tok.lemma_.lower() not in human
+        and tok.lower_ not in human
+        and noun_trigger(tok, lexicon) is None
+    )
 
 
 def _object_slots(v: Token, base: int, cands: _Cands, r: RoleRules) -> list[Token]:
@@ -344,9 +365,20 @@ def _object_targets(
             where = place(tok, index)
             if where is not None and where.label in PLACE_LABELS:
                 return [where]
-        elif o.pos_ in ("PROPN", "NOUN", "PRON", "NUM"):
+        elif o.pos_ in ("PROPN", "NOUN", "PRON", "NUM") and not _topic(o, lexicon):
             return [target_phrase(o, index)]
     return []
+
+
+def _topic(obj: Token, lexicon: EventLexicon) -> bool:
+    """A mere thing under "on/about/over" is what an event is about, not a party to it
+    ("ministers would consult on other proposals"): no target."""
+    words = lexicon.coding.words
+    return (
+        obj.dep_ == "pobj"
+        and obj.head.lower_ in words.topic_preps
+        and is_thing(obj, words.human_nouns)
+    )
 
 
 def _purpose_of_head(tok: Token, subs: Sequence[Token], lexicon: EventLexicon) -> bool:

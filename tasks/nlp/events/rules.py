@@ -86,6 +86,7 @@ class Words:
     ruling_verbs: frozenset[str]
     discussion_verbs: frozenset[str]
     request_nouns: frozenset[str]
+    topic_preps: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
