@@ -299,11 +299,44 @@ def in_direct_speech(tok: Token) -> bool:
     return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
 
 
+_PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+
+
+def _plural_np(tok: Token) -> bool:
+    """A plural noun phrase head ("the tobacco companies", "tens of thousands")."""
+    return tok.pos_ in ("NOUN", "PROPN") and tok.tag_ in ("NNS", "NNPS")
+
+
+def _plural_antecedent(tok: Token) -> Token | None:
+    """What "they" stands for when a plural noun phrase is the subject before it: of a clause
+    governing the pronoun in its own sentence ("The companies deny that they conspired"), else
+    of the previous sentence's main clause ("The companies deny it. They also say ...")."""
+    cur = tok
+    while cur.head != cur:
+        cur = cur.head
+        for c in cur.children:
+            if c.dep_ in SUBJ + PASS_SUBJ and c.i < tok.i and _plural_np(c):
+                return c
+    sent = tok.sent
+    if sent.start == 0:
+        return None
+    prev = tok.doc[sent.start - 1].sent
+    for c in prev.root.children:
+        if c.dep_ in SUBJ + PASS_SUBJ and _plural_np(c):
+            return c
+    return None
+
+
 def resolve_pronoun(tok: Token, mentions: Mentions) -> Phrase | None:
-    """The person (he, she) or group (it, they, we) a pronoun stands for: the last one named."""
+    """The person (he, she) or group (it, they, we) a pronoun stands for: for "they" a plural
+    subject before it (`_plural_antecedent`), else the last one named."""
     label = PRONOUNS.get(tok.lower_)
     if label is None:
         return None
+    if tok.lower_ in _PLURAL_PRONOUNS:
+        ante = _plural_antecedent(tok)
+        if ante is not None:
+            return phrase(ante, mentions)
     labels = {"PERSON"} if label == "PERSON" else {"ORG", "GPE", "NORP"}
     m = mentions.before(tok.idx, labels, _PRONOUN_WINDOW)
     if m is None:
