@@ -43,6 +43,19 @@ def _coded_by_parent(f: Found, found: Sequence[Found]) -> bool:
     return parent is None or parent.trig.category == f.trig.category
 
 
+def _attribution(tok: Token) -> bool:
+    """A word inside an "according to ..." source ("according to a press release by the
+    Tigers", "according to statistics gathered by X"): who says so, not what happened."""
+    cur = tok
+    for _ in range(20):
+        if cur.head == cur:
+            return False
+        cur = cur.head
+        if cur.lower_ == "according":
+            return True
+    return False
+
+
 def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
     found = recode.reinterpret(triggers.found, lexicon, triggers.claimed)
     out = []
@@ -52,7 +65,7 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
             continue
         if f.source == "noun" and f.tok.i in triggers.claimed and _coded_by_parent(f, found):
             continue
-        if recode.other_sense(f.tok, f.trig, f.source, lexicon):
+        if recode.other_sense(f.tok, f.trig, f.source, lexicon) or _attribution(f.tok):
             continue
 
         out.append(f)

@@ -413,14 +413,24 @@ def _met_things(verb: Token, lexicon: EventLexicon) -> bool:
     return True
 
 
+def _infinitive_complement(verb: Token) -> bool:
+    return any(
+        c.dep_ == "xcomp" and any(k.dep_ == "aux" and k.lower_ == "to" for k in c.children)
+        for c in verb.children
+    )
+
+
 def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -> bool:
     """Whether a verb coded by its lemma alone is used in another sense that codes nothing: a
     verb of meaning that signifies ("the bell signals the start", "it would mean paid leave is
-    increased"), a meeting verb whose object is a thing ("met the government's demands")."""
+    increased"), a meeting verb whose object is a thing ("met the government's demands"), the
+    future "going to" ("we are going to extend")."""
     if source != "verb" or tok.pos_ != "VERB":
         return False
     words = lexicon.coding.words
     lemma = tok.lemma_.lower()
+    if lemma == "go" and tok.tag_ == "VBG" and _infinitive_complement(tok):
+        return True  # "we are going to extend the pay": the future, not a movement
     if lemma in words.signify_verbs:
         return _signifies(tok, lexicon)
     if lemma in words.meeting_verbs and trig.category == "CONSULT":

@@ -376,7 +376,7 @@ def _topic(obj: Token, lexicon: EventLexicon) -> bool:
     words = lexicon.coding.words
     return (
         obj.dep_ == "pobj"
-        and obj.head.lower_ in words.topic_preps
+        and (obj.head.lower_ in words.topic_preps or obj.head.lower_ == "for")
         and is_thing(obj, words.human_nouns)
     )
 
