@@ -425,12 +425,12 @@ def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -
     verb of meaning that signifies ("the bell signals the start", "it would mean paid leave is
     increased"), a meeting verb whose object is a thing ("met the government's demands"), the
     future "going to" ("we are going to extend")."""
-    if source != "verb" or tok.pos_ != "VERB":
-        return False
-    words = lexicon.coding.words
     lemma = tok.lemma_.lower()
     if lemma == "go" and tok.tag_ == "VBG" and _infinitive_complement(tok):
         return True  # "we are going to extend the pay": the future, not a movement
+    if source != "verb" or tok.pos_ != "VERB":
+        return False
+    words = lexicon.coding.words
     if lemma in words.signify_verbs:
         return _signifies(tok, lexicon)
     if lemma in words.meeting_verbs and trig.category == "CONSULT":

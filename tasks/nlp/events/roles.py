@@ -162,7 +162,7 @@ def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexi
         return r.kind_named
     if tok.pos_ == "ADJ":
         return 0.0
-    mods = [c for c in tok.children if c.dep_ in ("amod", "compound", "poss")]
+    mods = _modifiers(tok)
     if _cause(tok, mods, lexicon):
         return 0.0
     if any(c.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") for c in mods):
@@ -173,6 +173,10 @@ def _target_kind(tok: Token, index: Mentions, locative: bool, lexicon: EventLexi
     if noun_trigger(tok, lexicon) is not None:
         return 0.0
     return r.kind_other
+
+
+def _modifiers(tok: Token) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in ("amod", "compound", "poss")]
 
 
 def _cause(tok: Token, mods: Sequence[Token], lexicon: EventLexicon) -> bool:
@@ -281,6 +285,8 @@ def scored_targets(
             or any(a <= tok.idx < b for a, b in exclude)
         ):
             continue
+        if _topic(tok, lexicon):
+            continue
         if tok.pos_ == "PRON":
             if _pronoun(tok, index) is None:
                 continue
@@ -366,6 +372,8 @@ def _object_targets(
             if where is not None and where.label in PLACE_LABELS:
                 return [where]
         elif o.pos_ in ("PROPN", "NOUN", "PRON", "NUM") and not _topic(o, lexicon):
+            if _cause(o, _modifiers(o), lexicon):
+                continue
             return [target_phrase(o, index)]
     return []
 

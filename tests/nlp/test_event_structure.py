@@ -1,0 +1,107 @@
+"""Event coding by structure: which event a sentence is about, and who the parties are.
+
+Each rule is checked on sentences of its own (not the development set's): the verb's lemma
+repaired ("staged"), a demand's clause, an intent verb's infinitive, a meeting's purpose, a
+refused request, the codebook's "violate a ceasefire", topics and causes that are no targets,
+the future "going to", "according to" sources, and "they" resolved to a plural subject.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tasks.evaluate.matching import gold_article
+from tasks.nlp.analysis import analyse
+from tasks.nlp.entities import resolve_mentions
+from tasks.nlp.events.lexicon import load_lexicon
+from tasks.nlp.events.salience import main_event
+from tasks.nlp.pipeline import doc_spans
+from tasks.nlp.syntax import Mentions, resolve_pronoun
+from tasks.records import Event
+
+
+@pytest.fixture(scope="module")
+def lexicon():  # type: ignore[no-untyped-def]
+    return load_lexicon()
+
+
+def _events(nlp, lexicon, text: str) -> list[Event]:  # type: ignore[no-untyped-def]
+    art = gold_article("x", text, published=datetime(2021, 1, 25))
+    doc = nlp(text)
+    mentions = resolve_mentions(art.id, doc_spans(doc))[0]
+    return list(analyse(doc, art, mentions, lexicon, quotes=False).events)
+
+
+def _main(nlp, lexicon, text: str) -> Event:  # type: ignore[no-untyped-def]
+    main = main_event(_events(nlp, lexicon, text))
+    assert main is not None, text
+    return main
+
+
+def test_a_lemma_that_lost_its_e_still_finds_the_light_verb(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    main = _main(nlp, lexicon, "Farmers in Punjab staged protests outside the assembly on Monday.")
+    assert (main.trigger, main.category) == ("staged", "PROTEST")
+
+
+def test_the_clause_of_a_demand_noun_is_what_it_asks(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The union repeated its call on Friday that the government withdraw the reform."
+    assert _main(nlp, lexicon, text).category == "DEMAND"
+
+
+def test_swearing_to_fight_is_a_threat(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Tribal militias have sworn to fight until they drive the army out of the valley."
+    assert _main(nlp, lexicon, text).category == "THREATEN"
+
+
+def test_a_meeting_for_a_complaint_is_the_complaint(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Ghana's foreign minister summoned the French envoy to complain about the raids."
+    assert _main(nlp, lexicon, text).category == "DISAPPROVE"
+
+
+def test_dismissing_a_request_rejects_it(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The junta dismissed a request from the African Union to free the detained ministers."
+    assert _main(nlp, lexicon, text).category == "REJECT"
+
+
+def test_violating_a_truce_is_fighting(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Both armies violated the truce on Sunday, observers from the United Nations said."
+    assert _main(nlp, lexicon, text).category == "FIGHT"
+
+
+def test_a_topic_is_no_party(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The minister said officials would consult on new rules for landlords."
+    consult = [e for e in _events(nlp, lexicon, text) if e.category == "CONSULT"]
+    assert consult and all(e.target is None for e in consult)
+
+
+def test_a_cause_owned_by_someone_is_no_target(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "Thousands of Belarusians marched through Minsk for Kolesnikova's freedom on Sunday."
+    events = _events(nlp, lexicon, text)
+    assert events and all("freedom" not in (e.target or "") for e in events)
+
+
+def test_going_to_is_the_future_not_a_movement(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = '"We are going to raise the minimum wage next year," the chancellor said.'
+    assert not any(e.trigger == "going" for e in _events(nlp, lexicon, text))
+
+
+def test_nothing_inside_an_according_to_source_is_an_event(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Prices rose sharply in March, according to figures published by a group that "
+        "monitors arrests of journalists."
+    )
+    assert not any(e.trigger in ("published", "arrests") for e in _events(nlp, lexicon, text))
+
+
+def test_they_is_the_plural_subject_before_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The law was drafted to fight the Mafia. The oil companies deny that they broke it. "
+        "They also say they paid every fine."
+    )
+    doc = nlp(text)
+    index = Mentions(doc, resolve_mentions("x", doc_spans(doc))[0])
+    theys = [t for t in doc if t.lower_ == "they"]
+    found = [resolve_pronoun(t, index) for t in theys]
+    assert all(f is not None and "companies" in f.text for f in found), found
