@@ -292,11 +292,31 @@ def doc_sents(doc: Doc) -> list[Span]:
     return [doc[start:end] for start, end in bounds]
 
 
+_QUOTE_MARKS = re.compile('["\u201c\u201d]')
+
+
 def in_direct_speech(tok: Token) -> bool:
-    """Whether a token lies inside quotation marks opened earlier in its paragraph."""
+    """Whether a token lies inside quotation marks opened earlier in its paragraph.
+
+    Marks are read by their side rather than counted: a mark after a space (or at the start)
+    and before a word opens a quotation, even while one is open, as British style reopens a
+    quotation that goes on ("... 26 weeks. "We are going to ..." She said"), and any other
+    mark closes it."""
     text = doc_text(tok.doc)
-    before = text[text.rfind("\n", 0, tok.idx) + 1 : tok.idx]
-    return before.count('"') % 2 == 1 or before.count("\u201c") > before.count("\u201d")
+    start = text.rfind("\n", 0, tok.idx) + 1
+    before = text[start : tok.idx]
+    inside = False
+    for m in _QUOTE_MARKS.finditer(before):
+        mark, i = m.group(), m.start()
+        prev = before[i - 1] if i else " "
+        nxt = before[i + 1] if i + 1 < len(before) else text[tok.idx : tok.idx + 1]
+        if mark == "\u201c":
+            inside = True
+        elif mark == "\u201d":
+            inside = False
+        else:
+            inside = (prev.isspace() or prev in "([:-\u2014") and not nxt.isspace()
+    return inside
 
 
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})

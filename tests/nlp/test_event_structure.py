@@ -105,3 +105,16 @@ def test_they_is_the_plural_subject_before_it(nlp) -> None:  # type: ignore[no-u
     theys = [t for t in doc if t.lower_ == "they"]
     found = [resolve_pronoun(t, index) for t in theys]
     assert all(f is not None and "companies" in f.text for f in found), found
+
+
+def test_a_reopened_quotation_closes_where_it_ends(nlp) -> None:  # type: ignore[no-untyped-def]
+    """British style reopens a quotation that goes on without closing it first."""
+    from tasks.nlp.syntax import in_direct_speech
+
+    text = (
+        'The mayor said: "We have doubled the budget. "We will double it again." '
+        'She said critics were "wrong", and the council agreed.'
+    )
+    doc = nlp(text)
+    inside = {t.text: in_direct_speech(t) for t in doc if t.text in ("again", "She", "council")}
+    assert inside == {"again": True, "She": False, "council": False}

@@ -29,7 +29,11 @@ def _step(cur: Token, reporting: frozenset[str], w: SalienceRules) -> float:
         return w.reported
     if dep in ("relcl", "acl", "appos", "csubj") or (
         dep == "advcl"
-        and any(k.dep_ == "mark" and k.lower_ in w.subordinate_marks for k in cur.children)
+        and (
+            any(k.dep_ == "mark" and k.lower_ in w.subordinate_marks for k in cur.children)
+            or cur.tag_ == "VBG"
+            and cur.lemma_.lower() in reporting  # "staged rallies, saying he must resign"
+        )
     ):
         return w.background_clause
     if dep == "pobj" and head.lower_ in w.background_preps:
