@@ -118,3 +118,9 @@ def test_a_reopened_quotation_closes_where_it_ends(nlp) -> None:  # type: ignore
     doc = nlp(text)
     inside = {t.text: in_direct_speech(t) for t in doc if t.text in ("again", "She", "council")}
     assert inside == {"again": True, "She": False, "council": False}
+
+
+def test_stating_that_someone_must_act_is_a_demand(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The commission concluded on Friday that member states should share the patrol costs."
+    main = _main(nlp, lexicon, text)
+    assert (main.category, main.actor) == ("DEMAND", "commission")

@@ -61,7 +61,9 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
     out = []
     for f in found:
         demand_nouns = lexicon.coding.words.demand_nouns
-        if not f.trig.category or demanded(f.tok, demand_nouns, lexicon.reporting):
+        if not f.trig.category or demanded(
+            f.tok, demand_nouns, lexicon.reporting, frozenset(triggers.stating)
+        ):
             continue
         if f.source == "noun" and f.tok.i in triggers.claimed and _coded_by_parent(f, found):
             continue

@@ -43,6 +43,7 @@ class SentenceTriggers:
     found: list[Found] = field(default_factory=list)
     claimed: set[int] = field(default_factory=set)
     matched: dict[int, frozenset[str]] = field(default_factory=dict)
+    stating: set[int] = field(default_factory=set)
 
 
 def _slot_at(forms: Sequence[tuple[str, str]], i: int, slot: Sequence[str]) -> int:
@@ -142,20 +143,33 @@ def noun_trigger(tok: Token, lexicon: EventLexicon) -> Trigger | None:
     return lexicon.nouns.get(lower) or lexicon.nouns.get(lemma)
 
 
-def _reported_demand(verb: Token, lexicon: EventLexicon) -> Trigger | None:
+def _deontic_clause(comp: Token, that: bool = False) -> bool:
+    """A complement clause with must/should/ought (opened by "that" when `that`)."""
+    return (
+        comp.dep_ == "ccomp"
+        and any(c.dep_ == "aux" and c.lower_ in DEONTIC for c in comp.children)
+        and (not that or any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children))
+    )
+
+
+def _reported_demand(verb: Token, lexicon: EventLexicon, that: bool = False) -> Trigger | None:
     """ "Russia said Sudan must return the helicopter": a demand by the speaker."""
-    for comp in verb.children:
-        if comp.dep_ == "ccomp" and any(
-            c.dep_ == "aux" and c.lower_ in DEONTIC for c in comp.children
-        ):
-            return lexicon.recoded(lexicon.coding.recode.reported_demand)
+    if any(_deontic_clause(comp, that) for comp in verb.children):
+        return lexicon.recoded(lexicon.coding.recode.reported_demand)
     return None
 
 
-def demanded(tok: Token, demand_nouns: frozenset[str], reporting: frozenset[str]) -> bool:
+def demanded(
+    tok: Token,
+    demand_nouns: frozenset[str],
+    reporting: frozenset[str],
+    stating: frozenset[int] = frozenset(),
+) -> bool:
     """Whether a verb is what a demand asks for: "said Sudan must return ..." (a reported
-    clause with must/should), "its demand that Israel ease ..." (also when the parse hangs the
-    clause on the verb that carries the demand noun: "reiterated its demand today that ...")."""
+    clause with must/should, under a reporting verb or a verb in `stating`, the token indices of
+    other verbs coded as stating a demand), "its demand that Israel ease ..." (also when the
+    parse hangs the clause on the verb that carries the demand noun: "reiterated its demand
+    today that ...")."""
     if tok.pos_ != "VERB":
         return False
     head = tok.head
@@ -166,10 +180,9 @@ def demanded(tok: Token, demand_nouns: frozenset[str], reporting: frozenset[str]
     ):
         return True  # "reiterated its demand today that Israel ease": the clause is the demand's
     return (
-        tok.dep_ == "ccomp"
-        and head.pos_ == "VERB"
-        and any(c.dep_ == "aux" and c.lower_ in DEONTIC for c in tok.children)
-        and head.lemma_.lower() in reporting
+        head.pos_ == "VERB"
+        and _deontic_clause(tok)
+        and (head.lemma_.lower() in reporting or head.i in stating)
     )
 
 
@@ -181,6 +194,12 @@ def _add_verb(tok: Token, lexicon: EventLexicon, out: SentenceTriggers) -> None:
         return  # saying is not an event; what is said may hold one
     trig, used, source = verb_trigger(tok, lexicon)
     if trig is None or not source:
+        # a verb the lexicon does not code, with "that X must ...": stating a demand ("the
+        # forum concluded that the US must allocate ...")
+        demand = _reported_demand(tok, lexicon, that=True)
+        if demand is not None and tok.pos_ == "VERB":
+            out.found.append(Found(tok, demand, "verb"))
+            out.stating.add(tok.i)
         return
     out.found.append(Found(tok, trig, source))
     out.matched[tok.i] = used
