@@ -380,6 +380,29 @@ def _controller(verb: Token, controllers: frozenset[str]) -> list[Token]:
     return preps[-1:]
 
 
+def _marked_subject(verb: Token) -> list[Token]:
+    """A subject the parse hangs on the clause's subordinator ("days after tens of thousands
+    rallied": "thousands" is the object of "after")."""
+    return [
+        g
+        for c in verb.children
+        if c.dep_ == "mark"
+        for g in c.children
+        if g.dep_ == "pobj" and g.i < verb.i and g.pos_ in ("NOUN", "PROPN", "NUM")
+    ]
+
+
+def _own_subjects(verb: Token) -> tuple[list[Token], list[Token]]:
+    """A verb's own active and passive subjects (a placeholder "it" is none)."""
+    subs = [c for c in verb.children if c.dep_ in SUBJ]
+    pas = [c for c in verb.children if c.dep_ in PASS_SUBJ]
+    if not subs and not pas:
+        subs = _marked_subject(verb)
+    if _expletive(subs, verb):
+        subs = []
+    return subs, pas
+
+
 def _expletive(subs: list[Token], verb: Token) -> bool:
     """ "it was premature to impose": the subject is a placeholder."""
     return (
@@ -399,10 +422,7 @@ def subjects(verb: Token, controllers: frozenset[str] = frozenset()) -> tuple[li
     """
     cur = verb
     for _ in range(4):
-        subs = [c for c in cur.children if c.dep_ in SUBJ]
-        pas = [c for c in cur.children if c.dep_ in PASS_SUBJ]
-        if _expletive(subs, cur):
-            subs = []
+        subs, pas = _own_subjects(cur)
         if subs or pas:
             if cur != verb and pas and not subs:
                 return [], False

@@ -124,3 +124,12 @@ def test_stating_that_someone_must_act_is_a_demand(nlp, lexicon) -> None:  # typ
     text = "The commission concluded on Friday that member states should share the patrol costs."
     main = _main(nlp, lexicon, text)
     assert (main.category, main.actor) == ("DEMAND", "commission")
+
+
+def test_a_subject_hung_on_the_subordinator_is_the_subject(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The union called for a general strike on Friday, days after thousands of nurses "
+        "marched through Lagos."
+    )
+    march = [e for e in _events(nlp, lexicon, text) if e.trigger == "marched"]
+    assert march and all(e.actor is None or "nurses" in e.actor for e in march)
