@@ -4,9 +4,9 @@
 
 `benchmarks/fivew_hand_check.json` holds hand-judged acceptable who/when/where phrases for the
 first article of each news event in the news_cluster set (news-please JSON records). Each
-article goes through `tasks.nlp.analysis.analyse` with production mentions, as
-`tasks.evaluate.fivew` does, and an answer matches when it shares a content word with an
-accepted phrase (`tasks.evaluate.matching.overlaps`; no credit for a resolved date). It also
+article is cleaned as the pipeline cleans it and goes through `tasks.nlp.analysis.analyse`
+with production mentions, as `tasks.evaluate.fivew` does, and an answer matches when it shares
+a content word with an accepted phrase (`tasks.evaluate.matching.overlaps`; no credit for a resolved date). It also
 counts the articles that get a where although the judge found no place of the event in them.
 `-v` prints each miss.
 """
@@ -29,6 +29,7 @@ def main(argv: list[str]) -> int:
     from tasks.nlp.events.lexicon import load_lexicon
     from tasks.nlp.pipeline import load_nlp
     from tasks.settings import load_settings
+    from tasks.text.extract import clean_article
 
     if not argv or argv[0].startswith("-"):
         print(__doc__, file=sys.stderr)
@@ -45,14 +46,20 @@ def main(argv: list[str]) -> int:
     counted = dict.fromkeys(QUESTIONS, 0)
     hits = dict.fromkeys(QUESTIONS, 0)
     extra = 0
-    for rec, doc in zip(records, nlp.pipe(r.get("text") or "" for r in records)):
-        published = rec.get("date_publish")
-        art = gold_article(
-            rec["dId"],
-            doc.text,
-            rec.get("title") or "",
-            datetime.fromisoformat(str(published).replace(" ", "T")) if published else None,
+    articles = [
+        clean_article(
+            gold_article(
+                rec["dId"],
+                rec.get("text") or "",
+                rec.get("title") or "",
+                datetime.fromisoformat(str(p).replace(" ", "T"))
+                if (p := rec.get("date_publish"))
+                else None,
+            )
         )
+        for rec in records
+    ]
+    for rec, art, doc in zip(records, articles, nlp.pipe(a.text for a in articles)):
         row = analyse(doc, art, production_mentions(doc, art.id), lexicon, quotes=False).five_w1h
         accepted = judged["records"][rec["dId"][:6]]
         for q in QUESTIONS:

@@ -4,8 +4,10 @@ Run: ``newsflow eval 5w1h FOLDER [--folds 5]`` or ``python -m tasks.evaluate.fiv
 [--folds 5] [--save FILE] [--baseline FILE] [--show who,when]``.
 
 Each gold record (news-please JSON with `fiveWoneH.{who,...}.annotated[].text`) becomes an
-`Article` (no warehouse) and goes through `tasks.nlp.analysis.analyse` with the entity mentions
-production makes (`tasks.evaluate.matching.production_mentions`). Per question (who, what, when, where, why, how):
+`Article` (no warehouse), cleaned as the pipeline cleans what it stores
+(`tasks.text.extract.clean_article`: "READ MORE:" teasers, share prompts and captions out), and
+goes through `tasks.nlp.analysis.analyse` with the entity mentions production makes
+(`tasks.evaluate.matching.production_mentions`). Per question (who, what, when, where, why, how):
 - counted over articles whose gold has at least one phrase with text for that question;
 - match when our answer and any gold phrase share a content word (`tasks.evaluate.matching`);
   `strict` when one contains the other or their content-word Jaccard is at least 0.5; for
@@ -39,6 +41,7 @@ from tasks.evaluate.matching import gold_article, overlaps, production_mentions,
 from tasks.nlp.analysis import analyse
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.records import FiveW1H
+from tasks.text.extract import clean_article
 
 QUESTIONS = ("who", "what", "when", "where", "why", "how")
 CORE = ("who", "what", "when", "where")
@@ -121,8 +124,8 @@ def score_answer(question: str, row: FiveW1H, gold: Sequence[dict[str, Any]]) ->
 def predict(records: Sequence[GoldRecord], nlp: Language, lexicon: EventLexicon) -> list[FiveW1H]:
     """Our 5W1H row for each record."""
     rows = []
-    for rec, doc in zip(records, nlp.pipe(r.text for r in records)):
-        art = gold_article(rec.id, doc.text, rec.title, rec.published)
+    articles = [clean_article(gold_article(r.id, r.text, r.title, r.published)) for r in records]
+    for art, doc in zip(articles, nlp.pipe(a.text for a in articles)):
         result = analyse(doc, art, production_mentions(doc, art.id), lexicon, quotes=False)
         rows.append(result.five_w1h)
     return rows
