@@ -22,6 +22,8 @@ from typing import Any
 
 from tasks.stories.cluster import StoryConfig, StoryState, cluster, top_candidates
 from tasks.stories.features import STORY_ENTITY_LABELS, FeatureConfig, StoryFeatures, story_features
+from tasks.evaluate.matching import gold_article
+from tasks.text.extract import clean_article
 
 THRESHOLDS = tuple(round(0.06 + 0.01 * i, 2) for i in range(25))
 DATE_PENALTIES = (0.3, 0.4, 0.5, 0.6, 0.7, 1.0)
@@ -144,6 +146,9 @@ def load_cluster_records(folder: str | Path) -> list[dict[str, Any]]:
             cluster_info = json.loads(cluster_info.replace("'", '"'))
         d["_event"] = cluster_info.get("EventId")
         d["_id"] = d.get("dId") or path.stem
+        # cleaned as the pipeline cleans what it stores (teasers, share prompts, captions out)
+        cleaned = clean_article(gold_article(d["_id"], d.get("text") or "", d.get("title") or ""))
+        d["text"], d["title"] = cleaned.text, cleaned.title
         records.append(d)
     return records
 
