@@ -6,6 +6,10 @@
   printed as a visible block between the headline (<h1>) and the body's first paragraph.
 - `drop_trailing_list`: a list of two or more items that ends the body is what pages put after
   the article (related links, sources, tags, key points, newsletter offers), not its text.
+- `drop_furniture`: lines of the page around the article, by their shape in any language: a
+  short prompt naming a newsletter or giving an e-mail address to write to ("Sign up for our
+  newsletter", "Got a story? Email ...@..."), and a timestamp line (mostly figures, with a
+  clock time or a year: "05.08.2024, 20:59 Uhr", "Updated 15.59 | Published 14.14").
 """
 
 from __future__ import annotations
@@ -16,7 +20,14 @@ from collections.abc import Iterable, Sequence
 
 from lxml.html import HtmlElement
 
-__all__ = ["drop_trailing_list", "standfirst", "with_standfirst"]
+__all__ = [
+    "drop_furniture",
+    "drop_trailing_list",
+    "is_prompt",
+    "is_timestamp",
+    "standfirst",
+    "with_standfirst",
+]
 
 _WORD_RE = re.compile(r"\w+")
 _SPACE_RE = re.compile(r"\s+")
@@ -126,3 +137,36 @@ def drop_trailing_list(text: str, min_chars: int = 0) -> str:
         return text
     kept = "\n".join(lines[:end])
     return kept if kept and len(kept) >= min_chars else text
+
+
+PROMPT_MAX_WORDS = 40  # a longer paragraph naming a newsletter is about one
+TIMESTAMP_MAX_TOKENS = 10
+_NEWSLETTER_RE = re.compile(r"newsletter", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CLOCK_OR_YEAR_RE = re.compile(r"\b\d{1,2}[:.][0-5]\d\b|\b(?:19|20)\d\d\b")
+
+
+def is_prompt(line: str) -> bool:
+    """A short paragraph that names a newsletter or gives an e-mail address: a sign-up or
+    "send us your story" prompt, not the article."""
+    return len(line.split()) <= PROMPT_MAX_WORDS and bool(
+        _NEWSLETTER_RE.search(line) or _EMAIL_RE.search(line)
+    )
+
+
+def is_timestamp(line: str) -> bool:
+    """A line of at most `TIMESTAMP_MAX_TOKENS` words, most of them figures, with a clock time
+    or a year: the page's date and time printed over the article. A table row is no
+    timestamp."""
+    tokens = _WORD_RE.findall(line)
+    if not tokens or len(tokens) > TIMESTAMP_MAX_TOKENS or line.lstrip().startswith("|"):
+        return False
+    figures = sum(token.isdigit() for token in tokens)
+    return figures * 2 > len(tokens) and bool(_CLOCK_OR_YEAR_RE.search(line))
+
+
+def drop_furniture(text: str) -> str:
+    """`text` (lines separated by "\n") without prompts and timestamp lines."""
+    return "\n".join(
+        line for line in text.split("\n") if not is_prompt(line) and not is_timestamp(line)
+    )

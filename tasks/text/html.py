@@ -10,7 +10,7 @@ from datetime import datetime
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
-from tasks.text.boilerplate import drop_trailing_list, with_standfirst
+from tasks.text.boilerplate import drop_furniture, drop_trailing_list, with_standfirst
 from tasks.text.charset import decode_html
 from tasks.text.pagedate import DateEvidence, choose_published, date_evidence
 
@@ -30,7 +30,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/5"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/6"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -627,7 +627,8 @@ def extract_html(
     evidence = date_evidence(html, tree, url or canonical, objects, raw_date)
     published_at, precision, date_source = choose_published(evidence)
 
-    text = with_standfirst(tree, drop_trailing_list(drop_headline(text, title), min_chars))
+    text = drop_trailing_list(drop_furniture(drop_headline(text, title)), min_chars)
+    text = with_standfirst(tree, text)
     ok = len(text) >= min_chars
     if not ok and problem is None:
         problem = f"main text too short ({len(text)} characters, fewer than {min_chars})"

@@ -87,3 +87,34 @@ def test_extract_html_drops_related_links_after_the_article() -> None:
     assert page.ok
     assert "Another story" not in page.text
     assert "Line 5 of the story" in page.text
+
+
+def test_newsletter_and_contact_prompts_are_furniture_in_any_language() -> None:
+    from tasks.text.boilerplate import is_prompt
+
+    assert is_prompt("Sign up for our weekly politics newsletter to get it every Monday.")
+    assert is_prompt("Der Newsletter informiert Sie immer montags bis freitags.")
+    assert is_prompt("Got a story? Get in touch with our news team at news@example.com.")
+    assert not is_prompt("The council voted on Monday to close the old bridge.")
+    long_paragraph = "The newsletter business grew fast this year, " + " ".join(["word"] * 40)
+    assert not is_prompt(long_paragraph)  # an article about newsletters
+
+
+def test_timestamp_lines_are_furniture_but_table_rows_and_headings_are_not() -> None:
+    from tasks.text.boilerplate import is_timestamp
+
+    assert is_timestamp("05.08.2024, 20:59 Uhr")
+    assert is_timestamp("Uppdaterad 15.59 | Publicerad 14.14")
+    assert is_timestamp("17:41 JST, October 13, 2024")
+    assert is_timestamp("18.05.2026")
+    assert not is_timestamp("| 2010 | Petr Nečas | 45 |")  # a table row
+    assert not is_timestamp("Turning point in 2024?")  # a heading with a year
+    assert not is_timestamp("Bayern beat Dortmund 2:1")  # a score, no clock
+    assert not is_timestamp("Wine of the week 2024 ($19.99, #192961)")  # half figures
+
+
+def test_drop_furniture_keeps_the_article_lines() -> None:
+    from tasks.text.boilerplate import drop_furniture
+
+    text = "05.08.2024, 20:59 Uhr\nFirst paragraph.\nSign up for our newsletter.\nLast one."
+    assert drop_furniture(text) == "First paragraph.\nLast one."
