@@ -10,6 +10,9 @@
   short prompt naming a newsletter or giving an e-mail address to write to ("Sign up for our
   newsletter", "Got a story? Email ...@..."), and a timestamp line (mostly figures, with a
   clock time or a year: "05.08.2024, 20:59 Uhr", "Updated 15.59 | Published 14.14").
+- `SCREEN_READER_ONLY`: elements that the common CSS utility classes hide from the eye and
+  keep for screen readers (`sr-only`, `visually-hidden`, `screen-reader-text`): a teaser
+  card's repeated title, "opens in a new window"; pruned before extraction.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from lxml.html import HtmlElement
 
 __all__ = [
+    "SCREEN_READER_ONLY",
     "drop_furniture",
     "drop_trailing_list",
     "is_prompt",
@@ -38,6 +42,15 @@ _DESCRIPTIONS = (
     "//meta[@property='og:description']/@content",
     "//meta[@name='description']/@content",
     "//meta[@name='twitter:description']/@content",
+)
+_HIDING_CLASSES = ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text")
+SCREEN_READER_ONLY = (
+    "//*["
+    + " or ".join(
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+        for name in _HIDING_CLASSES
+    )
+    + "]"
 )
 _NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title", "a", "button"})
 

@@ -10,7 +10,12 @@ from datetime import datetime
 from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
-from tasks.text.boilerplate import drop_furniture, drop_trailing_list, with_standfirst
+from tasks.text.boilerplate import (
+    SCREEN_READER_ONLY,
+    drop_furniture,
+    drop_trailing_list,
+    with_standfirst,
+)
 from tasks.text.charset import decode_html
 from tasks.text.pagedate import DateEvidence, choose_published, date_evidence
 
@@ -30,7 +35,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/6"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/7"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -487,7 +492,7 @@ def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: b
         favor_precision=mode == "precision",
         favor_recall=mode == "recall",
         fast=not fallbacks,
-        prune_xpath=SOCIAL_EMBEDS,
+        prune_xpath=[SOCIAL_EMBEDS, SCREEN_READER_ONLY],
     )
 
 

@@ -118,3 +118,21 @@ def test_drop_furniture_keeps_the_article_lines() -> None:
 
     text = "05.08.2024, 20:59 Uhr\nFirst paragraph.\nSign up for our newsletter.\nLast one."
     assert drop_furniture(text) == "First paragraph.\nLast one."
+
+
+def test_text_only_screen_readers_get_is_pruned_before_extraction() -> None:
+    card = (
+        '<div class="card"><h2 class="title">Other story headline here'
+        '<span class="sr-only">Other story headline here</span></h2></div>'
+    )
+    page = extract_html(
+        _page(
+            "",
+            after='<p>Closing line of the story.<span class="sr-only">'
+            "(opens in a new window)</span></p>" + card,
+        )
+    )
+    assert page.ok
+    assert "opens in a new window" not in page.text
+    assert "Other story headline here Other story headline here" not in page.text
+    assert "Line 5 of the story" in page.text
