@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -402,6 +403,72 @@ def teams_in_columns(doc: Doc, ents: list[Span]) -> list[Span]:
     return _with(ents, added) if added else ents
 
 
+# Labels a name keeps when the body's spelling labels its capitals in a headline.
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+_LONGEST_NAME = 5
+
+
+def _lines(doc: Doc) -> list[tuple[int, int]]:
+    """(first, last) token bounds of each line (paragraph) of the document."""
+    out: list[tuple[int, int]] = []
+    first = 0
+    for token in doc:
+        if token.is_space and "\n" in token.text:
+            if token.i > first:
+                out.append((first, token.i))
+            first = token.i + 1
+    if first < len(doc):
+        out.append((first, len(doc)))
+    return out
+
+
+def _in_capitals(doc: Doc, first: int, last: int) -> bool:
+    letters = [c for t in doc[first:last] for c in t.text if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.9 * len(letters)
+
+
+def names_in_capitals(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Lines written in capitals (headlines) get the names the rest of the article spells in
+    mixed case, with their labels there: "ROMANIA BEAT LITHUANIA" after "Lithuania" (GPE) in
+    the body, "SHEARER" after "Alan Shearer" (PERSON). Only names the body labels one way are
+    given. A headline name the body gives replaces the NER's guesses it overlaps (the model
+    reads words in capitals badly). Datelines and tables are labelled after this."""
+    lines = _lines(doc)
+    capitals = [(a, b) for a, b in lines if _in_capitals(doc, a, b)]
+    if not capitals:
+        return ents
+    in_caps = {i for a, b in capitals for i in range(a, b)}
+    votes: dict[tuple[str, ...], Counter[str]] = {}
+    surnames: set[str] = set()
+    for e in ents:
+        if e.label_ in _NAME_LABELS and e.start not in in_caps and len(e) <= _LONGEST_NAME:
+            words = tuple(t.text.upper() for t in e)
+            votes.setdefault(words, Counter())[e.label_] += 1
+            if e.label_ == "PERSON" and len(e) >= 2 and e[-1].is_alpha:
+                surnames.add(e[-1].text.upper())
+    # a name the body labels one way only, without figures; a person's surname is the person
+    known = {
+        words: next(iter(counts))
+        for words, counts in votes.items()
+        if len(counts) == 1 and not any(c.isdigit() for w in words for c in w)
+    }
+    known.update(((surname,), "PERSON") for surname in surnames)
+    found: list[Span] = []
+    for a, b in capitals:
+        i = a
+        while i < b:
+            for length in range(min(_LONGEST_NAME, b - i), 0, -1):
+                words = tuple(t.text for t in doc[i : i + length])
+                label = known.get(words)
+                if label is not None:
+                    found.append(Span(doc, i, i + length, label=label))
+                    i += length
+                    break
+            else:
+                i += 1
+    return _with(ents, found) if found else ents
+
+
 def _with(ents: Sequence[Span], spans: Sequence[Span]) -> list[Span]:
     """`ents` with `spans` in place of every entity they overlap."""
     kept = [e for e in ents if not any(s.start < e.end and e.start < s.end for s in spans)]
@@ -423,6 +490,7 @@ class EntityRuler:
             ents = merge_entities(doc, ents, [Span(doc, a, b, label=lab) for a, b, lab in found])
         elif any(e.label_ == "GPE" for e in ents):
             ents = teams_in_tables(doc, ents)
+        ents = names_in_capitals(doc, ents)
         places = dateline_places(doc)
         if places:
             ents = _with(ents, places)

@@ -209,3 +209,20 @@ def test_a_datelines_places_and_a_tables_teams() -> None:
     # a table of people stays people
     doc = nlp("Leading scores:\n\nGreg Norman 68 70\n\nNick Price 69 70\n\nErnie Els 70 71")
     assert not any(e.label_ == "ORG" for e in doc.ents)
+
+
+def test_a_headline_in_capitals_gets_the_names_the_body_spells() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    doc = nlp(
+        "SOCCER - MARTINEZ SIGNS FOR HOLLOWAY ROVERS.\n\nLYON 1996-08-30\n\n"
+        "Striker Carlos Martinez signed for Holloway Rovers on Friday, the club said. "
+        "Martinez had played for the club before."
+    )
+    body = {e.text: e.label_ for e in doc.ents if e.start_char > doc.text.index("Striker")}
+    heads = {e.text: e.label_ for e in doc.ents if e.end_char < doc.text.index("LYON")}
+    assert heads.get("MARTINEZ") == "PERSON"  # the surname of a person the body names
+    if "Holloway Rovers" in body:  # a name the body labels is labelled so in capitals
+        assert heads.get("HOLLOWAY ROVERS") == body["Holloway Rovers"]
+    assert "SOCCER" not in heads
