@@ -10,7 +10,8 @@ in a row of figures (a standings table, a results line) stands for a team there:
 Beyond the dictionary, the layout of news says what some names are: the places of a dateline
 ("BELGRADE 1996-08-30", "MILWAUKEE, Wisconsin ...", "LONDON (Reuters) -") are GPE; the names a
 table's rows open with before their figures ("Stoke 4 3 1 0 7 4 10", "Wigan 4 Chester 2") are
-teams (ORG) unless the NER calls most of them people; and an entity ends at a line break.
+teams (ORG) unless the NER calls most of them people; a headline in capitals gets the names the
+body spells; and an entity ends at a line break and has no leading "the" or trailing "'s".
 
 Start-up is cheap: the patterns are a dict from token tuples to labels, read from the file
 without spaCy's tokenizer (the build stores how spaCy splits each name where that is not at its
@@ -43,7 +44,7 @@ __all__ = [
     "read_entity_patterns",
     "table_slots",
     "teams_in_columns",
-    "trim_spaces",
+    "trim_edges",
 ]
 
 FACTORY = "newsflow_entity_ruler"
@@ -297,10 +298,14 @@ def _dateline(doc: Doc, first: int, last: int) -> list[Span]:
     return places if _dated(doc[end:last]) else []
 
 
-def trim_spaces(doc: Doc, ents: Iterable[Span]) -> list[Span]:
-    """Entities without the line breaks the NER sometimes runs them into ("Stranraer\n\n"):
-    an entity ends at its first line break, or starts after its last when that leaves it
-    empty; one that is only space is dropped."""
+_POSSESSIVE = frozenset({"'s", "'", "\u2019s", "\u2019"})
+
+
+def trim_edges(doc: Doc, ents: Iterable[Span]) -> list[Span]:
+    """Entities as names, without what the NER sometimes runs into them: a line break
+    ("Stranraer\n\n": an entity ends at its first one, or starts after its last when that
+    leaves it empty), a leading "the" ("the Federal Reserve") and a possessive ("Magna's");
+    an entity that is only space is dropped."""
     out = []
     for e in ents:
         start, end = e.start, e.end
@@ -310,6 +315,10 @@ def trim_spaces(doc: Doc, ents: Iterable[Span]) -> list[Span]:
                 end = breaks[0]
             else:
                 start = breaks[-1] + 1
+        if end - start > 1 and doc[start].lower_ == "the":
+            start += 1
+        if end - start > 1 and doc[end - 1].text in _POSSESSIVE:
+            end -= 1
         if start < end and (start, end) != (e.start, e.end):
             out.append(Span(doc, start, end, label=e.label_))
         elif start < end:
@@ -484,8 +493,7 @@ class EntityRuler:
     def __call__(self, doc: Doc) -> Doc:
         found = self.patterns.match(doc)
         ents: list[Span] = list(doc.ents)
-        if any(t.is_space for e in ents for t in e):
-            ents = trim_spaces(doc, ents)
+        ents = trim_edges(doc, ents)
         if found:
             ents = merge_entities(doc, ents, [Span(doc, a, b, label=lab) for a, b, lab in found])
         elif any(e.label_ == "GPE" for e in ents):

@@ -226,3 +226,14 @@ def test_a_headline_in_capitals_gets_the_names_the_body_spells() -> None:
     if "Holloway Rovers" in body:  # a name the body labels is labelled so in capitals
         assert heads.get("HOLLOWAY ROVERS") == body["Holloway Rovers"]
     assert "SOCCER" not in heads
+
+
+def test_an_entity_has_no_leading_the_nor_possessive() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    doc = nlp(
+        "Analysts expect the Federal Reserve to act, and the European Central Bank's chief too."
+    )
+    texts = {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert texts and not any(t.lower().startswith("the ") or t.endswith("'s") for t in texts)
