@@ -301,11 +301,11 @@ def _dateline(doc: Doc, first: int, last: int) -> list[Span]:
 _POSSESSIVE = frozenset({"'s", "'", "\u2019s", "\u2019"})
 
 
-def trim_edges(doc: Doc, ents: Iterable[Span]) -> list[Span]:
+def trim_edges(doc: Doc, ents: Iterable[Span], words: bool = True) -> list[Span]:
     """Entities as names, without what the NER sometimes runs into them: a line break
     ("Stranraer\n\n": an entity ends at its first one, or starts after its last when that
-    leaves it empty), a leading "the" ("the Federal Reserve") and a possessive ("Magna's");
-    an entity that is only space is dropped."""
+    leaves it empty), and with `words` a leading "the" ("the Federal Reserve") and a
+    possessive ("Magna's"); an entity that is only space is dropped."""
     out = []
     for e in ents:
         start, end = e.start, e.end
@@ -315,9 +315,9 @@ def trim_edges(doc: Doc, ents: Iterable[Span]) -> list[Span]:
                 end = breaks[0]
             else:
                 start = breaks[-1] + 1
-        if end - start > 1 and doc[start].lower_ == "the":
+        if words and end - start > 1 and doc[start].lower_ == "the":
             start += 1
-        if end - start > 1 and doc[end - 1].text in _POSSESSIVE:
+        if words and end - start > 1 and doc[end - 1].text in _POSSESSIVE:
             end -= 1
         if start < end and (start, end) != (e.start, e.end):
             out.append(Span(doc, start, end, label=e.label_))
@@ -493,11 +493,14 @@ class EntityRuler:
     def __call__(self, doc: Doc) -> Doc:
         found = self.patterns.match(doc)
         ents: list[Span] = list(doc.ents)
-        ents = trim_edges(doc, ents)
+        if any(t.is_space for e in ents for t in e):
+            ents = trim_edges(doc, ents, words=False)
         if found:
             ents = merge_entities(doc, ents, [Span(doc, a, b, label=lab) for a, b, lab in found])
         elif any(e.label_ == "GPE" for e in ents):
             ents = teams_in_tables(doc, ents)
+        # after the merge: "the White House" the NER found keeps its own label
+        ents = trim_edges(doc, ents)
         ents = names_in_capitals(doc, ents)
         places = dateline_places(doc)
         if places:
