@@ -11,7 +11,9 @@ Beyond the dictionary, the layout of news says what some names are: the places o
 ("BELGRADE 1996-08-30", "MILWAUKEE, Wisconsin ...", "LONDON (Reuters) -") are GPE; the names a
 table's rows open with before their figures ("Stoke 4 3 1 0 7 4 10", "Wigan 4 Chester 2") are
 teams (ORG) unless the NER calls most of them people; a headline in capitals gets the names the
-body spells; and an entity ends at a line break and has no leading "the" or trailing "'s".
+body spells; people the NER missed are found by their form (a first initial, "A. Stewart"; the
+names of a list of people); and an entity ends at a line break and has no leading "the",
+trailing "'s" or trailing score.
 
 Start-up is cheap: the patterns are a dict from token tuples to labels, read from the file
 without spaCy's tokenizer (the build stores how spaCy splits each name where that is not at its
@@ -40,17 +42,20 @@ __all__ = [
     "PRETOKENIZED",
     "dateline_places",
     "merge_entities",
+    "names_in_capitals",
     "parse_entity_patterns",
+    "people_by_form",
     "read_entity_patterns",
     "table_slots",
     "teams_in_columns",
     "trim_edges",
+    "trim_figures",
 ]
 
 FACTORY = "newsflow_entity_ruler"
 # How matches merge with the NER (`merge_entities`). The patterns file names it in its header, so
 # the file's digest (the model's provenance) changes with the rules: `newsflow reenrich` redoes.
-MERGE_RULES = "merge/5"
+MERGE_RULES = "merge/6"
 # The header line of a file whose lines carry spaCy's tokens (see parse_entity_patterns).
 PRETOKENIZED = "# format: pretokenized"
 
@@ -478,6 +483,80 @@ def names_in_capitals(doc: Doc, ents: list[Span]) -> list[Span]:
     return _with(ents, found) if found else ents
 
 
+# A first-name initial: "A." of "A. Stewart".
+_INITIAL_RE = re.compile(r"[A-Z]\.")
+# What may stand before and after an item of a list of names: "1 - Filip De Wilde, 2 - ...".
+_ITEM_EDGES = frozenset({",", ";", "(", ")", "-", "--", ".", ":"})
+# A list of names is a line with at least this many commas.
+LIST_COMMAS = 3
+
+
+def trim_figures(doc: Doc, ents: Iterable[Span]) -> list[Span]:
+    """Names without the figures the NER ran into them: "Mexico 2-0", "Stamper 3-1", "Apic
+    Yamada -" (a score or a dash after a name is not part of it)."""
+    out = []
+    for e in ents:
+        end = e.end
+        if e.label_ in _NAME_LABELS:
+            while end - e.start > 1 and (_figure(doc[end - 1]) or doc[end - 1].text == "-"):
+                end -= 1
+        out.append(e if end == e.end else Span(doc, e.start, end, label=e.label_))
+    return out
+
+
+def _initialled(doc: Doc, taken: list[bool]) -> list[Span]:
+    """People written with a first initial ("A. Stewart", "N. Knight"), where no entity is."""
+    found: list[Span] = []
+    for t in doc:
+        if not _INITIAL_RE.fullmatch(t.text) or (t.i and _INITIAL_RE.fullmatch(doc[t.i - 1].text)):
+            continue
+        end = t.i + 1
+        while end < len(doc) and end - t.i <= 2 and _name_word(doc[end]):
+            end += 1
+        if end > t.i + 1 and not any(taken[t.i : end]):
+            found.append(Span(doc, t.i, end, label="PERSON"))
+            taken[t.i : end] = [True] * (end - t.i)
+    return found
+
+
+def _listed(doc: Doc, ents: Sequence[Span], taken: list[bool]) -> list[Span]:
+    """The unlabelled names of a list of people: in a line with LIST_COMMAS commas or more, the
+    items that are a name of two to four words ("1 - Filip De Wilde, 2 - Bertrand Crasson,")
+    are people when the NER calls most of the list's labelled items people (two at least)."""
+    found: list[Span] = []
+    by_span = {(e.start, e.end): e.label_ for e in ents}
+    for first, last in _lines(doc):
+        if sum(1 for t in doc[first:last] if t.text == ",") < LIST_COMMAS:
+            continue
+        items = []
+        for a, b in _name_runs(doc, first, last):
+            before = a - 1
+            while before >= first and _figure(doc[before]):
+                before -= 1
+            if (
+                2 <= b - a <= 4
+                and (before < first or doc[before].text in _ITEM_EDGES)
+                and (b >= last or doc[b].text in _ITEM_EDGES)
+            ):
+                items.append((a, b))
+        labels = [by_span[item] for item in items if item in by_span]
+        people = labels.count("PERSON")
+        if people >= 2 and 2 * people > len(labels):
+            found.extend(Span(doc, a, b, label="PERSON") for a, b in items if not any(taken[a:b]))
+    return found
+
+
+def people_by_form(doc: Doc, ents: list[Span]) -> list[Span]:
+    """The entities with the people the NER missed that their form shows: a first initial and
+    a surname, and the names of a list of people (see `_initialled`, `_listed`)."""
+    taken = [False] * len(doc)
+    for e in ents:
+        taken[e.start : e.end] = [True] * len(e)
+    added = _initialled(doc, taken)
+    added += _listed(doc, ents, taken)
+    return sorted([*ents, *added], key=lambda e: e.start) if added else ents
+
+
 def _with(ents: Sequence[Span], spans: Sequence[Span]) -> list[Span]:
     """`ents` with `spans` in place of every entity they overlap."""
     kept = [e for e in ents if not any(s.start < e.end and e.start < s.end for s in spans)]
@@ -495,6 +574,7 @@ class EntityRuler:
         ents: list[Span] = list(doc.ents)
         if any(t.is_space for e in ents for t in e):
             ents = trim_edges(doc, ents, words=False)
+        ents = trim_figures(doc, ents)
         if found:
             ents = merge_entities(doc, ents, [Span(doc, a, b, label=lab) for a, b, lab in found])
         elif any(e.label_ == "GPE" for e in ents):
@@ -506,6 +586,7 @@ class EntityRuler:
         if places:
             ents = _with(ents, places)
         ents = teams_in_columns(doc, ents)
+        ents = people_by_form(doc, ents)
         doc.ents = ents
         return doc
 

@@ -237,3 +237,20 @@ def test_an_entity_has_no_leading_the_nor_possessive() -> None:
     )
     texts = {e.text for e in doc.ents if e.label_ == "ORG"}
     assert texts and not any(t.lower().startswith("the ") or t.endswith("'s") for t in texts)
+
+
+def test_people_by_their_form_and_names_without_scores() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    doc = nlp("Scoreboard:\n\nA. Stewart b Mushtaq Ahmed 46\n\nN. Knight run out 1")
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert labels.get("A. Stewart") == "PERSON" and labels.get("N. Knight") == "PERSON"
+    doc = nlp(
+        "Belgium - 1 - Filip De Wilde, 2 - Bertrand Crasson, 3 - Dirk Medved, "
+        "10 - Enzo Scifo, 11 - Luis Oliveira, 9 - Marc Degryse."
+    )
+    people = {e.text for e in doc.ents if e.label_ == "PERSON"}
+    assert {"Filip De Wilde", "Bertrand Crasson", "Dirk Medved", "Marc Degryse"} <= people
+    doc = nlp("France beat Mexico 2-0 in a friendly international on Saturday.")
+    assert not any(any(c.isdigit() for c in e.text) for e in doc.ents if e.label_ != "DATE")
