@@ -55,7 +55,7 @@ __all__ = [
 FACTORY = "newsflow_entity_ruler"
 # How matches merge with the NER (`merge_entities`). The patterns file names it in its header, so
 # the file's digest (the model's provenance) changes with the rules: `newsflow reenrich` redoes.
-MERGE_RULES = "merge/6"
+MERGE_RULES = "merge/7"
 # The header line of a file whose lines carry spaCy's tokens (see parse_entity_patterns).
 PRETOKENIZED = "# format: pretokenized"
 
@@ -441,12 +441,16 @@ def _in_capitals(doc: Doc, first: int, last: int) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.9 * len(letters)
 
 
-def names_in_capitals(doc: Doc, ents: list[Span]) -> list[Span]:
+def names_in_capitals(
+    doc: Doc, ents: list[Span], patterns: EntityPatterns | None = None
+) -> list[Span]:
     """Lines written in capitals (headlines) get the names the rest of the article spells in
     mixed case, with their labels there: "ROMANIA BEAT LITHUANIA" after "Lithuania" (GPE) in
     the body, "SHEARER" after "Alan Shearer" (PERSON). Only names the body labels one way are
-    given. A headline name the body gives replaces the NER's guesses it overlaps (the model
-    reads words in capitals badly). Datelines and tables are labelled after this."""
+    given. A headline name the body gives replaces the NER's guesses it overlaps, and the NER's
+    other organisations in capitals go unless the dictionary (`patterns`) has them ("SOCCER -
+    ENGLAND BEAT", "W L PCT GB": the model reads words in capitals badly). Datelines and tables
+    are labelled after this."""
     lines = _lines(doc)
     capitals = [(a, b) for a, b in lines if _in_capitals(doc, a, b)]
     if not capitals:
@@ -480,7 +484,16 @@ def names_in_capitals(doc: Doc, ents: list[Span]) -> list[Span]:
                     break
             else:
                 i += 1
-    return _with(ents, found) if found else ents
+    ents = _with(ents, found) if found else ents
+    given = {(e.start, e.end) for e in found}
+    return [
+        e
+        for e in ents
+        if e.label_ != "ORG"
+        or e.start not in in_caps
+        or (e.start, e.end) in given
+        or (patterns is not None and patterns.label([t.text for t in e]) is not None)
+    ]
 
 
 # A first-name initial: "A." of "A. Stewart".
@@ -581,7 +594,7 @@ class EntityRuler:
             ents = teams_in_tables(doc, ents)
         # after the merge: "the White House" the NER found keeps its own label
         ents = trim_edges(doc, ents)
-        ents = names_in_capitals(doc, ents)
+        ents = names_in_capitals(doc, ents, self.patterns)
         places = dateline_places(doc)
         if places:
             ents = _with(ents, places)

@@ -254,3 +254,14 @@ def test_people_by_their_form_and_names_without_scores() -> None:
     assert {"Filip De Wilde", "Bertrand Crasson", "Dirk Medved", "Marc Degryse"} <= people
     doc = nlp("France beat Mexico 2-0 in a friendly international on Saturday.")
     assert not any(any(c.isdigit() for c in e.text) for e in doc.ents if e.label_ != "DATE")
+
+
+def test_the_models_organisations_in_capitals_need_a_source() -> None:
+    settings = load_settings()
+    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
+    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    doc = nlp("BASEBALL - MAJOR LEAGUE STANDINGS AFTER THURSDAY'S GAMES.\n\nW L PCT GB\n\nText.")
+    assert not any(e.label_ == "ORG" for e in doc.ents if e.end_char < doc.text.index("Text"))
+    # the dictionary's organisations stay
+    doc = nlp("UNITED NATIONS SAYS AID DELAYED.\n\nAid was delayed, officials said.")
+    assert any(e.text == "UNITED NATIONS" and e.label_ == "ORG" for e in doc.ents)

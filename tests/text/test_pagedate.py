@@ -8,6 +8,7 @@ from tasks.text.html import extract_html
 from tasks.text.pagedate import (
     DateEvidence,
     Stamp,
+    byline_date,
     choose_published,
     page_offset,
     parse_stamp,
@@ -147,3 +148,21 @@ def test_htmldate_alone_gives_way_to_the_date_the_page_shows() -> None:
         htmldate=date(2022, 1, 15), meta=stamp, shown=shown, first_shown=date(2022, 1, 25)
     )
     assert choose_published(agreed)[2] == "meta+htmldate"
+
+
+def test_the_one_date_by_the_headline_is_the_pages_date() -> None:
+    menu = "Archive 2021-05-31 " + "Home News Sport Culture " * 10  # far from the headline
+    text = menu + "Council votes on the budget By Anna Berg | 25.01.2022 The council met."
+    assert byline_date(text, "Council votes on the budget", date(2026, 12, 2)) == date(2022, 1, 25)
+    # two different dates there: no byline; a date inside the headline is not one
+    two = "Council votes on the budget 25.01.2022, updated 27.01.2022"
+    assert byline_date(two, "Council votes on the budget", date(2026, 12, 2)) is None
+    inside = "Budget of 25.01.2022 passed by the council. The council met."
+    assert byline_date(inside, "Budget of 25.01.2022 passed", date(2026, 12, 2)) is None
+    stamp = Stamp(date(2022, 1, 21), datetime(2022, 1, 21, 15, 0, tzinfo=CET), "local")
+    near = DateEvidence(htmldate=date(2022, 1, 21), meta=stamp, byline=date(2022, 1, 25))
+    assert choose_published(near)[0] == datetime(2022, 1, 25, tzinfo=UTC)
+    assert choose_published(near)[2] == "byline"
+    # a byline date far from every other source is another story's
+    far = DateEvidence(htmldate=date(2022, 1, 21), meta=stamp, byline=date(2021, 5, 31))
+    assert choose_published(far)[2] == "meta+htmldate"
