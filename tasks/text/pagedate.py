@@ -273,6 +273,20 @@ LIST_GAP = 150
 BYLINE_BEFORE = 200
 BYLINE_AFTER = 400
 BYLINE_MAX_DAYS = 45
+# A date labelled as the page's update is not its publication date ("Updated 0117 GMT November
+# 28, 2013", "aktualisiert am", "mis à jour le").
+_UPDATED_RE = re.compile(
+    r"(?:updated|last edited|modified|aktualisiert|geändert|zuletzt|mis à jour|modifié"
+    r"|actualizado|aggiornato)[^0-9]{0,25}$",
+    re.IGNORECASE,
+)
+# ... or a date right before such a label with no date of its own: "November 28, 2013 --
+# Updated 0203 GMT" (not "25.01.2022, updated 27.01.2022", where the first is the publication)
+_UPDATED_AFTER_RE = re.compile(
+    r"[^\n]{0,30}?(?:19|20)\d\d\D{0,6}(?:updated|aktualisiert|mis à jour|actualizado|aggiornato)"
+    r"(?![^\n]{0,25}?(?:\d{1,2}[./]\d{1,2}[./]\d{2}|\b(?:19|20)\d\d\b))",
+    re.IGNORECASE,
+)
 _INVISIBLE = "script style noscript template head".split()
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>")
 
@@ -350,15 +364,19 @@ def shown_dates(text: str, today: date) -> tuple[frozenset[date], date | None]:
 
 def byline_date(text: str, headline: str | None, today: date) -> date | None:
     """The date shown next to the headline: within BYLINE_BEFORE characters before it or
-    BYLINE_AFTER after it (not in it), when exactly one day is written there."""
+    BYLINE_AFTER after it (not in it, not labelled as an update), when exactly one day is
+    written there."""
     at = text.find(headline) if headline else -1
     if headline is None or at < 0:
         return None
-    end = at + len(headline)
+    start, end = max(0, at - BYLINE_BEFORE), at + len(headline)
+    window = text[start : end + BYLINE_AFTER]
     days = {
         day
-        for offset, day in _dates_in(text[max(0, at - BYLINE_BEFORE) : end + BYLINE_AFTER], today)
-        if not at - max(0, at - BYLINE_BEFORE) <= offset < end - max(0, at - BYLINE_BEFORE)
+        for offset, day in _dates_in(window, today)
+        if not at - start <= offset < end - start
+        and not _UPDATED_RE.search(window[max(0, offset - 40) : offset])
+        and not _UPDATED_AFTER_RE.match(window, offset, offset + 50)
     }
     return days.pop() if len(days) == 1 else None
 

@@ -155,8 +155,14 @@ def test_the_one_date_by_the_headline_is_the_pages_date() -> None:
     text = menu + "Council votes on the budget By Anna Berg | 25.01.2022 The council met."
     assert byline_date(text, "Council votes on the budget", date(2026, 12, 2)) == date(2022, 1, 25)
     # two different dates there: no byline; a date inside the headline is not one
-    two = "Council votes on the budget 25.01.2022, updated 27.01.2022"
+    two = "Council votes on the budget 25.01.2022 and 27.01.2022"
     assert byline_date(two, "Council votes on the budget", date(2026, 12, 2)) is None
+    updated = "Council votes on the budget 25.01.2022, updated 27.01.2022"
+    assert byline_date(
+        updated.replace(", updated", "; Updated:"), "Council votes on the budget", date(2026, 12, 2)
+    ) == date(2022, 1, 25)
+    cnn = "Council votes on the budget By Anna Berg November 28, 2013 -- Updated 0203 GMT"
+    assert byline_date(cnn, "Council votes on the budget", date(2026, 12, 2)) is None
     inside = "Budget of 25.01.2022 passed by the council. The council met."
     assert byline_date(inside, "Budget of 25.01.2022 passed", date(2026, 12, 2)) is None
     stamp = Stamp(date(2022, 1, 21), datetime(2022, 1, 21, 15, 0, tzinfo=CET), "local")
