@@ -133,3 +133,10 @@ def test_a_subject_hung_on_the_subordinator_is_the_subject(nlp, lexicon) -> None
     )
     march = [e for e in _events(nlp, lexicon, text) if e.trigger == "marched"]
     assert march and all(e.actor is None or "nurses" in e.actor for e in march)
+
+
+def test_meeting_a_demand_accedes_to_it(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The miners' union said the owners had met most of its demands by Thursday."
+    events = _events(nlp, lexicon, text)
+    assert any(e.trigger == "met" and e.category == "CONCEDE" for e in events)
+    assert not any(e.trigger == "demands" for e in events)

@@ -186,6 +186,31 @@ def _refused(tok: Token, trig: Trigger, lexicon: EventLexicon) -> Trigger:
     return trig
 
 
+def _met_requests(verb: Token, lexicon: EventLexicon) -> list[Token]:
+    """The requests a meeting verb satisfies ("met many of the government's demands"): its
+    objects, or their "of" objects, that are nouns of request."""
+    words = lexicon.coding.words
+    objs = [c for c in verb.children if c.dep_ in OBJ]
+    heads = [o for obj in objs for o in [obj, *pobjs(obj, ("of",))]]
+    return [o for o in heads if o.lemma_.lower() in words.request_nouns]
+
+
+def _acceded(found: list[Found], lexicon: EventLexicon, claimed: set[int]) -> list[Found]:
+    """Meeting a demand accedes to it (CAMEO 08 "yield": accede to demands), coded once by the
+    verb ("they have met many of the government's demands": CONCEDE, not the government's
+    DEMAND)."""
+    rules = lexicon.coding
+    out = []
+    for tok, trig, source in found:
+        if source == "verb" and tok.lemma_.lower() in rules.words.meeting_verbs:
+            requests = _met_requests(tok, lexicon)
+            if requests:
+                trig = lexicon.recoded(rules.recode.accede_to_demand)
+                claimed.update(r.i for r in requests)
+        out.append(Found(tok, trig, source))
+    return out
+
+
 def reinterpret(found: list[Found], lexicon: EventLexicon, claimed: set[int]) -> list[Found]:
     """Sentence-level rules that let one coded word decide another's category.
 
@@ -197,7 +222,7 @@ def reinterpret(found: list[Found], lexicon: EventLexicon, claimed: set[int]) ->
     - intent: an act under "willing/ready/prepared to" is an intent to cooperate (AGREE) or a
       threat (THREATEN); "prepared to resume shelling" (the verb) is a show of force (MOBILIZE).
     """
-    out = _carried_by_light_verbs(found, lexicon, claimed)
+    out = _acceded(_carried_by_light_verbs(found, lexicon, claimed), lexicon, claimed)
     coded = _by_token(out)
     result = []
     for tok, trig, source in out:

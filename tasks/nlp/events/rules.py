@@ -55,6 +55,7 @@ class Recodings:
     coercive_order: Recode
     judicial_ruling: Recode
     refused_request: Recode
+    accede_to_demand: Recode
 
 
 @dataclass(frozen=True, slots=True)
