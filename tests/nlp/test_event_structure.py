@@ -140,3 +140,9 @@ def test_meeting_a_demand_accedes_to_it(nlp, lexicon) -> None:  # type: ignore[n
     events = _events(nlp, lexicon, text)
     assert any(e.trigger == "met" and e.category == "CONCEDE" for e in events)
     assert not any(e.trigger == "demands" for e in events)
+
+
+def test_whose_request_is_answered_is_the_target(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The dock workers rejected the port authority's offer on Monday."
+    main = _main(nlp, lexicon, text)
+    assert main.category == "REJECT" and "authority" in (main.target or "")

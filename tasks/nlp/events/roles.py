@@ -448,6 +448,19 @@ def _clause_subjects(tok: Token, rules: EventRules) -> tuple[list[Token], bool]:
     return subs, passive
 
 
+def _requester(verb: Token, request_nouns: frozenset[str]) -> Token | None:
+    """Whose request a verb answers: the possessor of a request noun it takes as object (or as
+    its object's "of" object): "met many of the government's demands", "rejected the union's
+    offer" (the government, the union)."""
+    for obj in (c for c in verb.children if c.dep_ in OBJ):
+        for noun in [obj, *pobjs(obj, ("of",))]:
+            if noun.lemma_.lower() in request_nouns:
+                poss = [c for c in noun.children if c.dep_ == "poss"]
+                if poss:
+                    return poss[0]
+    return None
+
+
 def _verb_roles(
     tok: Token, trig: Trigger, index: Mentions, used: frozenset[str], lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
@@ -480,6 +493,9 @@ def _verb_roles(
         return actors, [target_phrase(p, index) for h in heads for p in pobjs(h, ("with",))]
     if targets:
         return actors, targets
+    requester = _requester(tok, rules.words.request_nouns)
+    if requester is not None:
+        return actors, [target_phrase(requester, index)]
     spans = [(a.start, a.end) for a in actors if a is not None]
     kind, scored = scored_targets(tok, index, used, lexicon, spans)
     if kind >= rules.roles.kind_accepted:
