@@ -13,6 +13,9 @@
 - `SCREEN_READER_ONLY`: elements that the common CSS utility classes hide from the eye and
   keep for screen readers (`sr-only`, `visually-hidden`, `screen-reader-text`): a teaser
   card's repeated title, "opens in a new window"; pruned before extraction.
+- `AUTHOR_BOXES`: an element whose class names an author's bio, info, box or description
+  (`author-bio`, `author__bio`, `authorbio`, `author-info`, `author-box`,
+  `author-description`): the writer's profile, not the article; pruned before extraction.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from lxml.html import HtmlElement
 
 __all__ = [
+    "AUTHOR_BOXES",
     "SCREEN_READER_ONLY",
     "drop_furniture",
     "drop_trailing_list",
@@ -52,6 +56,15 @@ SCREEN_READER_ONLY = (
     )
     + "]"
 )
+_AUTHOR_CLASSES = (
+    "author-bio",
+    "author__bio",
+    "authorbio",
+    "author-info",
+    "author-box",
+    "author-description",
+)
+AUTHOR_BOXES = "//*[" + " or ".join(f"contains(@class, '{name}')" for name in _AUTHOR_CLASSES) + "]"
 _NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title", "a", "button"})
 
 

@@ -11,6 +11,7 @@ from html import unescape as html_unescape
 from urllib.parse import urlsplit
 
 from tasks.text.boilerplate import (
+    AUTHOR_BOXES,
     SCREEN_READER_ONLY,
     drop_furniture,
     drop_trailing_list,
@@ -35,7 +36,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/7"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/4+trim/8"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -492,7 +493,7 @@ def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: b
         favor_precision=mode == "precision",
         favor_recall=mode == "recall",
         fast=not fallbacks,
-        prune_xpath=[SOCIAL_EMBEDS, SCREEN_READER_ONLY],
+        prune_xpath=[SOCIAL_EMBEDS, SCREEN_READER_ONLY, AUTHOR_BOXES],
     )
 
 

@@ -136,3 +136,14 @@ def test_text_only_screen_readers_get_is_pruned_before_extraction() -> None:
     assert "opens in a new window" not in page.text
     assert "Other story headline here Other story headline here" not in page.text
     assert "Line 5 of the story" in page.text
+
+
+def test_the_author_box_after_the_article_is_pruned() -> None:
+    bio = (
+        '<div class="author-bio"><p>Jane Doe has covered city hall for twenty years and is the'
+        " author of three books about local government and its budgets.</p></div>"
+    )
+    page = extract_html(_page("", after=bio))
+    assert page.ok
+    assert "Jane Doe has covered" not in page.text
+    assert "Line 5 of the story" in page.text
