@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from spacy.attrs import TAG
+
 from tasks.records import Mention
 
 if TYPE_CHECKING:
@@ -146,9 +148,15 @@ def repair_verb_lemmas(doc: Doc) -> None:
     per Doc, so the lexicon and the light-verb lists see the verb."""
     if doc.user_data.get(_LEMMAS_KEY):
         return
-    for tok in doc:
-        if tok.pos_ in ("VERB", "AUX") and _dropped_e(tok):
-            tok.lemma_ = tok.lemma_ + "e"
+    # past-tense tags found in the Doc's array: only those tokens are made (a Python token per
+    # word of every article cost as much as the rest of the check)
+    strings = doc.vocab.strings
+    past = {strings.add("VBD"), strings.add("VBN")}
+    for i, tag in enumerate(doc.to_array(TAG).tolist()):
+        if tag in past:
+            tok = doc[i]
+            if tok.pos_ in ("VERB", "AUX") and _dropped_e(tok):
+                tok.lemma_ = tok.lemma_ + "e"
     doc.user_data[_LEMMAS_KEY] = True
 
 
