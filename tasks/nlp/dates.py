@@ -55,19 +55,24 @@ _WEEKDAY_RE = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 # model tags some as EVENT, so they are candidates of their own. Moveable feasts (Easter,
 # Thanksgiving) and national days, which differ by country, are left out.
 FIXED_HOLIDAYS: dict[str, tuple[int, int]] = {
-    "new year's eve": (12, 31),
-    "new years eve": (12, 31),
     "new year eve": (12, 31),
-    "new year's day": (1, 1),
-    "new years day": (1, 1),
     "new year day": (1, 1),
     "christmas eve": (12, 24),
     "christmas day": (12, 25),
     "christmas": (12, 25),
     "boxing day": (12, 26),
-    "valentine's day": (2, 14),
+    "valentine day": (2, 14),
     "halloween": (10, 31),
 }
+
+
+def _holiday_key(text: str) -> str:
+    """A holiday's name as FIXED_HOLIDAYS keys it ("New Year's Eve", "new years eve" -> "new
+    year eve"; "Valentine's Day" -> "valentine day"; "Hallowe'en" -> "halloween")."""
+    key = re.sub(r"\b(year|valentine)'?s\b", r"\1", text)
+    return key.replace("hallowe'en", "halloween")
+
+
 # as candidates in running text: the two-word names anywhere, a bare "Christmas"/"Halloween"
 # only as a day ("on Christmas", "last Halloween"; not "Christmas tree", "before Christmas")
 _HOLIDAY_RE = (
@@ -284,9 +289,7 @@ def resolve_expression(
             break
         t = stripped
     named = re.fullmatch(r"(?:(last|next|this)\s+)?(.+)", re.sub(r"\s+", " ", t))
-    holiday = (
-        FIXED_HOLIDAYS.get(named.group(2).replace("hallowe'en", "halloween")) if named else None
-    )
+    holiday = FIXED_HOLIDAYS.get(_holiday_key(named.group(2))) if named else None
     if named and holiday is not None:
         if ref is None:
             return None, "day", True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import spacy
 from spacy.language import Language
 
@@ -181,10 +182,16 @@ def test_a_place_inside_a_longer_name_is_not_added() -> None:
     assert nlp("They met in Lyon on Friday.").ents[0].text == "Lyon"
 
 
-def test_a_datelines_places_and_a_tables_teams() -> None:
+@pytest.fixture(scope="module")
+def fixture_ruler() -> Language:
+    """The configured pipeline with the entity ruler fed by the test patterns."""
     settings = load_settings()
     bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
-    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+    return load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+
+
+def test_a_datelines_places_and_a_tables_teams(fixture_ruler: Language) -> None:
+    nlp = fixture_ruler
     doc = nlp("TAVILDARA, Tajikistan 1996-08-30\n\nGovernment troops took the town.")
     labels = {e.text: e.label_ for e in doc.ents}
     assert labels.get("TAVILDARA") == "GPE" and labels.get("Tajikistan") == "GPE"
@@ -211,10 +218,8 @@ def test_a_datelines_places_and_a_tables_teams() -> None:
     assert not any(e.label_ == "ORG" for e in doc.ents)
 
 
-def test_a_headline_in_capitals_gets_the_names_the_body_spells() -> None:
-    settings = load_settings()
-    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
-    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+def test_a_headline_in_capitals_gets_the_names_the_body_spells(fixture_ruler: Language) -> None:
+    nlp = fixture_ruler
     doc = nlp(
         "SOCCER - MARTINEZ SIGNS FOR HOLLOWAY ROVERS.\n\nLYON 1996-08-30\n\n"
         "Striker Carlos Martinez signed for Holloway Rovers on Friday, the club said. "
@@ -228,10 +233,8 @@ def test_a_headline_in_capitals_gets_the_names_the_body_spells() -> None:
     assert "SOCCER" not in heads
 
 
-def test_an_entity_has_no_leading_the_nor_possessive() -> None:
-    settings = load_settings()
-    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
-    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+def test_an_entity_has_no_leading_the_nor_possessive(fixture_ruler: Language) -> None:
+    nlp = fixture_ruler
     doc = nlp(
         "Analysts expect the Federal Reserve to act, and the European Central Bank's chief too."
     )
@@ -239,10 +242,8 @@ def test_an_entity_has_no_leading_the_nor_possessive() -> None:
     assert texts and not any(t.lower().startswith("the ") or t.endswith("'s") for t in texts)
 
 
-def test_people_by_their_form_and_names_without_scores() -> None:
-    settings = load_settings()
-    bare = tuple(c for c in settings.nlp.components if c != ENTITY_RULER)
-    nlp = load_nlp(settings.nlp.model, (*bare, ENTITY_RULER), FIXTURES / "patterns.tsv")
+def test_people_by_their_form_and_names_without_scores(fixture_ruler: Language) -> None:
+    nlp = fixture_ruler
     doc = nlp("Scoreboard:\n\nA. Stewart b Mushtaq Ahmed 46\n\nN. Knight run out 1")
     labels = {e.text: e.label_ for e in doc.ents}
     assert labels.get("A. Stewart") == "PERSON" and labels.get("N. Knight") == "PERSON"
