@@ -146,3 +146,64 @@ def test_whose_request_is_answered_is_the_target(nlp, lexicon) -> None:  # type:
     text = "The dock workers rejected the port authority's offer on Monday."
     main = _main(nlp, lexicon, text)
     assert main.category == "REJECT" and "authority" in (main.target or "")
+
+
+def _demand(nlp, lexicon, text: str) -> Event:  # type: ignore[no-untyped-def]
+    demands = [e for e in _events(nlp, lexicon, text) if e.category == "DEMAND"]
+    assert len(demands) == 1, (text, demands)
+    return demands[0]
+
+
+def test_a_call_for_someones_arrest_is_no_act_on_the_thing_asked(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """What a demand asks for ("X's arrest") is no party to it; X is the subject of what is
+    asked, not the one asked."""
+    text = "Protesters in Minsk were calling for Lukashenko's arrest."
+    assert _demand(nlp, lexicon, text).target is None
+
+
+def test_a_call_for_the_release_of_someone_does_not_target_them(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The African Union has called for the immediate release of Ondo and two of his aides."
+    assert _demand(nlp, lexicon, text).target is None
+
+
+def test_the_platform_a_call_is_made_on_is_no_addressee(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The opposition leader appealed on Facebook for students across the region "
+        "to boycott classes."
+    )
+    assert "Facebook" not in (_demand(nlp, lexicon, text).target or "")
+
+
+def test_the_addressee_of_a_call_is_still_its_target(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    text = "The teachers' union called on the minister to resign."
+    assert _demand(nlp, lexicon, text).target == "minister"
+
+
+def test_a_vote_split_is_no_sport_score(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """Two small numbers under a word of voting or deciding are a court's or house's split."""
+    events = _events(nlp, lexicon, "The appeal was dismissed in a 3-2 ruling.")
+    assert events and all(e.domain != "sport" for e in events)
+    beat = _events(nlp, lexicon, "Leeds beat Everton 2-1 at Elland Road on Saturday.")
+    assert beat and all(e.domain == "sport" for e in beat)
+
+
+def test_a_warning_of_possible_harm_is_no_threat(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A passive modal prediction ("could be ruined by the tariff") is threatened by nobody."""
+    text = "The chamber's president warned that many family farms could be ruined by the tariff."
+    assert not any(e.category == "THREATEN" for e in _events(nlp, lexicon, text))
+    text = "The general warned the rebels that they would be crushed."
+    assert _main(nlp, lexicon, text).category == "THREATEN"
+
+
+def test_withdrawing_a_mission_reduces_relations(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A mission's people withdrawn is CAMEO 166 (announced for the future: a threat); troops
+    withdrawn are a de-escalation (announced: an intent to cooperate)."""
+    text = (
+        "The head of the African Union mission announced on Friday that she will withdraw "
+        "the election monitors from Chad."
+    )
+    assert _main(nlp, lexicon, text).category == "THREATEN"
+    text = "Kenya announced on Friday that it will withdraw its troops from the border."
+    assert _main(nlp, lexicon, text).category == "AGREE"
+    text = "Kenya withdrew its troops from the border on Monday."
+    assert _main(nlp, lexicon, text).category == "RETREAT"

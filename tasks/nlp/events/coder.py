@@ -138,6 +138,8 @@ def _code(f: Found, si: int, sent: Span, ctx: _Article, used: frozenset[str]) ->
     dm = date_for(tok, ctx.dates, sent, published)
     event_date = dm.value if dm else None
     mode = event_mode(tok, lexicon, event_date, published)
+    if source != "noun":
+        trig = recode.withdrawn_mission(tok, trig, lexicon)
     trig = recode.intent_trigger(tok, trig, mode, lexicon)
     if source != "noun":
         trig = recode.property_or_order(tok, trig, lexicon)

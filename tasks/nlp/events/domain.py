@@ -4,7 +4,8 @@ Each event gets a score per domain (political, sport, entertainment, business, t
 evidence that does not depend on the trigger (`config/event_rules.toml`, `[domain]`):
 - the article's vocabulary: each domain's share of the article's domain words;
 - the sentence's vocabulary: the domain words in the event's sentence;
-- the parse: a score in the sentence ("beat Chelsea 3-1", "won 2-0") is sport;
+- the parse: a score in the sentence ("beat Chelsea 3-1", "won 2-0") is sport, a vote split
+  ("a 2-1 decision", "by a 5-4 majority": the numbers' head is a word of voting) is not;
 - what the actor and target are: a code of a political or security sector (government,
   military, police, rebels, opposition, courts, legislatures, IGOs) is political evidence, a bare
   country or demonym weaker evidence (teams bear them too); an actor phrase made of a domain's own
@@ -122,11 +123,31 @@ class ArticleDomain:
             found = False
             for m in _SCORE_RE.finditer(sent.text):
                 start = sent.start_char + m.start()
-                if not any(a <= start < b for a, b in dates):
+                if not any(a <= start < b for a, b in dates) and not self._tally(
+                    sent, start, sent.start_char + m.end()
+                ):
                     found = True
                     break
             self._scores[si] = found
         return self._scores[si]
+
+    def _tally(self, sent: Span, start: int, end: int) -> bool:
+        """A vote split, not a score: the numbers' head is a word of voting or deciding ("a
+        2-1 decision", "by a 5-4 majority", "voted 7-2"), `DomainRules.tally_words`."""
+        span = sent.doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return False
+        head = span.root.head
+        for _ in range(3):  # "a 2-1 split decision": up through the numbers' own modifiers
+            if (
+                head.lemma_.lower() in self.rules.tally_words
+                or head.lower_ in self.rules.tally_words
+            ):
+                return True
+            if head.pos_ not in ("NOUN", "ADJ", "NUM") or head.head == head:
+                return False
+            head = head.head
+        return False
 
     def _party(self, code: ActorCode | None, text: str | None) -> tuple[float, float]:
         """(political, country) evidence of an actor or target."""

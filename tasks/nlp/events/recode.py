@@ -375,6 +375,25 @@ def property_or_order(tok: Token, trig: Trigger, lexicon: EventLexicon) -> Trigg
     return trig
 
 
+def withdrawn_mission(tok: Token, trig: Trigger, lexicon: EventLexicon) -> Trigger:
+    """Withdrawing a mission's people (inspectors, observers, peacekeepers, aid workers,
+    diplomats: `mission_nouns`) reduces relations, CAMEO 166 "expel or withdraw" (SANCTION),
+    not a military de-escalation (087, RETREAT: "withdrew its troops"). Announced for the
+    future, it is then a threat ("announced that he will withdraw the inspectors")."""
+    rules = lexicon.coding
+    if not trig.cameo.startswith("087"):
+        return trig
+    objs = [o for c in tok.children if c.dep_ in OBJ for o in _with_conjuncts(c)]
+    mission = rules.words.mission_nouns
+    if any(o.lemma_.lower() in mission or o.lower_ in mission for o in objs):
+        return lexicon.recoded(rules.recode.withdraw_mission)
+    return trig
+
+
+def _with_conjuncts(tok: Token) -> list[Token]:
+    return [tok, *(c for c in tok.children if c.dep_ == "conj")]
+
+
 def force_category(trig: Trigger, actor: Phrase | None, rules: EventRules) -> Trigger:
     """FIGHT for conventional forces, ASSAULT for irregular ones, on generic violence triggers."""
     w = rules.words
@@ -449,7 +468,7 @@ def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -
     """Whether a verb coded by its lemma alone is used in another sense that codes nothing: a
     verb of meaning that signifies ("the bell signals the start", "it would mean paid leave is
     increased"), a meeting verb whose object is a thing ("met the government's demands"), the
-    future "going to" ("we are going to extend")."""
+    future "going to" ("we are going to extend"), a warning that predicts harm (`_predicts`)."""
     lemma = tok.lemma_.lower()
     if lemma == "go" and tok.tag_ == "VBG" and _infinitive_complement(tok):
         return True  # "we are going to extend the pay": the future, not a movement
@@ -460,6 +479,36 @@ def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -
         return _signifies(tok, lexicon)
     if lemma in words.meeting_verbs and trig.category == "CONSULT":
         return _met_things(tok, lexicon)
+    if trig.category == "THREATEN":
+        return _predicts(tok, lexicon)
+    return False
+
+
+def _predicts(verb: Token, lexicon: EventLexicon) -> bool:
+    """A warning that foretells harm nobody in it threatens to do: its clause's doer is a mere
+    thing ("warned that the reform will ruin farmers", "warned that shops could be hurt by the
+    tax"), or it is a passive with a modal of possibility and no agent ("warned that hundreds
+    of jobs could be lost"). A threat is an actor's own act ("warned it would retaliate"), or
+    addressed to someone ("warned Moscow that ..."); a prediction is no event."""
+    if any(c.dep_ in ("dobj", "dative") for c in verb.children):
+        return False
+    human = lexicon.coding.words.human_nouns
+    for clause in (c for c in verb.children if c.dep_ == "ccomp"):
+        kids = list(clause.children)
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in kids)
+        if passive:  # the participle may be parsed as an adjective ('be "crippled" by')
+            by = [
+                g
+                for c in kids
+                if c.dep_ in ("agent", "prep") and c.lower_ == "by"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            if by:
+                return is_thing(by[0], human)
+            return any(c.dep_ == "aux" and c.lower_ in lexicon.hypothetical for c in kids)
+        subs = [c for c in kids if c.dep_ == "nsubj"]
+        return bool(subs) and is_thing(subs[0], human)
     return False
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from tasks.nlp.events.recode import is_patient, is_thing
-from tasks.nlp.events.rules import EventRules, RoleRules
+from tasks.nlp.events.rules import EventRules, RoleRules, Words
 from tasks.nlp.events.triggers import noun_trigger
 from tasks.nlp.syntax import (
     ACTOR_LABELS,
@@ -357,13 +357,19 @@ def _noun_roles(
 
 
 def _object_targets(
-    tok: Token, index: Mentions, used: frozenset[str], lexicon: EventLexicon
+    tok: Token,
+    index: Mentions,
+    used: frozenset[str],
+    lexicon: EventLexicon,
+    exclude: Sequence[tuple[int, int]] = (),
 ) -> list[Phrase]:
     """Targets among a verb's objects; an object that is part of the trigger ("slap sanctions
     on the Kremlin") gives its own complement, or the place it hits ("imposed a curfew in the
     town of Cizre")."""
     r = lexicon.coding.roles
     for o in objects(tok, r.target_preps):
+        if any(a <= o.idx < b for a, b in exclude):
+            continue
         if o.lemma_.lower() in used or o.lower_ in used or noun_trigger(o, lexicon) is not None:
             inner = pobjs(o, r.noun_target_preps)
             if inner:
@@ -461,6 +467,48 @@ def _requester(verb: Token, request_nouns: frozenset[str]) -> Token | None:
     return None
 
 
+def _asked_for(pobj: Token, lexicon: EventLexicon) -> bool:
+    """A demand verb's "for" object that is a thing or an act, not a person or group ("called
+    for X's release", "called for the immediate release of X", "urged for calm"): what is asked
+    for. The one asked is its addressee ("called on the army to ..."), or nobody named; a person
+    in the thing asked for ("of X", "X's") is its subject, no target of the demand."""
+    words = lexicon.coding.words
+    return (
+        pobj.head.lower_ == "for"
+        and pobj.head.head.lemma_.lower() in words.demand_verbs
+        and pobj.pos_ == "NOUN"
+        and not pobj.ent_type_
+        and pobj.lemma_.lower() not in words.human_nouns
+        and pobj.lower_ not in words.human_nouns
+        and pobj.lemma_.lower() not in lexicon.actor_dictionary.agents
+    )
+
+
+def _medium(pobj: Token, words: Words) -> bool:
+    """A medium or platform a statement is made on, in or through ("called on Twitter for
+    ...", "said on state television"): where it was said, not to whom."""
+    return pobj.head.lower_ in words.medium_preps and (
+        pobj.lower_ in words.medium_nouns or pobj.lemma_.lower() in words.medium_nouns
+    )
+
+
+def _not_parties(verb: Token, trig: Trigger, lexicon: EventLexicon) -> list[tuple[int, int]]:
+    """Character spans under `verb` that hold no target: what a demand asks for, and, for a
+    verbal event, the medium it was stated on (`_asked_for`, `_medium`)."""
+    words = lexicon.coding.words
+    verbal = trig.quad_class.startswith("verbal")
+    out = []
+    for prep in verb.children:
+        if prep.dep_ != "prep":
+            continue
+        for pobj in prep.children:
+            if pobj.dep_ == "pobj" and (
+                _asked_for(pobj, lexicon) or (verbal and _medium(pobj, words))
+            ):
+                out.append((pobj.left_edge.idx, pobj.right_edge.idx + len(pobj.right_edge)))
+    return out
+
+
 def _verb_roles(
     tok: Token, trig: Trigger, index: Mentions, used: frozenset[str], lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
@@ -496,11 +544,12 @@ def _verb_roles(
     requester = _requester(tok, rules.words.request_nouns)
     if requester is not None:
         return actors, [target_phrase(requester, index)]
-    spans = [(a.start, a.end) for a in actors if a is not None]
+    free = _not_parties(tok, trig, lexicon)
+    spans = [(a.start, a.end) for a in actors if a is not None] + free
     kind, scored = scored_targets(tok, index, used, lexicon, spans)
     if kind >= rules.roles.kind_accepted:
         return actors, scored
-    return actors, _object_targets(tok, index, used, lexicon) or scored
+    return actors, _object_targets(tok, index, used, lexicon, free) or scored
 
 
 def event_roles(

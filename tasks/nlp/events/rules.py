@@ -56,6 +56,7 @@ class Recodings:
     judicial_ruling: Recode
     refused_request: Recode
     accede_to_demand: Recode
+    withdraw_mission: Recode
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,9 @@ class Words:
     discussion_verbs: frozenset[str]
     request_nouns: frozenset[str]
     topic_preps: frozenset[str]
+    medium_nouns: frozenset[str]
+    medium_preps: frozenset[str]
+    mission_nouns: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,7 @@ class DomainRules:
     entertainment: frozenset[str]
     business: frozenset[str]
     tech: frozenset[str]
+    tally_words: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
