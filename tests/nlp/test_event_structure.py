@@ -207,3 +207,13 @@ def test_withdrawing_a_mission_reduces_relations(nlp, lexicon) -> None:  # type:
     assert _main(nlp, lexicon, text).category == "AGREE"
     text = "Kenya withdrew its troops from the border on Monday."
     assert _main(nlp, lexicon, text).category == "RETREAT"
+
+
+def test_relief_goods_handed_over_are_aid(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A verb of transfer the lexicon does not code, with relief goods (or a quantity of them)
+    as its object, is humanitarian aid; other goods are no event."""
+    text = "Turkish engineers handed over two tonnes of vaccines to the health ministry in Kabul."
+    main = _main(nlp, lexicon, text)
+    assert (main.trigger, main.category) == ("handed", "AID")
+    text = "The firm shipped 300 laptops to schools in Kenya."
+    assert not _events(nlp, lexicon, text)

@@ -57,6 +57,7 @@ class Recodings:
     refused_request: Recode
     accede_to_demand: Recode
     withdraw_mission: Recode
+    aid_goods: Recode
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ class Words:
     medium_nouns: frozenset[str]
     medium_preps: frozenset[str]
     mission_nouns: frozenset[str]
+    transfer_verbs: frozenset[str]
+    aid_goods: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)

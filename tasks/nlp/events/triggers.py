@@ -186,6 +186,20 @@ def demanded(
     )
 
 
+def _aid_handed_over(verb: Token, lexicon: EventLexicon) -> frozenset[str]:
+    """The words of relief goods (`aid_goods`) a verb of transfer the lexicon does not code
+    (`transfer_verbs`: "handed over", "distributed") takes as object, or a quantity of them
+    ("700 kg of medicine"): humanitarian aid (CAMEO 073). Empty when it is no such transfer."""
+    words = lexicon.coding.words
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in words.transfer_verbs:
+        return frozenset()
+    for obj in (c for c in verb.children if c.dep_ in OBJ):
+        nouns = [obj, *(g for p in obj.children if p.lower_ == "of" for g in p.children)]
+        if any(n.lemma_.lower() in words.aid_goods or n.lower_ in words.aid_goods for n in nouns):
+            return frozenset(f for n in nouns for f in (n.lower_, n.lemma_.lower()))
+    return frozenset()
+
+
 def _add_verb(tok: Token, lexicon: EventLexicon, out: SentenceTriggers) -> None:
     if tok.lemma_.lower() in lexicon.reporting or tok.lower_ == "according":
         demand = _reported_demand(tok, lexicon)
@@ -200,6 +214,10 @@ def _add_verb(tok: Token, lexicon: EventLexicon, out: SentenceTriggers) -> None:
         if demand is not None and tok.pos_ == "VERB":
             out.found.append(Found(tok, demand, "verb"))
             out.stating.add(tok.i)
+        elif goods := _aid_handed_over(tok, lexicon):
+            out.found.append(Found(tok, lexicon.recoded(lexicon.coding.recode.aid_goods), "verb"))
+            out.matched[tok.i] = goods  # the goods are what is given, not who receives them
+            out.claimed.update(c.i for c in tok.children if c.dep_ in OBJ)
         return
     out.found.append(Found(tok, trig, source))
     out.matched[tok.i] = used
