@@ -186,6 +186,33 @@ def pobjs(
     ]
 
 
+def hyphen_participle(tok: Token) -> bool:
+    """A participle glued by a hyphen to the word before it ("injury-plagued", "war-ravaged"):
+    one adjective describing a state, not an act anyone did, nor anyone who acts."""
+    doc, i = tok.doc, tok.i
+    return (
+        tok.tag_ == "VBN"
+        and i >= 2
+        and doc[i - 1].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i - 2].whitespace_
+        and not any(c.dep_ in ("aux", "auxpass") for c in tok.children)
+    )
+
+
+def in_hyphen_adjective(tok: Token) -> bool:
+    """Either side of a noun-participle adjective ("injury-plagued", "war-torn"): the
+    participle (`hyphen_participle`) or the noun glued before it."""
+    doc, i = tok.doc, tok.i
+    return hyphen_participle(tok) or (
+        i + 2 < len(doc)
+        and doc[i + 1].text == "-"
+        and not tok.whitespace_
+        and not doc[i + 1].whitespace_
+        and hyphen_participle(doc[i + 2])
+    )
+
+
 def hyphen_part(tok: Token) -> bool:
     """Whether `tok` is one side of a hyphenated word whose other side the parser attached
     elsewhere ("Anti-Kremlin rallies": "Anti" and "Kremlin" are not actors on their own)."""

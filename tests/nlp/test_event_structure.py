@@ -217,3 +217,11 @@ def test_relief_goods_handed_over_are_aid(nlp, lexicon) -> None:  # type: ignore
     assert (main.trigger, main.category) == ("handed", "AID")
     text = "The firm shipped 300 laptops to schools in Kenya."
     assert not _events(nlp, lexicon, text)
+
+
+def test_a_hyphenated_participle_is_a_state_not_an_act(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "injury-hit", "war-ravaged": one adjective; neither side is an event or an actor."""
+    assert not _events(nlp, lexicon, "The injury-hit striker missed the final.")
+    assert not _events(nlp, lexicon, "The war-ravaged province held its first election on Sunday.")
+    text = "The flood-battered villagers of Sindh protested outside the governor's office."
+    assert _main(nlp, lexicon, text).category == "PROTEST"

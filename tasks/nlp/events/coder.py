@@ -26,7 +26,14 @@ from tasks.nlp.events.roles import event_roles
 from tasks.nlp.events.rules import ConfidenceRules, EventRules
 from tasks.nlp.events.salience import event_depth, mark_main
 from tasks.nlp.events.triggers import Found, SentenceTriggers, demanded, sentence_triggers
-from tasks.nlp.syntax import ACTOR_LABELS, Mentions, Phrase, doc_sents, repair_verb_lemmas
+from tasks.nlp.syntax import (
+    ACTOR_LABELS,
+    Mentions,
+    Phrase,
+    doc_sents,
+    in_hyphen_adjective,
+    repair_verb_lemmas,
+)
 from tasks.records import Article, DateMention, Event, Mention
 
 if TYPE_CHECKING:
@@ -67,7 +74,11 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
             continue
         if f.source == "noun" and f.tok.i in triggers.claimed and _coded_by_parent(f, found):
             continue
-        if recode.other_sense(f.tok, f.trig, f.source, lexicon) or _attribution(f.tok):
+        if (
+            recode.other_sense(f.tok, f.trig, f.source, lexicon)
+            or _attribution(f.tok)
+            or in_hyphen_adjective(f.tok)
+        ):
             continue
 
         out.append(f)

@@ -32,6 +32,7 @@ from tasks.nlp.syntax import (
     agent,
     conjuncts,
     hyphen_part,
+    hyphen_participle,
     in_direct_speech,
     is_verb,
     objects,
@@ -122,7 +123,12 @@ def actor_phrase(tok: Token, index: Mentions, quantity_words: frozenset[str]) ->
                 "hundreds",
             ):
                 return phrase(tok, index)
-    if tok.ent_type_ in _NOT_ACTORS or hyphen_part(tok) or not any(c.isalpha() for c in tok.text):
+    if (
+        tok.ent_type_ in _NOT_ACTORS
+        or hyphen_part(tok)
+        or hyphen_participle(tok)
+        or not any(c.isalpha() for c in tok.text)
+    ):
         return None
     if tok.pos_ == "PRON":
         return _pronoun(tok, index)
