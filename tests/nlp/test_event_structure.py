@@ -225,3 +225,12 @@ def test_a_hyphenated_participle_is_a_state_not_an_act(nlp, lexicon) -> None:  #
     assert not _events(nlp, lexicon, "The war-ravaged province held its first election on Sunday.")
     text = "The flood-battered villagers of Sindh protested outside the governor's office."
     assert _main(nlp, lexicon, text).category == "PROTEST"
+
+
+def test_trying_to_act_is_the_act(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A verb of trying or succeeding with an infinitive codes nothing itself."""
+    text = "Small shops are struggling to pay their rent after the tax rise."
+    assert not any(e.trigger == "struggling" for e in _events(nlp, lexicon, text))
+    assert not _events(nlp, lexicon, "The minister managed to reach the border town on Sunday.")
+    text = "Rebels tried to storm the barracks on Monday."
+    assert _main(nlp, lexicon, text).category == "FIGHT"

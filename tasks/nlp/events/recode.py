@@ -468,7 +468,8 @@ def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -
     """Whether a verb coded by its lemma alone is used in another sense that codes nothing: a
     verb of meaning that signifies ("the bell signals the start", "it would mean paid leave is
     increased"), a meeting verb whose object is a thing ("met the government's demands"), the
-    future "going to" ("we are going to extend"), a warning that predicts harm (`_predicts`)."""
+    future "going to" ("we are going to extend"), a warning that predicts harm (`_predicts`),
+    a verb of trying or succeeding with an infinitive ("managed to reach", `try_verbs`)."""
     lemma = tok.lemma_.lower()
     if lemma == "go" and tok.tag_ == "VBG" and _infinitive_complement(tok):
         return True  # "we are going to extend the pay": the future, not a movement
@@ -481,6 +482,9 @@ def other_sense(tok: Token, trig: Trigger, source: str, lexicon: EventLexicon) -
         return _met_things(tok, lexicon)
     if trig.category == "THREATEN":
         return _predicts(tok, lexicon)
+    if lemma in words.try_verbs and not any(c.dep_ in OBJ for c in tok.children):
+        # "managed to make it to Athens", "firms struggling to cope": the infinitive is the act
+        return _infinitive_complement(tok)
     return False
 
 

@@ -95,6 +95,7 @@ class Words:
     mission_nouns: frozenset[str]
     transfer_verbs: frozenset[str]
     aid_goods: frozenset[str]
+    try_verbs: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
