@@ -200,6 +200,17 @@ def hyphen_participle(tok: Token) -> bool:
     )
 
 
+def attributive_participle(tok: Token) -> bool:
+    """A participle used as an adjective before its noun ("an injured runner", "the banned
+    substance"): a state of the noun, with no one doing it in the sentence."""
+    return (
+        tok.tag_ == "VBN"
+        and tok.dep_ == "amod"
+        and tok.i < tok.head.i
+        and not any(c.dep_ in ("agent", "aux", "auxpass") for c in tok.children)
+    )
+
+
 def in_hyphen_adjective(tok: Token) -> bool:
     """Either side of a noun-participle adjective ("injury-plagued", "war-torn"): the
     participle (`hyphen_participle`) or the noun glued before it."""

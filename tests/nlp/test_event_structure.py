@@ -234,3 +234,13 @@ def test_trying_to_act_is_the_act(nlp, lexicon) -> None:  # type: ignore[no-unty
     assert not _events(nlp, lexicon, "The minister managed to reach the border town on Sunday.")
     text = "Rebels tried to storm the barracks on Monday."
     assert _main(nlp, lexicon, text).category == "FIGHT"
+
+
+def test_a_participle_before_its_noun_is_a_state(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """ "the banned drug", "the detained activists": what the noun is, not an act in the
+    sentence; the act of the sentence is still coded."""
+    assert not _events(nlp, lexicon, "Doctors found traces of the banned drug in the sample.")
+    events = _events(nlp, lexicon, "The detained activists were freed by the police on Monday.")
+    assert [e.trigger for e in events] == ["freed"]
+    text = "Police detained the activists on Monday."
+    assert _main(nlp, lexicon, text).category == "COERCE"

@@ -29,6 +29,7 @@ from tasks.nlp.events.triggers import Found, SentenceTriggers, demanded, sentenc
 from tasks.nlp.syntax import (
     ACTOR_LABELS,
     Mentions,
+    attributive_participle,
     Phrase,
     doc_sents,
     in_hyphen_adjective,
@@ -78,6 +79,7 @@ def _to_code(triggers: SentenceTriggers, lexicon: EventLexicon) -> list[Found]:
             recode.other_sense(f.tok, f.trig, f.source, lexicon)
             or _attribution(f.tok)
             or in_hyphen_adjective(f.tok)
+            or attributive_participle(f.tok)
         ):
             continue
 
