@@ -244,3 +244,12 @@ def test_a_participle_before_its_noun_is_a_state(nlp, lexicon) -> None:  # type:
     assert [e.trigger for e in events] == ["freed"]
     text = "Police detained the activists on Monday."
     assert _main(nlp, lexicon, text).category == "COERCE"
+
+
+def test_a_request_from_someone_for_something(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A demand noun's "from" object is who asks, its "for" thing what is asked (no target)."""
+    text = "A request from the Red Cross for access to the prisoners was refused."
+    demand = _demand(nlp, lexicon, text)
+    assert (demand.actor, demand.target) == ("Red Cross", None)
+    text = "The union's demand for a pay rise was rejected by the board."
+    assert _demand(nlp, lexicon, text).target is None

@@ -308,14 +308,23 @@ def scored_targets(
     return best[0], [target_phrase(chosen, index)]
 
 
-def _noun_complement(tok: Token, index: Mentions, preps: Sequence[str]) -> Phrase | None:
+def _noun_complement(
+    tok: Token,
+    index: Mentions,
+    preps: Sequence[str],
+    asked: frozenset[str] = frozenset(),
+    human: frozenset[str] = frozenset(),
+) -> Phrase | None:
     """A noun trigger's of/on/against/to object, or a named complement of it ("suspension of
-    air links with Serbia")."""
+    air links with Serbia"); under a preposition in `asked`, only a person or group (what a
+    demand is "for" is what it asks, not whom: "the demand for $280bn")."""
     for c in tok.children:
         if c.dep_ != "prep" or c.lower_ not in preps:
             continue
         pobj = [g for g in c.children if g.dep_ == "pobj"]
         if not pobj:
+            continue
+        if c.lower_ in asked and not _party_noun(pobj[0], index, human):
             continue
         named = (
             []
@@ -330,6 +339,17 @@ def _noun_complement(tok: Token, index: Mentions, preps: Sequence[str]) -> Phras
     return None
 
 
+def _party_noun(tok: Token, index: Mentions, human: frozenset[str]) -> bool:
+    """A named actor, a pronoun, or a person or group noun (`human`); never a number or an
+    amount the tagger took for a name ("$280bn")."""
+    return not tok.text[:1].isdigit() and (
+        is_actor_like(tok, index)
+        or tok.pos_ == "PRON"
+        or tok.lemma_.lower() in human
+        or tok.lower_ in human
+    )
+
+
 def _noun_roles(
     tok: Token, trig: Trigger, index: Mentions, rules: EventRules
 ) -> tuple[list[Phrase | None], list[Phrase]]:
@@ -342,10 +362,18 @@ def _noun_roles(
     if poss and trig.category in rules.categories.patient_possessor:
         targets.append(target_phrase(poss[0], index))  # "Navalny's release"
         poss = []
+    human = rules.words.human_nouns
+    source = [
+        g
+        for g in pobjs(tok, ("from",))
+        if trig.quad_class.startswith("verbal") and _party_noun(g, index, human)
+    ]
     if poss:
         actors.append(actor_phrase(poss[0], index, qty))
     elif by:
         actors.append(actor_phrase(by[0], index, qty))
+    elif source:  # "calls from several member states", "a request from the African Union"
+        actors.append(actor_phrase(source[0], index, qty))
     else:
         verb = tok.head
         while verb.head != verb and not is_verb(verb) and verb.dep_ in ("conj", "compound", "dobj"):
@@ -354,7 +382,8 @@ def _noun_roles(
             subs, passive = subjects(verb, rules.words.control_verbs)
             if not passive:
                 actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
-    complement = _noun_complement(tok, index, rules.roles.noun_target_preps)
+    asked = frozenset({"for"}) if trig.category == "DEMAND" else frozenset()
+    complement = _noun_complement(tok, index, rules.roles.noun_target_preps, asked, human)
     if complement is not None:
         targets.append(complement)
     if not targets and poss and by:
