@@ -253,3 +253,10 @@ def test_a_request_from_someone_for_something(nlp, lexicon) -> None:  # type: ig
     assert (demand.actor, demand.target) == ("Red Cross", None)
     text = "The union's demand for a pay rise was rejected by the board."
     assert _demand(nlp, lexicon, text).target is None
+
+
+def test_the_means_of_force_is_no_target(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    """A force noun's "with" complement that names no person or group is its instrument."""
+    text = "The dissident is recovering in Vienna from a poisoning with a Soviet-era nerve agent."
+    force = [e for e in _events(nlp, lexicon, text) if e.category == "ASSAULT"]
+    assert force and all("agent" not in (e.target or "") for e in force)

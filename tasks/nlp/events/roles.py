@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -314,10 +314,13 @@ def _noun_complement(
     preps: Sequence[str],
     asked: frozenset[str] = frozenset(),
     human: frozenset[str] = frozenset(),
+    instrument: frozenset[str] = frozenset(),
+    agents: Mapping[str, object] | None = None,
 ) -> Phrase | None:
     """A noun trigger's of/on/against/to object, or a named complement of it ("suspension of
     air links with Serbia"); under a preposition in `asked`, only a person or group (what a
-    demand is "for" is what it asks, not whom: "the demand for $280bn")."""
+    demand is "for" is what it asks, not whom: "the demand for $280bn"); under one in
+    `instrument`, no thing (`_means`: "a poisoning with a Novichok nerve agent")."""
     for c in tok.children:
         if c.dep_ != "prep" or c.lower_ not in preps:
             continue
@@ -326,6 +329,8 @@ def _noun_complement(
             continue
         if c.lower_ in asked and not _party_noun(pobj[0], index, human):
             continue
+        if c.lower_ in instrument and _means(pobj[0], human, agents or {}):
+            continue  # "a poisoning with a nerve agent": the means, not the one poisoned
         named = (
             []
             if is_actor_like(pobj[0], index)
@@ -337,6 +342,17 @@ def _noun_complement(
         )
         return phrase((named or pobj)[0], index)
     return None
+
+
+def _means(tok: Token, human: frozenset[str], agents: Mapping[str, object]) -> bool:
+    """A common noun that names no person, group or role of its own (`human`, the agent
+    dictionary), whatever modifies it ("a Novichok nerve agent"): a means of force."""
+    forms = (tok.lower_, tok.lemma_.lower())
+    return (
+        tok.pos_ == "NOUN"
+        and not tok.ent_type_
+        and not any(f in human or f in agents for f in forms)
+    )
 
 
 def _party_noun(tok: Token, index: Mentions, human: frozenset[str]) -> bool:
@@ -351,9 +367,11 @@ def _party_noun(tok: Token, index: Mentions, human: frozenset[str]) -> bool:
 
 
 def _noun_roles(
-    tok: Token, trig: Trigger, index: Mentions, rules: EventRules
+    tok: Token, trig: Trigger, index: Mentions, lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
     """A noun trigger: its possessor, "by" object or its verb's subject acts on its object."""
+    rules = lexicon.coding
+    agents = lexicon.actor_dictionary.agents
     qty = rules.words.quantity_words
     actors: list[Phrase | None] = []
     targets: list[Phrase] = []
@@ -383,7 +401,16 @@ def _noun_roles(
             if not passive:
                 actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
     asked = frozenset({"for"}) if trig.category == "DEMAND" else frozenset()
-    complement = _noun_complement(tok, index, rules.roles.noun_target_preps, asked, human)
+    force = trig.category in rules.categories.force or trig.category == "COERCE"
+    complement = _noun_complement(
+        tok,
+        index,
+        rules.roles.noun_target_preps,
+        asked,
+        human,
+        rules.words.instrument_preps if force else frozenset(),
+        agents,
+    )
     if complement is not None:
         targets.append(complement)
     if not targets and poss and by:
@@ -598,7 +625,7 @@ def event_roles(
 ) -> Roles:
     """Actors, targets and place of one trigger (`used`: the words its pattern matched)."""
     if source == "noun":
-        actors, targets = _noun_roles(tok, trig, index, lexicon.coding)
+        actors, targets = _noun_roles(tok, trig, index, lexicon)
     else:
         actors, targets = _verb_roles(tok, trig, index, used, lexicon)
     found = tuple(a for a in actors if a is not None) or (None,)

@@ -96,6 +96,7 @@ class Words:
     transfer_verbs: frozenset[str]
     aid_goods: frozenset[str]
     try_verbs: frozenset[str]
+    instrument_preps: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
