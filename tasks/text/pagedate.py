@@ -20,9 +20,12 @@ htmldate's latest date (`original_date=False`) replaces its original date when i
 When htmldate alone dates the page (no structured field with a zone agrees) and the page never
 shows a reader that day, while it shows others, the first date it shows is taken (a date in a
 list of dates, such as a sidebar of dated links, or a future date is no candidate; a day whose
-month the URL names stays). Last, the one date the page shows next to its headline (its
-byline) is taken when it is within 45 days of the chosen one. The weights are data
-(`DEFAULT_WEIGHTS`),
+month the URL names stays; and an older shown date does not replace a day that a UTC-only
+JSON-LD or meta timestamp confirms). A JSON-LD or meta timestamp in the publisher's zone wins
+over a bare date (no time) of the other field on another day. Last, the one date the page
+shows next to its headline (its byline; not a date a sentence cites, "on Monday, 28 April")
+is taken when it is within 45 days of the chosen one; with no byline, the one date the page
+labels as published ("Veröffentlicht am ..."). The weights are data (`DEFAULT_WEIGHTS`),
 chosen by 5-fold cross-validation on the development pages (`tasks.evaluate.dates`): htmldate
 is overruled only when the JSON-LD date and the meta tags agree on another day in the page's
 own zone. When no weighted source has a day, the first of JSON-LD, meta, UTC days, URL and
@@ -36,7 +39,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
@@ -49,6 +52,8 @@ __all__ = [
     "date_evidence",
     "page_offset",
     "parse_stamp",
+    "reader_evidence",
+    "reader_view",
     "shown_dates",
     "url_day",
     "visible_text",
@@ -114,9 +119,13 @@ class DateEvidence:
     # that is no later than today and not in a list of dates (see `shown_dates`).
     shown: frozenset[date] | None = None
     first_shown: date | None = None
-    # The one date shown next to the page's headline (its first h1), if only one is: a byline.
+    # The one date shown next to the page's headline (its first h1, else h2), if only one is:
+    # a byline.
     byline: date | None = None
     url_month: tuple[int, int] | None = None  # a /YYYY/MM/ in the URL's path
+    # The one day the page labels as its publication's ("Veröffentlicht am 16.08.2019"),
+    # sought only when no byline is found.
+    labelled: date | None = None
     extra: dict[str, date] = field(default_factory=dict)
 
     def days(self) -> dict[str, date]:
@@ -287,6 +296,18 @@ _UPDATED_AFTER_RE = re.compile(
     r"(?![^\n]{0,25}?(?:\d{1,2}[./]\d{1,2}[./]\d{2}|\b(?:19|20)\d\d\b))",
     re.IGNORECASE,
 )
+# A date a sentence cites, not a byline: after "on" (or "op", "am", "le", "el", "il") that
+# follows a lowercase word, a comma or a bracket ("in Washington, on Feb. 26, 2024", "began on
+# Monday, 28 April 2025", "(ZaB) am 18. Oktober 2021"); a publication label ("veröffentlicht am") or an author's name ("by jdoe
+# on") before it keeps it a byline.
+_PROSE_RE = re.compile(
+    r"(?:[,)]|(?<!\bby )(?<!\bvon )"
+    r"\b(?!published\b|posted\b|veröffentlicht\b|publié\b|publicado\b|pubblicato\b)"
+    r"[a-zà-öø-ÿß]+)\s+(?:on|op|am|le|el|il)\s+(?:\w+,\s+)?$"
+)
+# The headline: the first h1 of ten characters or more that is not a date, else the first
+# such h2 (a page with no h1, or only a short or dated one, often sets its title in an h2).
+HEADLINE_TAGS = ("h1", "h2")
 _INVISIBLE = "script style noscript template head".split()
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*>")
 
@@ -307,9 +328,17 @@ def _shown_date(groups: tuple[str, ...], order: str) -> date | None:
         return None
 
 
-def _reader_view(html: str) -> tuple[str, str | None]:
+def _is_date_heading(words: str) -> bool:
+    """True for a heading that is a date and little else (a blog's "Samstag, 9. September 2017")."""
+    rest = words
+    for pattern, _ in _SHOWN_PATTERNS:
+        rest = pattern.sub(" ", rest)
+    return rest != words and len(re.sub(r"\W", "", rest)) < 10
+
+
+def reader_view(html: str) -> tuple[str, str | None]:
     """The page's text a reader sees (text nodes outside scripts, styles and the head, spaces
-    collapsed) and its headline (the first h1 of ten characters or more). Parsed afresh: the
+    collapsed) and its headline (`HEADLINE_TAGS`). Parsed afresh: the
     extraction's tree has been pruned by then."""
     import lxml.html
 
@@ -317,13 +346,13 @@ def _reader_view(html: str) -> tuple[str, str | None]:
     try:
         tree = lxml.html.fromstring(_XML_DECLARATION_RE.sub("", html, count=1))
         texts = tree.xpath(f"//text()[{outside}]")
-        headings = tree.xpath("//h1")
+        headings = [h for tag in HEADLINE_TAGS for h in tree.xpath(f"//{tag}")]
     except Exception:  # noqa: BLE001 - odd markup must not stop extraction
         return "", None
     headline = None
     for heading in headings:
         words = " ".join(" ".join(heading.itertext()).split())
-        if len(words) >= 10:
+        if len(words) >= 10 and not _is_date_heading(words):
             headline = words
             break
     return " ".join(" ".join(str(t) for t in texts).split()), headline
@@ -331,7 +360,7 @@ def _reader_view(html: str) -> tuple[str, str | None]:
 
 def visible_text(html: str) -> str:
     """The page's text a reader sees: its text nodes outside scripts, styles and the head."""
-    return _reader_view(html)[0]
+    return reader_view(html)[0]
 
 
 def _dates_in(text: str, today: date) -> list[tuple[int, date]]:
@@ -377,6 +406,7 @@ def byline_date(text: str, headline: str | None, today: date) -> date | None:
         if not at - start <= offset < end - start
         and not _UPDATED_RE.search(window[max(0, offset - 40) : offset])
         and not _UPDATED_AFTER_RE.match(window, offset, offset + 50)
+        and not _PROSE_RE.search(window[max(0, offset - 40) : offset])
     }
     return days.pop() if len(days) == 1 else None
 
@@ -441,16 +471,8 @@ def date_evidence(
     json_ld_stamp = _first_stamp(articles, zone) or _first_stamp(others, zone)
     meta_stamp = _first_stamp(_xpath_values(tree, PUBLISHED_XPATHS), zone)
     unstructured = found is not None and json_ld_stamp is None and meta_stamp is None
-    shown: frozenset[date] | None = None
-    first_shown: date | None = None
-    # (a UTC-only stamp does not vote: htmldate is alone when only one agrees with it)
-    voters = [s for s in (json_ld_stamp, meta_stamp) if s is not None and s.zone != "utc"]
-    text, headline = _reader_view(html)
-    today = today or date.today()
-    if found is not None and all(s.day != found for s in voters):
-        shown, first_shown = shown_dates(text, today)
     month = _URL_MONTH_RE.search(url.split("?", 1)[0]) if url else None
-    return DateEvidence(
+    evidence = DateEvidence(
         htmldate=found,
         json_ld=json_ld_stamp,
         meta=meta_stamp,
@@ -458,11 +480,49 @@ def date_evidence(
         trafilatura=traf,
         offset=zone,
         htmldate_latest=_htmldate(html, url, original=False) if unstructured else None,
-        shown=shown,
-        first_shown=first_shown,
-        byline=byline_date(text, headline, today),
         url_month=(int(month.group(1)), int(month.group(2))) if month else None,
     )
+    text, headline = reader_view(html)
+    return reader_evidence(evidence, text, headline, today or date.today())
+
+
+def _corroborated(evidence: DateEvidence) -> bool:
+    """True when a JSON-LD or meta date with a zone agrees with htmldate's day."""
+    stamps = [s for s in (evidence.json_ld, evidence.meta) if s is not None and s.zone != "utc"]
+    return any(s.day == evidence.htmldate for s in stamps)
+
+
+def reader_evidence(
+    evidence: DateEvidence, text: str, headline: str | None, today: date
+) -> DateEvidence:
+    """`evidence` with what the page shows a reader: the dates in its visible `text` (sought
+    only when htmldate alone dates the page) and the one date by its `headline` (a byline)."""
+    shown: frozenset[date] | None = None
+    first_shown: date | None = None
+    if evidence.htmldate is not None and not _corroborated(evidence):
+        shown, first_shown = shown_dates(text, today)
+    byline = byline_date(text, headline, today)
+    labelled = labelled_date(text, today) if byline is None else None
+    return replace(evidence, shown=shown, first_shown=first_shown, byline=byline, labelled=labelled)
+
+
+# A label that says the date after it is the publication's ("Veröffentlicht am 16.08.2019",
+# "Erschienen am: 01.11.2023", "Published April 26, 2023", "Publié le 30 août 2023").
+_PUBLISHED_LABEL_RE = re.compile(
+    r"\b(?:published|posted|veröffentlicht|erschienen|publiziert|publié|publicado|pubblicato"
+    r"|publisert|publicerad)(?:\s+(?:on|am|le|el|il|den))?\s*:?\s*",
+    re.IGNORECASE,
+)
+
+
+def labelled_date(text: str, today: date) -> date | None:
+    """The one day the page labels as its publication date, if it labels exactly one."""
+    days: set[date] = set()
+    for match in _PUBLISHED_LABEL_RE.finditer(text):
+        found = _dates_in(text[match.end() : match.end() + 40], today)
+        if found and found[0][0] <= 12:
+            days.add(found[0][1])
+    return days.pop() if len(days) == 1 else None
 
 
 def _unseen(evidence: DateEvidence, chosen: date) -> bool:
@@ -490,8 +550,58 @@ def _htmldate_alone(
         # date it does show (a byline, a dateline) is the page's own more often (on the
         # development pages: right on 17 such pages where htmldate was wrong, wrong on 1).
         assert evidence.first_shown is not None
+        if evidence.first_shown < chosen and _utc_agrees(evidence, chosen):
+            # ... unless a UTC-only JSON-LD or meta timestamp agrees with htmldate and the
+            # shown date is older: a page shows older dates (related articles, the events it
+            # cites) far more often than its own publication stamp is too late.
+            return chosen, source
         chosen, source = evidence.first_shown, "shown"
     return chosen, source
+
+
+def _utc_agrees(evidence: DateEvidence, day: date) -> bool:
+    """True when a UTC-only JSON-LD or meta timestamp gives `day`."""
+    return any(
+        s is not None and s.zone == "utc" and s.day == day
+        for s in (evidence.json_ld, evidence.meta)
+    )
+
+
+def _timed_over_date_only(evidence: DateEvidence, chosen: date) -> date | None:
+    """The day of a JSON-LD or meta timestamp in the publisher's zone, when the other of the
+    two is a bare date on another day and that bare date was chosen (a bare date is often the
+    print issue's day or a UTC day; the timestamp says when the page went out)."""
+    pair = (evidence.json_ld, evidence.meta)
+    for timed, bare in (pair, pair[::-1]):
+        if (
+            timed is not None
+            and bare is not None
+            and timed.zone in ("local", "moved")
+            and bare.zone == "date"
+            and bare.day == chosen
+            and timed.day != chosen
+        ):
+            return timed.day
+    return None
+
+
+def _vote(evidence: DateEvidence, weights: Mapping[str, float]) -> tuple[date | None, str | None]:
+    """The day with the most weight and the sources that voted for it (htmldate breaks ties);
+    with no vote, the first source of FALLBACK_ORDER that has a day."""
+    days = evidence.days()
+    votes: dict[date, float] = {}
+    for name, day in days.items():
+        weight = weights.get(name, 0.0)
+        if weight > 0:
+            votes[day] = votes.get(day, 0.0) + weight
+    if votes:
+        chosen = max(votes, key=lambda d: (votes[d], d == evidence.htmldate))
+        voters = [s for s, d in days.items() if d == chosen and weights.get(s, 0.0) > 0]
+        return chosen, "+".join(voters)
+    for name in FALLBACK_ORDER:
+        if name in days:
+            return days[name], name
+    return None, None
 
 
 def choose_published(
@@ -502,31 +612,19 @@ def choose_published(
     `published_at` is aware: the publisher's own timestamp (in its own offset) when one of
     the structured fields gives the chosen day with a time, else midnight UTC of that day.
     """
-    days = evidence.days()
-    votes: dict[date, float] = {}
-    for name, day in days.items():
-        weight = weights.get(name, 0.0)
-        if weight > 0:
-            votes[day] = votes.get(day, 0.0) + weight
-    chosen: date | None = None
-    source: str | None = None
-    if votes:
-        chosen = max(votes, key=lambda d: (votes[d], d == evidence.htmldate))
-        voters = [s for s, d in days.items() if d == chosen and weights.get(s, 0.0) > 0]
-        source = "+".join(voters)
-    else:
-        for name in FALLBACK_ORDER:
-            if name in days:
-                chosen, source = days[name], name
-                break
+    chosen, source = _vote(evidence, weights)
     if chosen is None:
         return None, None, None
+    timed = _timed_over_date_only(evidence, chosen)
+    if timed is not None:
+        chosen, source = timed, "timed"
     chosen, source = _htmldate_alone(evidence, chosen, source)
-    byline = evidence.byline
-    if byline is not None and byline != chosen and abs((byline - chosen).days) <= BYLINE_MAX_DAYS:
+    shown, label = (evidence.byline, "byline") if evidence.byline else (evidence.labelled, "label")
+    if shown is not None and shown != chosen and abs((shown - chosen).days) <= BYLINE_MAX_DAYS:
         # The one date next to the headline is the page's own date as its reader sees it (on
-        # the development pages: right on 17 pages where the evidence was wrong, wrong on 5).
-        chosen, source = byline, "byline"
+        # the development pages: right on 17 pages where the evidence was wrong, wrong on 5);
+        # with none there, the one date the page labels as published (right on 2, wrong on 0).
+        chosen, source = shown, label
     for stamp in (evidence.json_ld, evidence.meta):
         if stamp is not None and stamp.instant is not None and stamp.day == chosen:
             return stamp.instant, "time", source

@@ -10,9 +10,12 @@ from tasks.text.pagedate import (
     Stamp,
     byline_date,
     choose_published,
+    labelled_date,
     page_offset,
     parse_stamp,
     shown_dates,
+    reader_evidence,
+    reader_view,
     url_day,
     visible_text,
 )
@@ -148,6 +151,17 @@ def test_htmldate_alone_gives_way_to_the_date_the_page_shows() -> None:
         htmldate=date(2022, 1, 15), meta=stamp, shown=shown, first_shown=date(2022, 1, 25)
     )
     assert choose_published(agreed)[2] == "meta+htmldate"
+    # a UTC-only timestamp that agrees with htmldate keeps its day against an older shown date
+    # (a related article's), not against a later one (the page's own, say a republication)
+    utc = Stamp(date(2022, 1, 15), datetime(2022, 1, 15, 9, 0, tzinfo=UTC), "utc")
+    older = DateEvidence(
+        htmldate=date(2022, 1, 15), json_ld=utc, shown=shown, first_shown=date(2021, 5, 1)
+    )
+    assert choose_published(older)[0] == datetime(2022, 1, 15, 9, 0, tzinfo=UTC)
+    later = DateEvidence(
+        htmldate=date(2022, 1, 15), json_ld=utc, shown=shown, first_shown=date(2022, 1, 25)
+    )
+    assert choose_published(later)[2] == "shown"
 
 
 def test_the_one_date_by_the_headline_is_the_pages_date() -> None:
@@ -172,3 +186,93 @@ def test_the_one_date_by_the_headline_is_the_pages_date() -> None:
     # a byline date far from every other source is another story's
     far = DateEvidence(htmldate=date(2022, 1, 21), meta=stamp, byline=date(2021, 5, 31))
     assert choose_published(far)[2] == "meta+htmldate"
+
+
+def test_a_date_a_sentence_cites_is_no_byline() -> None:
+    headline = "Council votes on the budget"
+    today = date(2026, 12, 2)
+    caption = f"{headline} Councillors gather in Bonn, on Feb. 26, 2024. Photo: Anna Berg"
+    assert byline_date(caption, headline, today) is None
+    began = f"{headline} The hearings began on Monday, 28 April 2025, in The Hague."
+    assert byline_date(began, headline, today) is None
+    bracket = f"{headline} Das Zentrum (ZaB) wurde am 18. Oktober 2021 eröffnet."
+    assert byline_date(bracket, headline, today) is None
+    # a byline's own words before "on" keep it one
+    for byline in ("Posted in News by jdoe on August 3, 2019", "Veröffentlicht am 3. August 2019"):
+        assert byline_date(f"{headline} {byline} The council met.", headline, today) == date(
+            2019, 8, 3
+        )
+    # the byline past the caption is found once the caption's date is set aside
+    both = f"{headline} Councillors gather in Bonn, on Feb. 26, 2024. By Anna Berg 28.02.2024"
+    assert byline_date(both, headline, today) == date(2024, 2, 28)
+
+
+def test_extract_html_keeps_the_stamped_day_against_a_caption_date() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council votes",'
+        ' "datePublished": "2024-02-28T09:54:09-05:00"}</script>'
+        '<meta property="article:published_time" content="2024-02-28T09:54:09-05:00">'
+    )
+    body = (
+        "<figure><img src='a.jpg'><figcaption>Councillors gather outside the hall in Bonn, on"
+        " Feb. 26, 2024.</figcaption></figure>" + BODY
+    )
+    result = extract_html(page(head, body), "https://news.example.com/council-votes/")
+    assert result.published_at == datetime(2024, 2, 28, 9, 54, 9, tzinfo=EST)
+    assert result.published_source == "json_ld+meta+htmldate"
+
+
+def test_a_timestamp_in_the_publishers_zone_beats_a_bare_date() -> None:
+    # the JSON-LD stamp went out in the evening; the meta tag gives the print issue's day
+    timed = Stamp(date(2024, 4, 25), datetime(2024, 4, 25, 19, 30, tzinfo=CET), "local")
+    bare = Stamp(date(2024, 4, 26))
+    evidence = DateEvidence(htmldate=date(2024, 4, 26), json_ld=timed, meta=bare)
+    published, precision, source = choose_published(evidence)
+    assert published == datetime(2024, 4, 25, 19, 30, tzinfo=CET)
+    assert (precision, source) == ("time", "timed")
+    # a UTC-only stamp is no such timestamp
+    utc = Stamp(date(2024, 4, 25), datetime(2024, 4, 25, 17, 30, tzinfo=UTC), "utc")
+    assert choose_published(DateEvidence(htmldate=date(2024, 4, 26), json_ld=utc, meta=bare))[
+        0
+    ] == datetime(2024, 4, 26, tzinfo=UTC)
+
+
+def test_the_one_date_labelled_as_published_stands_in_for_a_byline() -> None:
+    today = date(2026, 12, 2)
+    text = "Episode 158 Download: mp3 (30 MB) Veröffentlicht am 16.08.2019 Dauer: 1 Stunde"
+    assert labelled_date(text, today) == date(2019, 8, 16)
+    assert labelled_date("Erschienen am: 01.11.2023 Lesungen: 61", today) == date(2023, 11, 1)
+    assert labelled_date("Published April 26, 2023 2:20pm EDT", today) == date(2023, 4, 26)
+    # two different labelled days, or a label far from its date: none
+    assert labelled_date("Published 01.02.2020. Posted 03.02.2020", today) is None
+    assert labelled_date("Published in the spring issue of the journal, 01.02.2020", today) is None
+    evidence = DateEvidence(htmldate=date(2019, 8, 24), labelled=date(2019, 8, 16))
+    assert choose_published(evidence)[:3:2] == (datetime(2019, 8, 16, tzinfo=UTC), "label")
+    # a byline comes first
+    bylined = DateEvidence(
+        htmldate=date(2019, 8, 24), byline=date(2019, 8, 20), labelled=date(2019, 8, 16)
+    )
+    assert choose_published(bylined)[2] == "byline"
+
+
+def test_the_headline_is_an_h1_else_an_h2_and_never_a_date() -> None:
+    blog = (
+        "<html><body><h1>Blog</h1><h2>Samstag, 9. September 2017</h2>"
+        "<h2>A review of a novel</h2><p>Release date: 14.08.2017. The novel is long.</p>"
+        "</body></html>"
+    )
+    # a short h1 and an h2 that is a date are no headline
+    assert reader_view(blog)[1] == "A review of a novel"
+    news = (
+        "<html><body><div class='site'>Meldungen aus dem Verband</div>"
+        "<h2>Zuschauer kehren zurück</h2><p>27.01.2022</p><p>Die Clubs dürfen wieder.</p>"
+        "</body></html>"
+    )
+    text, headline = reader_view(news)
+    assert headline == "Zuschauer kehren zurück"
+    evidence = reader_evidence(DateEvidence(), text, headline, date(2026, 12, 2))
+    assert evidence.byline == date(2022, 1, 27)
+    with_h1 = news.replace(
+        "<div class='site'>Meldungen aus dem Verband</div>", "<h1>Ein Titel hier</h1>"
+    )
+    assert reader_view(with_h1)[1] == "Ein Titel hier"
