@@ -25,7 +25,6 @@ from functools import lru_cache
 from tasks.stories.minhash import Signature, minhash
 
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d.,:\-]*\d|\d", re.UNICODE)
-_POSSESSIVE = re.compile(r"['’]s$")
 # Labels whose names tell one event from another; dates and numbers do not.
 STORY_ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
@@ -74,23 +73,38 @@ def rarity(word: str) -> float:
     return max(0.5, 8.0 - zipf_frequency(word, "en"))
 
 
+def _word(w: str) -> str:
+    w = w.lower()
+    if w.endswith(("'s", "’s")):  # a possessive: "Russia's" is "russia"
+        w = w[:-2]
+    return w.strip("'’-")
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words and numbers of a text, in order."""
-    return [_POSSESSIVE.sub("", w.lower()).strip("'’-") for w in _WORD.findall(text)]
+    return [_word(w) for w in _WORD.findall(text)]
+
+
+def _content(ws: Iterable[str]) -> list[str]:
+    stop = _stop_words()
+    return [w for w in ws if len(w) > 2 and w not in stop]
 
 
 def content_words(text: str) -> list[str]:
     """Words that carry content: no stop words, no one- or two-letter words."""
-    stop = _stop_words()
-    return [w for w in words(text) if len(w) > 2 and w not in stop]
+    return _content(words(text))
 
 
-def term_weights(title: str, text: str, config: FeatureConfig) -> dict[str, float]:
-    """L2-normalised weights of the title's and the lead's content words."""
+def term_weights(
+    title: str, text: str, config: FeatureConfig, *, text_words: list[str] | None = None
+) -> dict[str, float]:
+    """L2-normalised weights of the title's and the lead's content words (`text_words`: the
+    text's `words`, when the caller has them already)."""
     counts: defaultdict[str, float] = defaultdict(float)
     for w in content_words(title):
         counts[w] += config.title_weight
-    for w in content_words(text)[: config.lead_words]:
+    body = words(text) if text_words is None else text_words
+    for w in _content(body)[: config.lead_words]:
         counts[w] += 1
     raw = {w: (1.0 + math.log(c)) * rarity(w) for w, c in counts.items()}
     top = sorted(raw, key=lambda w: (-raw[w], w))[: config.max_terms]
@@ -98,9 +112,9 @@ def term_weights(title: str, text: str, config: FeatureConfig) -> dict[str, floa
     return {w: raw[w] / norm for w in top}
 
 
-def shingles(text: str, size: int) -> set[str]:
+def shingles(text: str, size: int, *, text_words: list[str] | None = None) -> set[str]:
     """Word n-grams of a text (the whole text as one shingle when it is shorter)."""
-    ws = words(text)
+    ws = words(text) if text_words is None else text_words
     if len(ws) <= size:
         return {" ".join(ws)} if ws else set()
     return {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
@@ -124,7 +138,8 @@ def story_features(
     config: FeatureConfig = FeatureConfig(),
 ) -> StoryFeatures:
     """Features of one article (pure: the same input always gives the same features)."""
-    terms = term_weights(title, text, config)
+    body = words(text)  # once, for the terms and the shingles
+    terms = term_weights(title, text, config, text_words=body)
     keywords = sorted(terms, key=lambda w: (-terms[w], w))[: config.lsh_keywords]
     return StoryFeatures(
         article_id=article_id,
@@ -135,6 +150,9 @@ def story_features(
         entities=frozenset(e.casefold() for e in entities),
         keyword_signature=minhash(keywords, config.num_perm, config.seed),
         shingle_signature=minhash(
-            shingles(f"{title}\n{text}", config.shingle_size), config.num_perm, config.seed + 1
+            # words never run across the line break: the words of title + "\n" + text
+            shingles("", config.shingle_size, text_words=words(title) + body),
+            config.num_perm,
+            config.seed + 1,
         ),
     )
