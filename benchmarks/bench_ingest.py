@@ -68,6 +68,9 @@ def main() -> int:
 
     settings = load_settings()
     refs, _ = discover_files([args.corpus], settings.ingest.exclude)
+    if not refs:
+        print(f"no article files under {args.corpus}: give a folder of articles", file=sys.stderr)
+        return 2
     if args.limit:
         refs = refs[: args.limit]
     corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))

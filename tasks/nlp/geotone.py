@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def sentence_texts(doc: Doc) -> list[str]:
     """The article's sentences (paragraphs when the pipeline set no sentence boundaries)."""
     if doc.has_annotation("SENT_START"):
-        return [s.text for s in doc_sents(doc)]
+        text = doc_text(doc)  # slices of the text: a Span's .text joins its tokens anew
+        return [text[s.start_char : s.end_char] for s in doc_sents(doc)]
     return [p for p in doc_text(doc).split("\n\n") if p.strip()]
 
 

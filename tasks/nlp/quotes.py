@@ -12,9 +12,12 @@ clausal complements of cue verbs outside any direct quote.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from spacy.attrs import LEMMA, POS
+from spacy.symbols import VERB
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.syntax import Mentions, doc_sents, doc_text, phrase, resolve_pronoun
@@ -61,14 +64,35 @@ def quote_cues(lexicon: EventLexicon) -> frozenset[str]:
     return lexicon.reporting | lexicon.coding.words.quote_cue_verbs
 
 
+_CUE_KEY = "newsflow_cue_verbs"
+
+
+def _cue_indices(doc: Doc, cues: frozenset[str]) -> list[int]:
+    """Indices of the Doc's verbs whose lemma is a cue, read once per Doc from its arrays."""
+    cached = doc.user_data.get(_CUE_KEY)
+    if cached is not None and cached[0] is cues:
+        return cached[1]  # type: ignore[no-any-return]
+    strings = doc.vocab.strings
+    lemmas: dict[int, bool] = {}
+    found: list[int] = []
+    for i, (pos, lemma) in enumerate(doc.to_array([POS, LEMMA]).tolist()):
+        if pos != VERB:
+            continue
+        cue = lemmas.get(lemma)
+        if cue is None:
+            cue = lemmas[lemma] = strings[lemma].lower() in cues
+        if cue:
+            found.append(i)
+    doc.user_data[_CUE_KEY] = (cues, found)
+    return found
+
+
 def _cue_verbs(sent: Span, exclude: Sequence[tuple[int, int]], cues: frozenset[str]) -> list[Token]:
-    return [
-        t
-        for t in sent
-        if t.pos_ == "VERB"
-        and t.lemma_.lower() in cues
-        and not any(a <= t.idx < b for a, b in exclude)
-    ]
+    doc = sent.doc
+    indices = _cue_indices(doc, cues)
+    lo, hi = bisect_left(indices, sent.start), bisect_left(indices, sent.end)
+    verbs = [doc[i] for i in indices[lo:hi]]
+    return [t for t in verbs if not any(a <= t.idx < b for a, b in exclude)]
 
 
 def _sent_index(starts: Sequence[int], pos: int) -> int:

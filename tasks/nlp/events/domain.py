@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from spacy.attrs import IS_ALPHA, LEMMA, LOWER
+from spacy.tokens import Doc
+
 from tasks.nlp.events.actors import ActorCode, ActorDictionary
 from tasks.nlp.events.rules import DomainRules
-from tasks.nlp.syntax import doc_sents
+from tasks.nlp.syntax import doc_sents, doc_text
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Span
 
 POLITICAL = "political"
 DOMAINS = (POLITICAL, "sport", "entertainment", "business", "tech")
@@ -84,21 +88,44 @@ def _sectors(code: str) -> set[str]:
 
 
 def _count(tokens: Span | Doc, vocab: Vocabulary) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    prev = ""
-    for tok in tokens:
-        if not tok.is_alpha and "-" not in tok.text:
-            prev = ""
-            continue
-        lower = tok.lower_
-        for key in {lower, tok.lemma_.lower()}:
-            for d in vocab.words.get(key, ()):
-                counts[d] += 1
-        if prev:
-            for d in vocab.phrases.get(f"{prev} {lower}", ()):
-                counts[d] += 1
-        prev = lower
-    return counts
+    """Domain words and two-word phrases of a sentence (or a whole Doc)."""
+    doc = tokens if isinstance(tokens, Doc) else tokens.doc
+    start, end = (0, len(doc)) if isinstance(tokens, Doc) else (tokens.start, tokens.end)
+    return _count_sentences(doc, [(start, end)], vocab)[0]
+
+
+def _count_sentences(
+    doc: Doc, bounds: Sequence[tuple[int, int]], vocab: Vocabulary
+) -> list[Counter[str]]:
+    """`_count` of each (start, end) token range of a Doc, read from the Doc's arrays (a Token
+    object per word costs more than the look-ups)."""
+    rows = doc.to_array([IS_ALPHA, LOWER, LEMMA]).tolist()
+    strings = doc.vocab.strings
+    lowers: dict[int, str] = {}
+    lemmas: dict[int, str] = {}
+    out: list[Counter[str]] = []
+    for start, end in bounds:
+        counts: Counter[str] = Counter()
+        prev = ""
+        for alpha, lo, le in rows[start:end]:
+            lower = lowers.get(lo)
+            if lower is None:
+                lower = lowers[lo] = strings[lo]
+            if not alpha and "-" not in lower:  # the text has a hyphen when its lower form has
+                prev = ""
+                continue
+            lemma = lemmas.get(le)
+            if lemma is None:
+                lemma = lemmas[le] = strings[le].lower()
+            for key in {lower, lemma}:
+                for d in vocab.words.get(key, ()):
+                    counts[d] += 1
+            if prev:
+                for d in vocab.phrases.get(f"{prev} {lower}", ()):
+                    counts[d] += 1
+            prev = lower
+        out.append(counts)
+    return out
 
 
 class ArticleDomain:
@@ -108,7 +135,9 @@ class ArticleDomain:
         self.rules = rules
         self.actors = actors
         self.vocab = vocabulary(rules, actors)
-        self.sentences = [(s, _count(s, self.vocab)) for s in doc_sents(doc)]
+        sents = doc_sents(doc)
+        counted = _count_sentences(doc, [(s.start, s.end) for s in sents], self.vocab)
+        self.sentences = list(zip(sents, counted))
         total: Counter[str] = Counter()
         for _, counts in self.sentences:
             total.update(counts)
@@ -119,9 +148,15 @@ class ArticleDomain:
     def _has_score(self, si: int) -> bool:
         if si not in self._scores:
             sent = self.sentences[si][0]
-            dates = [(e.start_char, e.end_char) for e in sent.ents if e.label_ in ("DATE", "TIME")]
+            dates: list[tuple[int, int]] | None = None  # read only when a score-like text is
             found = False
-            for m in _SCORE_RE.finditer(sent.text):
+            for m in _SCORE_RE.finditer(doc_text(sent.doc)[sent.start_char : sent.end_char]):
+                if dates is None:
+                    dates = [
+                        (e.start_char, e.end_char)
+                        for e in sent.ents
+                        if e.label_ in ("DATE", "TIME")
+                    ]
                 start = sent.start_char + m.start()
                 if not any(a <= start < b for a, b in dates) and not self._tally(
                     sent, start, sent.start_char + m.end()

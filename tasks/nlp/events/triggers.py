@@ -9,6 +9,8 @@ Sudan must return ..."). What a demand asks for is not coded as an act (`demande
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -57,9 +59,11 @@ def _slot_at(forms: Sequence[tuple[str, str]], i: int, slot: Sequence[str]) -> i
     return 0
 
 
-def match_words(tokens: Sequence[Token], words: Sequence[Sequence[str]]) -> bool:
-    """Whether each slot (alternatives, possibly multiword) matches in order in `tokens`."""
-    forms = [(t.lower_, t.lemma_.lower()) for t in tokens]
+def _forms(tokens: Sequence[Token]) -> list[tuple[str, str]]:
+    return [(t.lower_, t.lemma_.lower()) for t in tokens]
+
+
+def _match_forms(forms: Sequence[tuple[str, str]], words: Sequence[Sequence[str]]) -> bool:
     pos = 0
     for slot in words:
         for i in range(pos, len(forms)):
@@ -72,9 +76,19 @@ def match_words(tokens: Sequence[Token], words: Sequence[Sequence[str]]) -> bool
     return True
 
 
-def _first_near(tokens: Sequence[Token], slot: Sequence[str]) -> bool:
-    firsts = {alt.split()[0] for alt in slot}
-    return any(t.lower_ in firsts or t.lemma_.lower() in firsts for t in tokens)
+def match_words(tokens: Sequence[Token], words: Sequence[Sequence[str]]) -> bool:
+    """Whether each slot (alternatives, possibly multiword) matches in order in `tokens`."""
+    return _match_forms(_forms(tokens), words)
+
+
+@lru_cache(maxsize=4096)
+def _firsts(slot: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(alt.split()[0] for alt in slot)
+
+
+def _first_near(forms: Sequence[tuple[str, str]], slot: Sequence[str]) -> bool:
+    firsts = _firsts(tuple(slot))
+    return any(lower in firsts or lemma in firsts for lower, lemma in forms)
 
 
 _PHRASE_INDEX: dict[int, dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]]] = {}
@@ -97,22 +111,34 @@ def _phrases_for(
 
 
 def _phrase_matches(
-    words: Sequence[Sequence[str]], right: Sequence[Token], adjacent: Sequence[Token]
+    words: Sequence[Sequence[str]],
+    right: Sequence[tuple[str, str]],
+    adjacent: Sequence[tuple[str, str]],
 ) -> bool:
+    """Whether a phrase's or pattern's `words` follow the verb (`right`, `adjacent`: the
+    (lower, lemma) forms of the words right of it in its subtree, and of the next two)."""
     if all(alt in FUNCTION_WORDS for slot in words for alt in slot):
         # "call for", "press on": a bare particle must follow the verb directly
         return (
             bool(adjacent)
-            and match_words(adjacent[: len(words)], words)
+            and _match_forms(adjacent[: len(words)], words)
             and _first_near(adjacent[:1], words[0])
         )
-    return _first_near(right[:6], words[0]) and match_words(right, words)
+    return _first_near(right[:6], words[0]) and _match_forms(right, words)
 
 
 def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, frozenset[str], str]:
     """(trigger, words the match used, source) for a verb: phrases, patterns, then the verb alone."""
     lemma = tok.lemma_.lower()
-    right = [t for t in tok.subtree if t.i > tok.i][: lexicon.coding.limits.pattern_reach]
+    candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
+        (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
+    ]
+    # the words right of the verb in its subtree, walked only when a phrase or pattern may match
+    right = (
+        [t for t in tok.subtree if t.i > tok.i][: lexicon.coding.limits.pattern_reach]
+        if candidates
+        else []
+    )
     if right:
         # a date between verb and particle does not break the phrase ("called Thursday on")
         adjacent = [
@@ -120,11 +146,9 @@ def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, fro
             for t in right[:4]
             if t.i <= tok.i + 4 and t.dep_ != "punct" and t.ent_type_ not in ("DATE", "TIME")
         ][:2]
-        candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
-            (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
-        ]
+        right_forms, adjacent_forms = _forms(right), _forms(adjacent)
         for words, trig, source in candidates:
-            if _phrase_matches(words, right, adjacent):
+            if _phrase_matches(words, right_forms, adjacent_forms):
                 return trig, frozenset(a for slot in words for a in slot), source
     single = lexicon.verbs.get(lemma)
     if single is not None:
