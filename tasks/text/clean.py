@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from rapidfuzz.distance import Indel
+
 RULES_VERSION = "clean/4"
 
 # Photo agencies and credit words seen in bylines under pictures; matched case-insensitively
@@ -571,6 +573,10 @@ def _near_same(a: str, b: str, config: CleanConfig) -> bool:
         return False
     if shorter / longer < config.near_duplicate_ratio:
         return False  # cheap bound: the ratio can never beat the length ratio
+    # an upper bound first: difflib's matching blocks are a common subsequence, so its ratio
+    # never beats the longest common subsequence's (rapidfuzz's Indel similarity, in C)
+    if Indel.normalized_similarity(a, b) < config.near_duplicate_ratio:
+        return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return (
         matcher.real_quick_ratio() >= config.near_duplicate_ratio
