@@ -575,7 +575,7 @@ def _near_same(a: str, b: str, config: CleanConfig) -> bool:
         return False  # cheap bound: the ratio can never beat the length ratio
     # an upper bound first: difflib's matching blocks are a common subsequence, so its ratio
     # never beats the longest common subsequence's (rapidfuzz's Indel similarity, in C)
-    if Indel.normalized_similarity(a, b) < config.near_duplicate_ratio:
+    if Indel.normalized_similarity(a, b) < config.near_duplicate_ratio - 1e-9:  # (rounding)
         return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return (
