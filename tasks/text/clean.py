@@ -565,24 +565,18 @@ def _dup_key(text: str, compiled: _Compiled) -> str:
 
 
 def _near_same(a: str, b: str, config: CleanConfig) -> bool:
-    """True when two keys are the same text give or take a few characters."""
+    """True when two keys are the same text give or take a few characters. difflib's ratio never
+    beats the length ratio nor the longest common subsequence's (rapidfuzz's Indel, in C)."""
     if a == b:
         return True
     shorter, longer = sorted((len(a), len(b)))
-    if shorter < config.min_near_duplicate_chars:
+    r = config.near_duplicate_ratio
+    if shorter < config.min_near_duplicate_chars or shorter / longer < r:
         return False
-    if shorter / longer < config.near_duplicate_ratio:
-        return False  # cheap bound: the ratio can never beat the length ratio
-    # an upper bound first: difflib's matching blocks are a common subsequence, so its ratio
-    # never beats the longest common subsequence's (rapidfuzz's Indel similarity, in C)
-    if Indel.normalized_similarity(a, b) < config.near_duplicate_ratio - 1e-9:  # (rounding)
+    if Indel.normalized_similarity(a, b) < r - 1e-9:  # (a margin for rounding)
         return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= config.near_duplicate_ratio
-        and matcher.quick_ratio() >= config.near_duplicate_ratio
-        and matcher.ratio() >= config.near_duplicate_ratio
-    )
+    return matcher.real_quick_ratio() >= r and matcher.quick_ratio() >= r and matcher.ratio() >= r
 
 
 # --- the cleaner ---------------------------------------------------------------------------
