@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import takewhile
 
 
 from spacy.tokens import Doc, Span, Token
@@ -487,8 +488,8 @@ def _who(
             people = _noun_phrase_text(doc, s0)
     lead_subjects = [
         (t.idx, t.idx + len(t.text))
-        for t in doc
-        if t.idx < lead_end and t.dep_ in ("nsubj", "nsubjpass")
+        for t in takewhile(lambda t: t.idx < lead_end, doc)  # the lead's tokens, not the doc's
+        if t.dep_ in ("nsubj", "nsubjpass")
     ]
     in_title = _title_actor(index, title, ("PERSON", "ORG"), lead_subjects)
     if in_title:

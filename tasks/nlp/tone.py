@@ -11,6 +11,7 @@ wider: a plainly negative news sentence scores -50 to -90.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +20,11 @@ from typing import Protocol
 
 class _Analyzer(Protocol):
     def polarity_scores(self, text: str) -> dict[str, float]: ...
+
+
+class _Vader(_Analyzer, Protocol):
+    lexicon: dict[str, float]
+    emojis: dict[str, str]
 
 
 def _vader_version() -> str:
@@ -32,18 +38,35 @@ RULES_VERSION = f"tone/1+vader-{_vader_version()}"
 
 
 @lru_cache(maxsize=1)
-def analyzer() -> _Analyzer:
+def analyzer() -> _Vader:
     """VADER's analyzer with its packaged lexicon (loaded once per process)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return SentimentIntensityAnalyzer()  # type: ignore[no-any-return]
 
 
+def _scores_nothing(vader: _Vader, text: str) -> bool:
+    """Whether VADER gives `text` a compound of 0 for want of any word it scores: no emoji
+    (it reads them as words) and no word of its lexicon, cut from its punctuation the way
+    VADER cuts it. About a third of news sentences; VADER's own pass costs several times more."""
+    if not vader.emojis.keys().isdisjoint(text):
+        return False
+    lexicon = vader.lexicon
+    for word in text.split():
+        cut = word.strip(string.punctuation)
+        if (cut if len(cut) > 2 else word).lower() in lexicon:
+            return False
+    return True
+
+
 def sentence_tone(text: str) -> float:
     """Tone of one sentence, -100..+100 (0 for text without scored words)."""
     if not text.strip():
         return 0.0
-    return round(100.0 * analyzer().polarity_scores(text)["compound"], 2)
+    vader = analyzer()
+    if _scores_nothing(vader, text):
+        return 0.0
+    return round(100.0 * vader.polarity_scores(text)["compound"], 2)
 
 
 def article_tone(sentences: Iterable[str]) -> float | None:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from spacy.attrs import IS_ALPHA, LEMMA, LOWER
 from spacy.tokens import Doc
@@ -46,6 +46,11 @@ class Vocabulary:
 
     words: dict[str, tuple[str, ...]]
     phrases: dict[str, tuple[str, ...]]
+    # the first words of `phrases`, and each token's domains as `_count_sentences` found them
+    phrase_firsts: frozenset[str] = frozenset()
+    memo: dict[tuple[int, ...], tuple[str, tuple[str, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 _VOCABULARIES: dict[tuple[int, int], Vocabulary] = {}
@@ -76,6 +81,7 @@ def vocabulary(rules: DomainRules, actors: ActorDictionary) -> Vocabulary:
     vocab = Vocabulary(
         {k: tuple(sorted(v)) for k, v in table.items() if " " not in k},
         {k: tuple(sorted(v)) for k, v in table.items() if " " in k},
+        frozenset(k.split(" ", 1)[0] for k in table if " " in k),
     )
     _VOCABULARIES.clear()
     _VOCABULARIES[key] = vocab
@@ -101,31 +107,43 @@ def _count_sentences(
     object per word costs more than the look-ups)."""
     rows = doc.to_array([IS_ALPHA, LOWER, LEMMA]).tolist()
     strings = doc.vocab.strings
-    lowers: dict[int, str] = {}
-    lemmas: dict[int, str] = {}
+    memo = vocab.memo  # (is_alpha, lower id, lemma id) -> (lower form or "" to skip, domains)
+    if len(memo) > 500_000:
+        memo.clear()
+    firsts = vocab.phrase_firsts
     out: list[Counter[str]] = []
     for start, end in bounds:
         counts: Counter[str] = Counter()
         prev = ""
-        for alpha, lo, le in rows[start:end]:
-            lower = lowers.get(lo)
-            if lower is None:
-                lower = lowers[lo] = strings[lo]
-            if not alpha and "-" not in lower:  # the text has a hyphen when its lower form has
+        for row in rows[start:end]:
+            hit = memo.get(tuple(row))
+            if hit is None:
+                hit = memo[tuple(row)] = _token_domains(row, strings, vocab)
+            lower, domains = hit
+            if not lower:
                 prev = ""
                 continue
-            lemma = lemmas.get(le)
-            if lemma is None:
-                lemma = lemmas[le] = strings[le].lower()
-            for key in {lower, lemma}:
-                for d in vocab.words.get(key, ()):
-                    counts[d] += 1
-            if prev:
+            for d in domains:
+                counts[d] += 1
+            if prev in firsts:
                 for d in vocab.phrases.get(f"{prev} {lower}", ()):
                     counts[d] += 1
             prev = lower
         out.append(counts)
     return out
+
+
+def _token_domains(row: list[int], strings: Any, vocab: Vocabulary) -> tuple[str, tuple[str, ...]]:
+    """(lower form, domains of its lower form and lemma) of a token's array row; ("", ()) for a
+    token that is neither alphabetic nor hyphenated (the text has a hyphen when its lower form
+    has)."""
+    alpha, lo, le = row
+    lower = strings[lo]
+    if not alpha and "-" not in lower:
+        return "", ()
+    lemma = strings[le].lower()
+    keys = (lower,) if lemma == lower else (lower, lemma)
+    return lower, tuple(d for key in keys for d in vocab.words.get(key, ()))
 
 
 class ArticleDomain:

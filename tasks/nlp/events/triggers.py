@@ -10,6 +10,7 @@ Sudan must return ..."). What a demand asks for is not coded as an act (`demande
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import islice
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -86,9 +87,15 @@ def _firsts(slot: tuple[str, ...]) -> frozenset[str]:
     return frozenset(alt.split()[0] for alt in slot)
 
 
-def _first_near(forms: Sequence[tuple[str, str]], slot: Sequence[str]) -> bool:
-    firsts = _firsts(tuple(slot))
-    return any(lower in firsts or lemma in firsts for lower, lemma in forms)
+@lru_cache(maxsize=4096)
+def _particles_only(words: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether every word of a phrase's or pattern's slots is a function word ("for", "on")."""
+    return all(alt in FUNCTION_WORDS for slot in words for alt in slot)
+
+
+def _near(forms: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """Every lower-case form and lemma of `forms`, to test a slot's first words against."""
+    return frozenset(f for pair in forms for f in pair)
 
 
 _PHRASE_INDEX: dict[int, dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]]] = {}
@@ -111,20 +118,22 @@ def _phrases_for(
 
 
 def _phrase_matches(
-    words: Sequence[Sequence[str]],
+    words: tuple[tuple[str, ...], ...],
     right: Sequence[tuple[str, str]],
     adjacent: Sequence[tuple[str, str]],
+    near: tuple[frozenset[str], frozenset[str]],
 ) -> bool:
     """Whether a phrase's or pattern's `words` follow the verb (`right`, `adjacent`: the
-    (lower, lemma) forms of the words right of it in its subtree, and of the next two)."""
-    if all(alt in FUNCTION_WORDS for slot in words for alt in slot):
+    (lower, lemma) forms of the words right of it in its subtree, and of the next two; `near`:
+    the forms of right's first six words and of adjacent's first, as `_near` makes them)."""
+    if _particles_only(words):
         # "call for", "press on": a bare particle must follow the verb directly
         return (
             bool(adjacent)
             and _match_forms(adjacent[: len(words)], words)
-            and _first_near(adjacent[:1], words[0])
+            and not _firsts(words[0]).isdisjoint(near[1])
         )
-    return _first_near(right[:6], words[0]) and _match_forms(right, words)
+    return not _firsts(words[0]).isdisjoint(near[0]) and _match_forms(right, words)
 
 
 def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, frozenset[str], str]:
@@ -135,7 +144,7 @@ def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, fro
     ]
     # the words right of the verb in its subtree, walked only when a phrase or pattern may match
     right = (
-        [t for t in tok.subtree if t.i > tok.i][: lexicon.coding.limits.pattern_reach]
+        list(islice((t for t in tok.subtree if t.i > tok.i), lexicon.coding.limits.pattern_reach))
         if candidates
         else []
     )
@@ -147,8 +156,9 @@ def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, fro
             if t.i <= tok.i + 4 and t.dep_ != "punct" and t.ent_type_ not in ("DATE", "TIME")
         ][:2]
         right_forms, adjacent_forms = _forms(right), _forms(adjacent)
+        near = (_near(right_forms[:6]), _near(adjacent_forms[:1]))
         for words, trig, source in candidates:
-            if _phrase_matches(words, right_forms, adjacent_forms):
+            if _phrase_matches(words, right_forms, adjacent_forms, near):
                 return trig, frozenset(a for slot in words for a in slot), source
     single = lexicon.verbs.get(lemma)
     if single is not None:
