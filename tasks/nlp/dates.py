@@ -447,7 +447,8 @@ def infer_published_at(
     if nlp_doc is not None:
         text_dates += [d for e in nlp_doc.ents if e.label_ == "DATE" for d in _full_dates(e.text)]
     named_weekdays = {
-        WEEKDAYS.index(m.group(1).lower()) for m in re.finditer(rf"\b({_WEEKDAY_RE})\b", text, re.I)
+        WEEKDAYS.index(m.group(1).lower())
+        for m in re.finditer(rf"\b(?=[mtwfs])({_WEEKDAY_RE})\b", text, re.I)
     }
     for pool in (caption_dates, text_dates):
         if not pool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasks.nlp.entities import Span, resolve_mentions
-from tasks.nlp.syntax import doc_sents, remember_text
+from tasks.nlp.syntax import doc_sents, doc_text, remember_text
 from tasks.records import Article, Enrichment, Failure
 from tasks.settings import SHIPPED_CONFIG_DIR
 
@@ -156,7 +156,11 @@ def doc_spans(doc: Doc) -> list[Span]:
     """NER spans of a parsed doc with their sentence index."""
     ents = list(doc.ents)
     sentences = _sentence_indexes(doc, [e.start for e in ents])
-    return [Span(e.text, e.label_, e.start_char, e.end_char, s) for e, s in zip(ents, sentences)]
+    text = doc_text(doc)  # an entity's text is its slice of the Doc's (spaCy's tokens are lossless)
+    return [
+        Span(text[e.start_char : e.end_char], e.label_, e.start_char, e.end_char, s)
+        for e, s in zip(ents, sentences)
+    ]
 
 
 def enrich_doc(

@@ -75,9 +75,9 @@ def _cue_indices(doc: Doc, cues: frozenset[str]) -> list[int]:
     strings = doc.vocab.strings
     lemmas: dict[int, bool] = {}
     found: list[int] = []
-    for i, (pos, lemma) in enumerate(doc.to_array([POS, LEMMA]).tolist()):
-        if pos != VERB:
-            continue
+    rows = doc.to_array([POS, LEMMA])
+    verbs = (rows[:, 0] == VERB).nonzero()[0]  # the verbs' indices, picked by numpy
+    for i, lemma in zip(verbs.tolist(), rows[verbs, 1].tolist()):
         cue = lemmas.get(lemma)
         if cue is None:
             cue = lemmas[lemma] = strings[lemma].lower() in cues

@@ -80,4 +80,4 @@ def main_event(events: Sequence[Event]) -> Event | None:
 def mark_main(events: Sequence[Event]) -> list[Event]:
     """One sentence's events with its main event (`main_event`) marked `is_main`."""
     main = main_event(events)
-    return [replace(e, is_main=e is main) for e in events]
+    return [e if e.is_main == (e is main) else replace(e, is_main=e is main) for e in events]
