@@ -72,10 +72,11 @@ _AUTHOR_CLASSES = (
 AUTHOR_BOXES = "//*[" + " or ".join(f"contains(@class, '{name}')" for name in _AUTHOR_CLASSES) + "]"
 _FACT_BOX_CLASSES = ("factbox", "fact-box", "infobox", "info-box")
 _LOWER_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# never the page's main or outermost article, whatever a tag class on it says ("tag-infobox")
 FACT_BOXES = (
-    "//*["
+    "//*[not(self::main or self::body or self::article[not(ancestor::article)]) and ("
     + " or ".join(f"contains({_LOWER_CLASS}, '{name}')" for name in _FACT_BOX_CLASSES)
-    + " or contains(translate(@data-testid, 'INFOBX', 'infobx'), 'infobox')]"
+    + " or contains(translate(@data-testid, 'INFOBX', 'infobx'), 'infobox'))]"
 )
 _NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title", "a", "button"})
 

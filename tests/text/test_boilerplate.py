@@ -171,3 +171,18 @@ def test_fact_and_info_boxes_are_pruned_before_extraction() -> None:
     assert "Line 5 of the story" in page.text
     tree = fromstring(_page("", after=boxes))
     assert len(tree.xpath(FACT_BOXES)) == 5  # every box and its inner box; the article is kept
+
+
+def test_a_tag_class_never_prunes_the_article_itself() -> None:
+    """WordPress puts a post's tags in its classes ("tag-infobox"): the outermost article and
+    the page's main stay; a box set as an article inside the article goes."""
+    from lxml.html import fromstring
+
+    from tasks.text.boilerplate import FACT_BOXES
+
+    tree = fromstring(
+        '<html><body><main class="infobox-layout"><article class="post tag-infobox">'
+        '<p>The story.</p><article class="article-body-infobox"><p>Facts.</p></article>'
+        "</article></main></body></html>"
+    )
+    assert [e.get("class") for e in tree.xpath(FACT_BOXES)] == ["article-body-infobox"]
