@@ -16,6 +16,10 @@
 - `AUTHOR_BOXES`: an element whose class names an author's bio, info, box or description
   (`author-bio`, `author__bio`, `authorbio`, `author-info`, `author-box`,
   `author-description`): the writer's profile, not the article; pruned before extraction.
+- `FACT_BOXES`: an element whose class (in any case) names a fact box or an info box
+  (`factbox`, `fact-box`, `infobox`, `info-box`), or whose `data-testid` names an info box:
+  the box of background facts, key points, "what to know" or a disclaimer set beside the
+  article, which the gold bodies leave out; pruned before extraction.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from lxml.html import HtmlElement
 
 __all__ = [
     "AUTHOR_BOXES",
+    "FACT_BOXES",
     "SCREEN_READER_ONLY",
     "drop_furniture",
     "drop_trailing_list",
@@ -65,6 +70,14 @@ _AUTHOR_CLASSES = (
     "author-description",
 )
 AUTHOR_BOXES = "//*[" + " or ".join(f"contains(@class, '{name}')" for name in _AUTHOR_CLASSES) + "]"
+_FACT_BOX_CLASSES = ("factbox", "fact-box", "infobox", "info-box")
+_LOWER_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# never the page's main or outermost article, whatever a tag class on it says ("tag-infobox")
+FACT_BOXES = (
+    "//*[not(self::main or self::body or self::article[not(ancestor::article)]) and ("
+    + " or ".join(f"contains({_LOWER_CLASS}, '{name}')" for name in _FACT_BOX_CLASSES)
+    + " or contains(translate(@data-testid, 'INFOBX', 'infobx'), 'infobox'))]"
+)
 _NOT_SHOWN = frozenset({"script", "style", "noscript", "template", "head", "title", "a", "button"})
 
 

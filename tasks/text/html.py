@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from tasks.text.boilerplate import (
     AUTHOR_BOXES,
+    FACT_BOXES,
     SCREEN_READER_ONLY,
     drop_furniture,
     drop_trailing_list,
@@ -36,7 +37,7 @@ except ImportError:  # pragma: no cover - trafilatura is a dependency
 
 # trafilatura's version plus our metadata rules (titles, authors, dates): bump the latter when
 # they change, so `articles.extractor` says which articles a re-extraction would touch.
-EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/5+trim/8"
+EXTRACTOR_NAME = f"trafilatura/{_TRAFILATURA_VERSION}+meta/5+trim/9"
 MIN_BODY_CHARS = 200  # less than this is not a usable article body
 
 # trafilatura and htmldate log every page they discard; the caller records its own outcome.
@@ -493,7 +494,7 @@ def _bare(tree: object, url: str | None, mode: str, fallbacks: bool, metadata: b
         favor_precision=mode == "precision",
         favor_recall=mode == "recall",
         fast=not fallbacks,
-        prune_xpath=[SOCIAL_EMBEDS, SCREEN_READER_ONLY, AUTHOR_BOXES],
+        prune_xpath=[SOCIAL_EMBEDS, SCREEN_READER_ONLY, AUTHOR_BOXES, FACT_BOXES],
     )
 
 

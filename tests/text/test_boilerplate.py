@@ -147,3 +147,42 @@ def test_the_author_box_after_the_article_is_pruned() -> None:
     assert page.ok
     assert "Jane Doe has covered" not in page.text
     assert "Line 5 of the story" in page.text
+
+
+def test_fact_and_info_boxes_are_pruned_before_extraction() -> None:
+    from lxml.html import fromstring
+
+    from tasks.text.boilerplate import FACT_BOXES
+
+    boxes = (
+        '<div class="metro-factbox" data-colour="pink"><div class="metro-factbox-content">'
+        "<p>'My ministers will seek to raise educational standards and break down barriers"
+        " to opportunity.'</p></div></div>"
+        '<div class="Infobox" data-module><div class="Infobox-items RichTextBody"><p>What to'
+        " know about the 2024 Election: follow live updates from the campaign trail.</p></div>"
+        '</div><div type="typeInfoboxSummary" class="sc-92253cc8-0 kGbdVO" data-testid="InfoBox">'
+        "<h3>Darum gehts</h3><p>Eine Newsübersicht am Morgen und zum Feierabend.</p></div>"
+    )
+    page = extract_html(_page("", after=boxes))
+    assert page.ok
+    assert "My ministers" not in page.text
+    assert "What to know" not in page.text
+    assert "Newsübersicht" not in page.text
+    assert "Line 5 of the story" in page.text
+    tree = fromstring(_page("", after=boxes))
+    assert len(tree.xpath(FACT_BOXES)) == 5  # every box and its inner box; the article is kept
+
+
+def test_a_tag_class_never_prunes_the_article_itself() -> None:
+    """WordPress puts a post's tags in its classes ("tag-infobox"): the outermost article and
+    the page's main stay; a box set as an article inside the article goes."""
+    from lxml.html import fromstring
+
+    from tasks.text.boilerplate import FACT_BOXES
+
+    tree = fromstring(
+        '<html><body><main class="infobox-layout"><article class="post tag-infobox">'
+        '<p>The story.</p><article class="article-body-infobox"><p>Facts.</p></article>'
+        "</article></main></body></html>"
+    )
+    assert [e.get("class") for e in tree.xpath(FACT_BOXES)] == ["article-body-infobox"]
