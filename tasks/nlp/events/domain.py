@@ -116,9 +116,10 @@ def _count_sentences(
         counts: Counter[str] = Counter()
         prev = ""
         for row in rows[start:end]:
-            hit = memo.get(tuple(row))
+            key = tuple(row)
+            hit = memo.get(key)
             if hit is None:
-                hit = memo[tuple(row)] = _token_domains(row, strings, vocab)
+                hit = memo[key] = _token_domains(row, strings, vocab)
             lower, domains = hit
             if not lower:
                 prev = ""
