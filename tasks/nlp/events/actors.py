@@ -28,10 +28,10 @@ import gzip
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,12 @@ if TYPE_CHECKING:
 ACTORS_NAME = "actors.json.gz"
 # Prepositions whose object places a role phrase in a country ("police in Guinea").
 COUNTRY_PREPS = frozenset({"in", "of", "from"})
+# Entity labels whose mentions `ArticleActors._learn` codes: places, nationalities and
+# organisations count towards the dominant country; people, organisations, nationalities and
+# countries keep their code for later mentions.
+_COUNTRY_LABELS = frozenset({"GPE", "NORP", "LOC", "FAC", "ORG"})
+_ENTITY_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+_LEARNED_LABELS = _COUNTRY_LABELS | _ENTITY_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +83,31 @@ class ActorDictionary:
                 return code
         return None
 
+    @cached_property
+    def name_starts(self) -> frozenset[str]:
+        """Every word a name key can start with (`_starts`), and each one-word key plus "s"
+        (`ArticleActors._name` reads "Russians" as "Russian")."""
+        return _starts(self.names) | {k + "s" for k in self.names if " " not in k}
+
+    @cached_property
+    def agent_starts(self) -> frozenset[str]:
+        """Every word a role-word key can start with (`_starts`)."""
+        return _starts(self.agents)
+
     def country_of(self, code: str) -> str | None:
         """The leading country code of an actor code (RUSCOP -> RUS; IGOs have none)."""
         head = code[:3]
         return head if head in self.countries else None
+
+
+def _starts(keys: Iterable[str]) -> frozenset[str]:
+    """Every first word an n-gram of `_matches` equal to one of `keys` can have: each key up to
+    any space or hyphen in it (`_matches` joins "al - qaeda" into "al-qaeda"), and the whole key."""
+    out = set()
+    for key in keys:
+        out.add(key)
+        out.update(key[:i] for i, ch in enumerate(key) if ch in " -")
+    return frozenset(out)
 
 
 def _dictionary(data: dict[str, Any], version: str) -> ActorDictionary:
@@ -121,17 +148,6 @@ def _word(tok: Token) -> str:
     return tok.lower_
 
 
-def _keys(words: Sequence[str], longest: int) -> list[tuple[int, int, str]]:
-    """Every n-gram (start, end, key) of `words`, longest first; hyphens join their neighbours."""
-    out = []
-    n = len(words)
-    for size in range(min(longest, n), 0, -1):
-        for i in range(n - size + 1):
-            key = " ".join(words[i : i + size]).replace(" - ", "-")
-            out.append((i, i + size, key))
-    return out
-
-
 def _hyphen_modifiers(toks: Sequence[Token], head: Token) -> list[int]:
     """Positions of the words of hyphenated compounds that modify the head ("anti-government",
     "Kremlin-backed", "US-led"): they say what the actor is against, backed or led by, not who
@@ -161,19 +177,30 @@ class _Match:
 
 
 def _matches(
-    words: Sequence[str], longest: int, lookup: Callable[[str], str | None]
+    words: Sequence[str],
+    longest: int,
+    lookup: Callable[[str], str | None],
+    starts: frozenset[str] | None = None,
 ) -> list[_Match]:
-    """Non-overlapping longest matches of dictionary keys in `words`."""
+    """Non-overlapping longest matches of dictionary keys in `words`: every n-gram, longest first
+    and left to right, joined by spaces with hyphens joining their neighbours. With `starts` (the
+    dictionary's `_starts`), an n-gram whose first word is not among them is not looked up: it
+    can't be a key."""
     taken = [False] * len(words)
     found = []
-    for i, j, key in _keys(words, longest):
-        if any(taken[i:j]):
-            continue
-        code = lookup(key)
-        if code:
-            found.append(_Match(i, j, code))
-            for k in range(i, j):
-                taken[k] = True
+    n = len(words)
+    for size in range(min(longest, n), 0, -1):
+        for i in range(n - size + 1):
+            if starts is not None and words[i] not in starts:
+                continue
+            j = i + size
+            if any(taken[i:j]):
+                continue
+            code = lookup(" ".join(words[i:j]).replace(" - ", "-"))
+            if code:
+                found.append(_Match(i, j, code))
+                for k in range(i, j):
+                    taken[k] = True
     return found
 
 
@@ -223,11 +250,11 @@ class ArticleActors:
             words[0] = ""  # "the Kremlin": the dictionary keys have no article
         for i in _hyphen_modifiers(toks, head):
             words[i] = ""  # "anti-government protesters" are no government
-        names = _matches(words, self.dict.longest_name, self._name)
+        names = _matches(words, self.dict.longest_name, self._name, self.dict.name_starts)
         names += self._entity_matches(toks, names, head)
         # a person's name is no role word ("Mr Cable", "Gordon Brown")
         roles = ["" if t.ent_type_ == "PERSON" else w for t, w in zip(toks, words)]
-        agents = _matches(roles, self.dict.longest_agent, self._agent)
+        agents = _matches(roles, self.dict.longest_agent, self._agent, self.dict.agent_starts)
         agents = [a for a in agents if not any(n.start <= a.start < n.end for n in names)]
         return names, agents
 
@@ -259,17 +286,19 @@ class ArticleActors:
         """Entity codes from each mention's phrase, and the article's dominant country."""
         countries: Counter[str] = Counter()  # IGOs count in the total, not as candidates
         for m in self.index.items:
+            if m.label not in _LEARNED_LABELS:
+                continue  # a date, number or title is coded for nothing below
             span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None or not len(span):
                 continue
             code = self._code_tokens(list(phrase_span(span.root, False)), span.root, None)
             if code is None:
                 continue
-            if m.label in ("GPE", "NORP", "LOC", "FAC", "ORG"):
+            if m.label in _COUNTRY_LABELS:
                 country = self.dict.country_of(code)
                 if country or code.startswith("IGO"):
                     countries[country or "IGO"] += 1
-            if m.entity_id and m.label in ("PERSON", "ORG", "NORP", "GPE"):
+            if m.entity_id and m.label in _ENTITY_LABELS:
                 known = self.entity_codes.get(m.entity_id)
                 if known is None or len(code) > len(known):  # the more specific code wins
                     self.entity_codes[m.entity_id] = code

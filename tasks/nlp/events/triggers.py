@@ -10,14 +10,15 @@ Sudan must return ..."). What a demand asks for is not coded as an act (`demande
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import islice
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
-from tasks.nlp.syntax import OBJ, is_verb
+from spacy.symbols import AUX, NOUN, VERB
+
+from tasks.nlp.syntax import OBJ
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -98,56 +99,96 @@ def _near(forms: Sequence[tuple[str, str]]) -> frozenset[str]:
     return frozenset(f for pair in forms for f in pair)
 
 
-_PHRASE_INDEX: dict[int, dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]]] = {}
+class _Candidate(NamedTuple):
+    """A phrase or pattern a verb's lemma starts, with what matching it needs, computed once."""
+
+    words: tuple[tuple[str, ...], ...]
+    trig: Trigger
+    source: str  # "phrase" or "pattern"
+    particles_only: bool  # `_particles_only(words)`
+    firsts: frozenset[str]  # `_firsts(words[0])`
+    used: frozenset[str]  # every word of every slot: what a match uses
 
 
-def _phrases_for(
-    lemma: str, lexicon: EventLexicon
-) -> list[tuple[tuple[tuple[str, ...], ...], Trigger]]:
-    """Multiword phrases that start with `lemma`, longest first (indexed once per lexicon)."""
-    index = _PHRASE_INDEX.get(id(lexicon))
+_CANDIDATES: dict[int, dict[str, tuple[_Candidate, ...]]] = {}
+
+
+def _candidate(words: tuple[tuple[str, ...], ...], trig: Trigger, source: str) -> _Candidate:
+    return _Candidate(
+        words,
+        trig,
+        source,
+        _particles_only(words),
+        _firsts(words[0]),
+        frozenset(a for slot in words for a in slot),
+    )
+
+
+def _candidates(lemma: str, lexicon: EventLexicon) -> tuple[_Candidate, ...]:
+    """Multiword phrases that start with `lemma`, longest first, then its patterns (longest
+    first, as the lexicon orders them); indexed once per lexicon."""
+    index = _CANDIDATES.get(id(lexicon))
     if index is None:
-        index = {}
+        phrases: dict[str, list[tuple[tuple[tuple[str, ...], ...], Trigger]]] = {}
         for words, trig in lexicon.phrases.items():
-            index.setdefault(words[0], []).append((tuple((w,) for w in words[1:]), trig))
-        for items in index.values():
-            items.sort(key=lambda x: -len(x[0]))
-        _PHRASE_INDEX.clear()
-        _PHRASE_INDEX[id(lexicon)] = index
-    return [x for x in index.get(lemma, []) if x[0]]
+            phrases.setdefault(words[0], []).append((tuple((w,) for w in words[1:]), trig))
+        index = {}
+        for first in phrases.keys() | lexicon.patterns.keys():
+            items = sorted(phrases.get(first, []), key=lambda x: -len(x[0]))
+            index[first] = tuple(
+                [_candidate(w, trig, "phrase") for w, trig in items if w]
+                + [
+                    _candidate(p.words, p.trigger, "pattern")
+                    for p in lexicon.patterns.get(first, ())
+                ]
+            )
+        _CANDIDATES.clear()
+        _CANDIDATES[id(lexicon)] = index
+    return index.get(lemma, ())
+
+
+def _right_of(tok: Token, limit: int) -> list[Token]:
+    """The first `limit` words of `tok`'s subtree right of it, in subtree order: the same as
+    `[t for t in tok.subtree if t.i > tok.i][:limit]`, without walking the subtrees of left
+    children that lie wholly left of it (their right edge is left of it)."""
+    out: list[Token] = []
+    if limit <= 0:
+        return out
+    i = tok.i
+    for child in (*(c for c in tok.lefts if c.right_edge.i > i), *tok.rights):
+        for t in child.subtree:
+            if t.i > i:
+                out.append(t)
+                if len(out) == limit:
+                    return out
+    return out
 
 
 def _phrase_matches(
-    words: tuple[tuple[str, ...], ...],
+    c: _Candidate,
     right: Sequence[tuple[str, str]],
     adjacent: Sequence[tuple[str, str]],
     near: tuple[frozenset[str], frozenset[str]],
 ) -> bool:
-    """Whether a phrase's or pattern's `words` follow the verb (`right`, `adjacent`: the
+    """Whether a phrase's or pattern's words follow the verb (`right`, `adjacent`: the
     (lower, lemma) forms of the words right of it in its subtree, and of the next two; `near`:
     the forms of right's first six words and of adjacent's first, as `_near` makes them)."""
-    if _particles_only(words):
+    if c.particles_only:
         # "call for", "press on": a bare particle must follow the verb directly
         return (
             bool(adjacent)
-            and _match_forms(adjacent[: len(words)], words)
-            and not _firsts(words[0]).isdisjoint(near[1])
+            and not c.firsts.isdisjoint(near[1])
+            and _match_forms(adjacent[: len(c.words)], c.words)
         )
-    return not _firsts(words[0]).isdisjoint(near[0]) and _match_forms(right, words)
+    return not c.firsts.isdisjoint(near[0]) and _match_forms(right, c.words)
 
 
 def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, frozenset[str], str]:
     """(trigger, words the match used, source) for a verb: phrases, patterns, then the verb alone."""
     lemma = tok.lemma_.lower()
-    candidates = [(w, trig, "phrase") for w, trig in _phrases_for(lemma, lexicon)] + [
-        (p.words, p.trigger, "pattern") for p in lexicon.patterns.get(lemma, ())
-    ]
+    candidates = _candidates(lemma, lexicon)
     # the words right of the verb in its subtree, walked only when a phrase or pattern may match
-    right = (
-        list(islice((t for t in tok.subtree if t.i > tok.i), lexicon.coding.limits.pattern_reach))
-        if candidates
-        else []
-    )
+    right = _right_of(tok, lexicon.coding.limits.pattern_reach) if candidates else []
     if right:
         # a date between verb and particle does not break the phrase ("called Thursday on")
         adjacent = [
@@ -157,23 +198,39 @@ def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, fro
         ][:2]
         right_forms, adjacent_forms = _forms(right), _forms(adjacent)
         near = (_near(right_forms[:6]), _near(adjacent_forms[:1]))
-        for words, trig, source in candidates:
-            if _phrase_matches(words, right_forms, adjacent_forms, near):
-                return trig, frozenset(a for slot in words for a in slot), source
+        for c in candidates:
+            if _phrase_matches(c, right_forms, adjacent_forms, near):
+                return c.trig, c.used, c.source
     single = lexicon.verbs.get(lemma)
     if single is not None:
         return single, frozenset(), "verb"
     return None, frozenset(), ""
 
 
+_COMPOUND_HEADS: dict[int, frozenset[str]] = {}
+
+
+def _compound_heads(lexicon: EventLexicon) -> frozenset[str]:
+    """The last words of the lexicon's two-word nouns ("strike" of "air strike"): only a noun
+    that is one can be the head of a compound trigger (computed once per lexicon)."""
+    heads = _COMPOUND_HEADS.get(id(lexicon))
+    if heads is None:
+        heads = frozenset(k.rsplit(" ", 1)[1] for k in lexicon.nouns if " " in k)
+        _COMPOUND_HEADS.clear()
+        _COMPOUND_HEADS[id(lexicon)] = heads
+    return heads
+
+
 def noun_trigger(tok: Token, lexicon: EventLexicon) -> Trigger | None:
     """The trigger of an event noun: its compound first ("air strike"), then the noun."""
     lemma, lower = tok.lemma_.lower(), tok.lower_
-    for c in tok.children:
-        if c.dep_ == "compound":
-            for key in (f"{c.lower_} {lower}", f"{c.lemma_.lower()} {lemma}"):
-                if key in lexicon.nouns:
-                    return lexicon.nouns[key]
+    heads = _compound_heads(lexicon)
+    if lower in heads or lemma in heads:
+        for c in tok.children:
+            if c.dep_ == "compound":
+                for key in (f"{c.lower_} {lower}", f"{c.lemma_.lower()} {lemma}"):
+                    if key in lexicon.nouns:
+                        return lexicon.nouns[key]
     return lexicon.nouns.get(lower) or lexicon.nouns.get(lemma)
 
 
@@ -266,9 +323,10 @@ def sentence_triggers(sent: Span, lexicon: EventLexicon) -> SentenceTriggers:
     """Every verb and noun trigger of a sentence, in token order."""
     out = SentenceTriggers()
     for tok in sent:
-        if is_verb(tok):
+        pos = tok.pos  # `is_verb`, on the part-of-speech id (no string per word)
+        if pos == VERB or (pos == AUX and tok.dep_ not in ("aux", "auxpass")):
             _add_verb(tok, lexicon, out)
-        elif tok.pos_ == "NOUN":
+        elif pos == NOUN:
             trig = noun_trigger(tok, lexicon)
             if trig is not None:
                 out.found.append(Found(tok, trig, "noun"))
