@@ -47,10 +47,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 
+import numpy as np
+from spacy.attrs import IDX
 from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.dates import _DURATION_RE, resolve_expression
-from tasks.nlp.syntax import doc_sents
+from tasks.nlp.syntax import doc_sents, doc_text
 from tasks.records import DateMention, Mention
 
 LEAD_SENTENCES = 3
@@ -113,9 +115,14 @@ def text_length(doc: Doc) -> int:
 
 
 def text_head(doc: Doc, chars: int = 800) -> str:
-    """The text of the tokens that start in a Doc's first `chars` characters."""
-    end = next((t.i for t in doc if t.idx >= chars), len(doc))
-    return doc[:end].text
+    """The text of the tokens that start in a Doc's first `chars` characters (a slice of the
+    Doc's text, which spaCy's lossless tokens make equal to those tokens' own text)."""
+    starts = doc.to_array(IDX)
+    end = int(np.searchsorted(starts, chars, side="left"))  # the first token at or after it
+    if end == 0:
+        return ""
+    last = doc[end - 1]
+    return doc_text(doc)[: last.idx + len(last.text)]
 
 
 def lead_sentences(doc: Doc, n: int = LEAD_SENTENCES) -> list[Span]:
