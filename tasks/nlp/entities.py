@@ -25,6 +25,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tasks.records import Entity, Mention
 
@@ -272,12 +273,18 @@ def _normalize_name(name: str) -> str:
     return " ".join(name.split())
 
 
+@lru_cache(maxsize=65536)
 def entity_id(name: str, label: str) -> str:
     """Stable 16-hex-digit id of a (canonical name, label) pair, the same in every article."""
     key = f"{label.strip().upper()}\x1f{_normalize_name(name).casefold()}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+_LEADING_THE_RE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE_END_RE = re.compile(r"(?:'s|')$")
+
+
+@lru_cache(maxsize=65536)
 def clean_name(text: str) -> str:
     """A surface form as a name: no leading "the", possessive "'s", or surrounding punctuation."""
     name = _normalize_name(text) if "\n" not in text else _longest_line(text)
@@ -293,8 +300,8 @@ def clean_name(text: str) -> str:
             name = name[1:]
         if name.endswith("(") or (name.endswith(")") and name.count(")") > name.count("(")):
             name = name[:-1]
-        name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-        name = re.sub(r"(?:'s|')$", "", name)
+        name = _LEADING_THE_RE.sub("", name)
+        name = _POSSESSIVE_END_RE.sub("", name)
         if name == before:
             break
     return name or _normalize_name(text)
@@ -387,7 +394,18 @@ class _Form:
 
 def _make_item(span: Span) -> _Item | None:
     """Clean one span; None when nothing name-like is left."""
-    surface = clean_name(span.text)
+    parts = _name_parts(span.text, span.label)
+    if parts is None:
+        return None
+    surface, display, key = parts
+    return _Item(span=span, surface=surface, display=display, key=key)
+
+
+@lru_cache(maxsize=65536)
+def _name_parts(text: str, label: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """(surface, display, key) of a span's text as a name of this label; None when nothing
+    name-like is left (cached: the same names recur across articles)."""
+    surface = clean_name(text)
     words = surface.split()
     # Names have a capital or a digit somewhere; all-lower-case Latin spans are model slips
     # ("n't" tagged GPE).
@@ -395,10 +413,8 @@ def _make_item(span: Span) -> _Item | None:
         return None
     if surface.isascii() and surface == surface.lower() and not any(c.isdigit() for c in surface):
         return None
-    display_words = _strip_titles(words, person=span.label == "PERSON")
-    display = " ".join(display_words)
-    key = tuple(w.rstrip(".").casefold() for w in display_words)
-    return _Item(span=span, surface=surface, display=display, key=key)
+    display_words = _strip_titles(words, person=label == "PERSON")
+    return surface, " ".join(display_words), tuple(w.rstrip(".").casefold() for w in display_words)
 
 
 # --- resolution ----------------------------------------------------------------------------
