@@ -100,7 +100,7 @@ class LSHIndex:
     size: int = 0
 
     def _keys(self, signature: Signature) -> list[tuple[int, int]]:
-        return [(i, int(k)) for i, k in enumerate(band_keys(signature, self.bands, self.rows))]
+        return list(enumerate(band_keys(signature, self.bands, self.rows).tolist()))
 
     def insert(self, key: Hashable, signature: Signature, order: Any = 0) -> None:
         """Add one item under its signature (`order` ranks it in capped buckets)."""
@@ -138,7 +138,7 @@ class LSHIndex:
 
 def signature_to_list(signature: Signature) -> list[int]:
     """A signature as plain ints (for a UINTEGER[] column)."""
-    return [int(v) for v in signature]
+    return list(signature.tolist())
 
 
 def signature_from_list(values: Sequence[int] | None, num_perm: int) -> Signature:
