@@ -53,8 +53,20 @@ def _scores_nothing(vader: _Vader, text: str) -> bool:
 
     if not vader.emojis.keys().isdisjoint(text):
         return False
+    known = _SCORED_WORDS  # word -> whether VADER scores it (words recur across sentences)
+    if len(known) > 200_000:
+        known.clear()
     lexicon, cut = vader.lexicon, SentiText._strip_punc_if_word
-    return not any(cut(word).lower() in lexicon for word in text.split())
+    for word in text.split():
+        scored = known.get(word)
+        if scored is None:
+            scored = known[word] = cut(word).lower() in lexicon
+        if scored:
+            return False
+    return True
+
+
+_SCORED_WORDS: dict[str, bool] = {}  # of the one cached analyzer's lexicon
 
 
 def sentence_tone(text: str) -> float:
