@@ -49,24 +49,18 @@ def _scores_nothing(vader: _Vader, text: str) -> bool:
     (it reads them as words) and no word of its lexicon, each word cut from its punctuation by
     VADER's own `SentiText`. About a third of news sentences; VADER's own pass costs several
     times more."""
-    from vaderSentiment.vaderSentiment import SentiText
-
     if not vader.emojis.keys().isdisjoint(text):
         return False
-    known = _SCORED_WORDS  # word -> whether VADER scores it (words recur across sentences)
-    if len(known) > 200_000:
-        known.clear()
-    lexicon, cut = vader.lexicon, SentiText._strip_punc_if_word
-    for word in text.split():
-        scored = known.get(word)
-        if scored is None:
-            scored = known[word] = cut(word).lower() in lexicon
-        if scored:
-            return False
-    return True
+    return not any(_scored_word(word) for word in text.split())
 
 
-_SCORED_WORDS: dict[str, bool] = {}  # of the one cached analyzer's lexicon
+@lru_cache(maxsize=200_000)
+def _scored_word(word: str) -> bool:
+    """Whether the analyzer's lexicon scores a whitespace-cut word (words recur across sentences,
+    so each is looked at once)."""
+    from vaderSentiment.vaderSentiment import SentiText
+
+    return SentiText._strip_punc_if_word(word).lower() in analyzer().lexicon
 
 
 def sentence_tone(text: str) -> float:

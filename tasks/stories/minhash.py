@@ -138,7 +138,7 @@ class LSHIndex:
 
 def signature_to_list(signature: Signature) -> list[int]:
     """A signature as plain ints (for a UINTEGER[] column)."""
-    return list(signature.tolist())
+    return signature.tolist()  # type: ignore[no-any-return]
 
 
 def signature_from_list(values: Sequence[int] | None, num_perm: int) -> Signature:
