@@ -44,12 +44,12 @@ def analyzer() -> _Vader:
     return SentimentIntensityAnalyzer()  # type: ignore[no-any-return]
 
 
-def _scores_nothing(vader: _Vader, text: str) -> bool:
+def _scores_nothing(text: str) -> bool:
     """Whether VADER gives `text` a compound of 0 for want of any word it scores: no emoji
     (it reads them as words) and no word of its lexicon, each word cut from its punctuation by
     VADER's own `SentiText`. About a third of news sentences; VADER's own pass costs several
     times more."""
-    if not vader.emojis.keys().isdisjoint(text):
+    if not analyzer().emojis.keys().isdisjoint(text):
         return False
     return not any(_scored_word(word) for word in text.split())
 
@@ -67,10 +67,9 @@ def sentence_tone(text: str) -> float:
     """Tone of one sentence, -100..+100 (0 for text without scored words)."""
     if not text.strip():
         return 0.0
-    vader = analyzer()
-    if _scores_nothing(vader, text):
+    if _scores_nothing(text):
         return 0.0
-    return round(100.0 * vader.polarity_scores(text)["compound"], 2)
+    return round(100.0 * analyzer().polarity_scores(text)["compound"], 2)
 
 
 def article_tone(sentences: Iterable[str]) -> float | None:
