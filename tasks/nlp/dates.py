@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from tasks.nlp.syntax import doc_text
+from tasks.nlp.syntax import doc_ents, doc_text
 from tasks.records import DateMention
 
 if TYPE_CHECKING:
@@ -389,7 +389,7 @@ def resolve_expression(
 def _candidate_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans worth resolving: DATE entities plus regex hits they do not cover."""
     spans: list[tuple[int, int]] = [
-        (e.start_char, e.end_char) for e in doc.ents if e.label_ == "DATE"
+        (e.start_char, e.end_char) for e in doc_ents(doc) if e.label_ == "DATE"
     ]
     for m in _CANDIDATE_RE.finditer(doc_text(doc)):
         s, e = m.start(), m.end()
@@ -449,7 +449,9 @@ def infer_published_at(
     caption_dates = [d for c in captions for d in _full_dates(c)]
     text_dates = _full_dates(text)
     if nlp_doc is not None:
-        text_dates += [d for e in nlp_doc.ents if e.label_ == "DATE" for d in _full_dates(e.text)]
+        text_dates += [
+            d for e in doc_ents(nlp_doc) if e.label_ == "DATE" for d in _full_dates(e.text)
+        ]
     named_weekdays = {
         WEEKDAYS.index(m.group(1).lower())
         for m in re.finditer(rf"\b(?=[mtwfs])({_WEEKDAY_RE})\b", text, re.I)

@@ -36,7 +36,7 @@ from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
-from tasks.nlp.syntax import Mentions, doc_sents, doc_text, phrase, resolve_pronoun
+from tasks.nlp.syntax import Mentions, doc_ents, doc_sents, doc_text, phrase, resolve_pronoun
 from tasks.nlp.when_where import (
     dateline_span,
     event_when,
@@ -635,7 +635,7 @@ def _entity_mentions(doc: Doc, article_id: str) -> list[Mention]:
     """spaCy's entities as mentions, when the caller gave none."""
     return [
         Mention(article_id, "", e.text, e.label_, e.text, e.label_, e.start_char, e.end_char, 0)
-        for e in doc.ents
+        for e in doc_ents(doc)
     ]
 
 

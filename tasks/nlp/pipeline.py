@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tasks.nlp.entities import Span, resolve_mentions
-from tasks.nlp.syntax import doc_sents, doc_text, remember_text
+from tasks.nlp.syntax import doc_ents, doc_sents, doc_text, release, remember_text
 from tasks.records import Article, Enrichment, Failure
 from tasks.settings import SHIPPED_CONFIG_DIR
 
@@ -154,7 +154,7 @@ def _sentence_indexes(doc: Doc, starts: Sequence[int]) -> list[int]:
 
 def doc_spans(doc: Doc) -> list[Span]:
     """NER spans of a parsed doc with their sentence index."""
-    ents = list(doc.ents)
+    ents = doc_ents(doc)
     sentences = _sentence_indexes(doc, [e.start for e in ents])
     text = doc_text(doc)  # an entity's text is its slice of the Doc's (spaCy's tokens are lossless)
     return [
@@ -177,6 +177,15 @@ def enrich_doc(
     (the `enrich.events` and `enrich.quotes` switches). Places and tone always
     (`tasks.nlp.geotone`).
     """
+    try:
+        return _enrich_doc(doc, article, lexicon, events=events, quotes=quotes)
+    finally:
+        release(doc)  # what was computed once for this Doc goes with it
+
+
+def _enrich_doc(
+    doc: Doc, article: Article, lexicon: Any | None, *, events: bool, quotes: bool
+) -> Enrichment:
     from tasks.nlp.geotone import add_places_and_tone
 
     mentions, entities = resolve_mentions(article.id, doc_spans(doc))

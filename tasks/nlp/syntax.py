@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from spacy.attrs import TAG
 
@@ -22,6 +22,8 @@ from tasks.records import Mention
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
+
+T = TypeVar("T")
 
 # Keys of what is computed once per Doc and kept in `Doc.user_data`.
 _TEXT_KEY = "newsflow.text"
@@ -157,6 +159,7 @@ def repair_verb_lemmas(doc: Doc) -> None:
             tok = doc[i]
             if tok.pos_ in ("VERB", "AUX") and _dropped_e(tok):
                 tok.lemma_ = tok.lemma_ + "e"
+                forget(doc, "tokens")  # the token table's lemmas are read again
     doc.user_data[_LEMMAS_KEY] = True
 
 
@@ -330,12 +333,98 @@ def remember_text(doc: Doc, text: str) -> None:
     doc.user_data[_TEXT_KEY] = text
 
 
-def doc_sents(doc: Doc) -> list[Span]:
-    """A Doc's sentences, listed once per Doc (`doc.sents` walks every token on each call)."""
+# What is computed once for the Doc being enriched: (the Doc, {key: value}). One slot, for the
+# last Doc asked about: enrichment takes one Doc at a time, and Spans kept in `Doc.user_data`
+# would make a reference cycle (the Doc then waits for the cyclic garbage collector).
+_MEMO: tuple[Doc, dict[str, Any]] | None = None
+
+
+def doc_memo(doc: Doc, key: str, compute: Callable[[Doc], T]) -> T:
+    """`compute(doc)`, computed once while `doc` is the Doc being enriched."""
+    global _MEMO
+    memo = _MEMO  # read once: another thread may swap the slot, never its contents
+    if memo is None or memo[0] is not doc:
+        memo = _MEMO = (doc, {})
+    values = memo[1]
+    if key not in values:
+        values[key] = compute(doc)
+    return values[key]  # type: ignore[no-any-return]
+
+
+def release(doc: Doc) -> None:
+    """Drop everything `doc_memo` keeps for `doc` (its enrichment is done)."""
+    global _MEMO
+    memo = _MEMO
+    if memo is not None and memo[0] is doc:
+        _MEMO = None
+
+
+def forget(doc: Doc, key: str) -> None:
+    """Drop what `doc_memo` keeps for `doc` under `key` (the Doc changed)."""
+    memo = _MEMO
+    if memo is not None and memo[0] is doc:
+        memo[1].pop(key, None)
+
+
+def _sentence_spans(doc: Doc) -> tuple[Span, ...]:
     bounds = doc.user_data.get(_SENTS_KEY)
     if bounds is None:  # offsets, not Spans: a Span kept in user_data would make a cycle
         bounds = doc.user_data[_SENTS_KEY] = [(s.start, s.end) for s in doc.sents]
-    return [doc[start:end] for start, end in bounds]
+    return tuple(doc[start:end] for start, end in bounds)
+
+
+def doc_sents(doc: Doc) -> Sequence[Span]:
+    """A Doc's sentences, listed once per Doc (`doc.sents` walks every token on each call)."""
+    return doc_memo(doc, "sents", _sentence_spans)
+
+
+class TokenTable(NamedTuple):
+    """Per-token columns of a Doc, read once from its arrays: a scan over them makes no Token
+    object for the words it passes over (a Token is built on each `doc[i]` and each step of
+    a walk)."""
+
+    pos: list[int]  # the part-of-speech id (`Token.pos`)
+    lower: list[str]  # `Token.lower_`
+    lemma: list[str]  # `Token.lemma_.lower()`
+
+
+_STRING_CACHE: dict[int, tuple[str, str]] = {}  # string id -> (string, its lower case)
+
+
+def _strings(ids: Iterable[int], store: Any) -> list[tuple[str, str]]:
+    cache = _STRING_CACHE
+    out = []
+    for h in ids:
+        pair = cache.get(h)
+        if pair is None:
+            text = store[h]
+            pair = cache[h] = (text, text.lower())
+        out.append(pair)
+    if len(cache) > 500_000:  # a long run meets new words without end; start again
+        cache.clear()
+    return out
+
+
+def _token_table(doc: Doc) -> TokenTable:
+    from spacy.attrs import LEMMA, LOWER, POS
+
+    columns = doc.to_array([POS, LOWER, LEMMA]).T.tolist() if len(doc) else [[], [], []]
+    store = doc.vocab.strings
+    return TokenTable(
+        columns[0],
+        [text for text, _ in _strings(columns[1], store)],
+        [lower for _, lower in _strings(columns[2], store)],
+    )
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The Doc's `TokenTable`, read once per Doc."""
+    return doc_memo(doc, "tokens", _token_table)
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """A Doc's entities, listed once per Doc (`doc.ents` makes a Span per entity on each call)."""
+    return doc_memo(doc, "ents", lambda d: tuple(d.ents))
 
 
 _QUOTE_MARKS = re.compile('["\u201c\u201d]')

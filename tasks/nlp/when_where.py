@@ -52,7 +52,7 @@ from spacy.attrs import IDX
 from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.dates import _DURATION_RE, resolve_expression
-from tasks.nlp.syntax import doc_sents, doc_text
+from tasks.nlp.syntax import doc_ents, doc_sents, doc_text
 from tasks.records import DateMention, Mention
 
 LEAD_SENTENCES = 3
@@ -178,7 +178,7 @@ def _clock_times(doc: Doc, within: Span) -> list[Span]:
     """Clock-time entities of a sentence ("6am", "shortly before 7 pm", "00:48")."""
     return [
         e
-        for e in doc.ents
+        for e in doc_ents(doc)
         if e.label_ == "TIME"
         and within.start_char <= e.start_char < within.end_char
         and _CLOCK_RE.search(e.text)
@@ -290,7 +290,7 @@ def event_when(
     title: str = "",
 ) -> tuple[str | None, date | None]:
     """The main event's when: (phrase from the text, resolved date)."""
-    names = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NAME_LABELS]
+    names = [(e.start_char, e.end_char) for e in doc_ents(doc) if e.label_ in _NAME_LABELS]
     usable = [
         d
         for d in dates

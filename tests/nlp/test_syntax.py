@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from tasks.nlp.syntax import doc_sents, doc_text, remember_text
+from tasks.nlp.syntax import doc_ents, doc_sents, doc_text, release, remember_text
 
 
 def test_doc_text_and_sentences_match_spacy(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -20,14 +20,18 @@ def test_doc_text_and_sentences_match_spacy(nlp) -> None:  # type: ignore[no-unt
 
 
 def test_cached_sentences_keep_no_cycle(nlp) -> None:  # type: ignore[no-untyped-def]
-    """The cache holds offsets, not Spans, so a Doc is freed as soon as it is dropped (a cycle
-    would keep every parsed Doc of a batch alive until the garbage collector runs)."""
-    doc = nlp("One sentence here. And another one.")
-    doc_sents(doc)
-    ref = weakref.ref(doc)
+    """What is computed once per Doc makes no cycle, so a Doc is freed as soon as it is dropped
+    (a cycle would keep every parsed Doc of a batch alive until the garbage collector runs):
+    once released, or once the next Doc is asked about, nothing holds it."""
     gc.disable()
     try:
-        del doc
-        assert ref() is None
+        for let_go in (release, lambda _: doc_sents(nlp("A second Doc."))):
+            doc = nlp("One sentence here. And another one.")
+            assert [s.text for s in doc_sents(doc)] == ["One sentence here.", "And another one."]
+            doc_ents(doc)
+            ref = weakref.ref(doc)
+            let_go(doc)
+            del doc
+            assert ref() is None
     finally:
         gc.enable()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from spacy.symbols import AUX, NOUN, VERB
 
-from tasks.nlp.syntax import OBJ
+from tasks.nlp.syntax import OBJ, token_table
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -319,14 +319,25 @@ def _add_verb(tok: Token, lexicon: EventLexicon, out: SentenceTriggers) -> None:
         out.claimed.update(c.i for c in tok.children if c.dep_ in OBJ)
 
 
+def _may_be_noun_trigger(lower: str, lemma: str, lexicon: EventLexicon) -> bool:
+    """Whether `noun_trigger` can find anything for a noun of these forms."""
+    nouns, heads = lexicon.nouns, _compound_heads(lexicon)
+    return lower in nouns or lemma in nouns or lower in heads or lemma in heads
+
+
 def sentence_triggers(sent: Span, lexicon: EventLexicon) -> SentenceTriggers:
     """Every verb and noun trigger of a sentence, in token order."""
     out = SentenceTriggers()
-    for tok in sent:
-        pos = tok.pos  # `is_verb`, on the part-of-speech id (no string per word)
-        if pos == VERB or (pos == AUX and tok.dep_ not in ("aux", "auxpass")):
-            _add_verb(tok, lexicon, out)
-        elif pos == NOUN:
+    doc = sent.doc
+    table = token_table(doc)  # part of speech and forms without a Token per word
+    for i in range(sent.start, sent.end):
+        pos = table.pos[i]
+        if pos in (VERB, AUX):
+            tok = doc[i]
+            if pos == VERB or tok.dep_ not in ("aux", "auxpass"):
+                _add_verb(tok, lexicon, out)
+        elif pos == NOUN and _may_be_noun_trigger(table.lower[i], table.lemma[i], lexicon):
+            tok = doc[i]
             trig = noun_trigger(tok, lexicon)
             if trig is not None:
                 out.found.append(Found(tok, trig, "noun"))
