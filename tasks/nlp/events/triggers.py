@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from tasks.nlp.events.lexicon import EventLexicon, Trigger
 from spacy.symbols import AUX, NOUN, VERB
 
-from tasks.nlp.syntax import OBJ, token_table
+from tasks.nlp.syntax import OBJ, doc_memo, token_table
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 # Particles and prepositions: a pattern made only of these must follow the verb directly.
 FUNCTION_WORDS = frozenset(
@@ -197,9 +197,12 @@ def verb_trigger(tok: Token, lexicon: EventLexicon) -> tuple[Trigger | None, fro
             if t.i <= tok.i + 4 and t.dep_ != "punct" and t.ent_type_ not in ("DATE", "TIME")
         ][:2]
         right_forms, adjacent_forms = _forms(right), _forms(adjacent)
-        near = (_near(right_forms[:6]), _near(adjacent_forms[:1]))
+        near, next_to = _near(right_forms[:6]), _near(adjacent_forms[:1])
         for c in candidates:
-            if _phrase_matches(c, right_forms, adjacent_forms, near):
+            # `_phrase_matches`, its first test here: most candidates fail it
+            if c.firsts.isdisjoint(next_to if c.particles_only else near):
+                continue
+            if _phrase_matches(c, right_forms, adjacent_forms, (near, next_to)):
                 return c.trig, c.used, c.source
     single = lexicon.verbs.get(lemma)
     if single is not None:
@@ -243,8 +246,23 @@ def _deontic_clause(comp: Token, that: bool = False) -> bool:
     )
 
 
+def _deontic_heads(doc: Doc) -> frozenset[int]:
+    """Token indices of the verbs a complement clause with must/should/ought hangs on: the only
+    verbs `_reported_demand` can find a demand under."""
+    table = token_table(doc)
+    heads = set()
+    for i, lower in enumerate(table.lower):
+        if lower in DEONTIC:
+            aux = doc[i]
+            if aux.dep_ == "aux" and aux.head.dep_ == "ccomp":
+                heads.add(aux.head.head.i)
+    return frozenset(heads)
+
+
 def _reported_demand(verb: Token, lexicon: EventLexicon, that: bool = False) -> Trigger | None:
     """ "Russia said Sudan must return the helicopter": a demand by the speaker."""
+    if verb.i not in doc_memo(verb.doc, "deontic heads", _deontic_heads):
+        return None
     if any(_deontic_clause(comp, that) for comp in verb.children):
         return lexicon.recoded(lexicon.coding.recode.reported_demand)
     return None
