@@ -66,7 +66,20 @@ def test_resolve_expression(
 
 
 @pytest.mark.parametrize(
-    "text", ["three-and-a-half years", "a single day", "days", "the past few weeks"]
+    "text",
+    [
+        "three-and-a-half years",
+        "a single day",
+        "days",
+        "the past few weeks",
+        # lengths and ages as adjectives ("a five-year deal", "a 25-year-old striker"), which
+        # dateparser reads as a month or a day
+        "five-year",
+        "10-year",
+        "25-year-old",
+        "17-year-olds",
+        "one-day",
+    ],
 )
 def test_durations_are_not_dates(text: str) -> None:
     assert resolve_expression(text, MONDAY, None) is None
