@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
-import os
 import pickle
 import re
 import shutil
@@ -83,12 +82,20 @@ def _digest(records: list[Any]) -> str:
     return h.hexdigest()[:16]
 
 
-def run_passes(articles: list[Any], blobs: list[bytes], repeat: int) -> None:
+def _warmed(articles: list[Any], blobs: list[bytes]) -> tuple[Any, Any]:
+    """The model and lexicon, after enriching the first WARM articles (not timed or counted)."""
     from tasks.nlp.pipeline import enrich_doc
 
     nlp, lexicon = _load()
     for doc, article in zip(_fresh(nlp, articles[:WARM], blobs[:WARM]), articles):
         enrich_doc(doc, article, lexicon)
+    return nlp, lexicon
+
+
+def run_passes(articles: list[Any], blobs: list[bytes], repeat: int) -> None:
+    from tasks.nlp.pipeline import enrich_doc
+
+    nlp, lexicon = _warmed(articles, blobs)
     articles, blobs = articles[WARM:], blobs[WARM:]
     times = []
     for n in range(repeat):
@@ -108,9 +115,7 @@ def one_counted_pass(data: Path) -> None:
     from tasks.nlp.pipeline import enrich_doc
 
     articles, blobs = pickle.loads(data.read_bytes())
-    nlp, lexicon = _load()
-    for doc, article in zip(_fresh(nlp, articles[:WARM], blobs[:WARM]), articles):
-        enrich_doc(doc, article, lexicon)
+    nlp, lexicon = _warmed(articles, blobs)
     articles, blobs = articles[WARM:], blobs[WARM:]
     docs = _fresh(nlp, articles, blobs)
     records = functools.reduce(
@@ -139,7 +144,7 @@ def count_instructions(articles: list[Any], blobs: list[bytes]) -> int:
             str(data),
         ]
         print("counting instructions under valgrind (minutes) ...", flush=True)
-        done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+        done = subprocess.run(cmd, capture_output=True, text=True)
         print(done.stdout.strip())
         found = re.search(r"Collected : (\d+)", done.stderr)
         if done.returncode or not found:

@@ -104,18 +104,14 @@ _FULL_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-# A length of time or an age used as an adjective ("a two-year deal", "a 25-year-old man", "the
-# 10-year bond"): no point in time, though dateparser reads some of them as one.
-_LENGTH_ADJECTIVE_RE = re.compile(
-    r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|"
-    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
-    r"(?:-and-a-half)?-(?:year|month|week|day|hour|minute|decade|century)s?(?:-olds?)?"
-)
-
+# A length of time ("three years", "the past few weeks"), also joined by hyphens into an
+# adjective or an age ("a five-year deal", "a 25-year-old striker"): no point in time, though
+# dateparser reads some of them as one ("five-year" as a month).
 _DURATION_RE = re.compile(
     r"^(?:(?:about|around|nearly|almost|more than|over|some|the|a|an|one|two|three|four|five|six|"
-    r"seven|eight|nine|ten|several|few|many|\d+|[a-z]+-and-a-half|[a-z-]+)\s+)*"
-    r"(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|centuries|century)(?:\s+old)?$",
+    r"seven|eight|nine|ten|several|few|many|\d+|[a-z]+-and-a-half|[a-z-]+)[\s-]+)*"
+    r"(?:days?|weeks?|months?|years?|decades?|hours?|minutes?|centuries|century)"
+    r"(?:[\s-]+olds?)?$",
     re.IGNORECASE,
 )
 _LEADING_RE = re.compile(
@@ -313,8 +309,6 @@ def resolve_expression(
             return None, "day", True
         return _holiday_date(ref, holiday, direction, named.group(1)), "day", True
     if not t or _DURATION_RE.match(t) and not re.search(r"\b(?:ago|last|next|this|past)\b", t):
-        return None
-    if _LENGTH_ADJECTIVE_RE.fullmatch(t):
         return None
     if re.search(r"\b(?:past|last|next|coming)\s+(?:few|several|\d+|two|three|four|five)\b", t):
         return None  # a span of time, not a date

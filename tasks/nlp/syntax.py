@@ -27,7 +27,6 @@ T = TypeVar("T")
 
 # Keys of what is computed once per Doc and kept in `Doc.user_data`.
 _TEXT_KEY = "newsflow.text"
-_SENTS_KEY = "newsflow.sentence_bounds"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 SUBJ = ("nsubj", "csubj")
@@ -154,12 +153,15 @@ def repair_verb_lemmas(doc: Doc) -> None:
     # word of every article cost as much as the rest of the check)
     strings = doc.vocab.strings
     past = {strings.add("VBD"), strings.add("VBN")}
+    changed = False
     for i, tag in enumerate(doc.to_array(TAG).tolist()):
         if tag in past:
             tok = doc[i]
             if tok.pos_ in ("VERB", "AUX") and _dropped_e(tok):
                 tok.lemma_ = tok.lemma_ + "e"
-                forget(doc, "tokens")  # the token table's lemmas are read again
+                changed = True
+    if changed:
+        forget(doc, "tokens")  # the token table's lemmas are read again
     doc.user_data[_LEMMAS_KEY] = True
 
 
@@ -366,16 +368,9 @@ def forget(doc: Doc, key: str) -> None:
         memo[1].pop(key, None)
 
 
-def _sentence_spans(doc: Doc) -> tuple[Span, ...]:
-    bounds = doc.user_data.get(_SENTS_KEY)
-    if bounds is None:  # offsets, not Spans: a Span kept in user_data would make a cycle
-        bounds = doc.user_data[_SENTS_KEY] = [(s.start, s.end) for s in doc.sents]
-    return tuple(doc[start:end] for start, end in bounds)
-
-
 def doc_sents(doc: Doc) -> Sequence[Span]:
     """A Doc's sentences, listed once per Doc (`doc.sents` walks every token on each call)."""
-    return doc_memo(doc, "sents", _sentence_spans)
+    return doc_memo(doc, "sents", lambda d: tuple(d.sents))
 
 
 class TokenTable(NamedTuple):

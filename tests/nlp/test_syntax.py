@@ -5,7 +5,15 @@ from __future__ import annotations
 import gc
 import weakref
 
-from tasks.nlp.syntax import doc_ents, doc_sents, doc_text, release, remember_text
+from tasks.nlp.syntax import (
+    doc_ents,
+    doc_sents,
+    doc_text,
+    release,
+    remember_text,
+    repair_verb_lemmas,
+    token_table,
+)
 
 
 def test_doc_text_and_sentences_match_spacy(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -35,3 +43,19 @@ def test_cached_sentences_keep_no_cycle(nlp) -> None:  # type: ignore[no-untyped
             assert ref() is None
     finally:
         gc.enable()
+
+
+def test_token_table_reads_what_the_tokens_say(nlp) -> None:  # type: ignore[no-untyped-def]
+    """The table's columns are the Tokens' own part of speech, lower form and lower lemma, and
+    a lemma repaired after the table was read shows in it ("staged": "stage", not "stag")."""
+    doc = nlp("Protesters Staged a sit-in at the Ministry in Rome on Monday.")
+    table = token_table(doc)
+    assert table.pos == [t.pos for t in doc]
+    assert table.lower == [t.lower_ for t in doc]
+    assert table.lemma == [t.lemma_.lower() for t in doc]
+    staged = next(t for t in doc if t.lower_ == "staged")
+    assert table.lemma[staged.i] == "stag"  # the model's lemma, before the repair
+    repair_verb_lemmas(doc)
+    assert staged.lemma_ == "stage"
+    assert token_table(doc).lemma[staged.i] == "stage"
+    release(doc)
