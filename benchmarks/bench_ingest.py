@@ -6,6 +6,7 @@ Prints articles/s and words/s for bare `nlp.pipe` (same model, same components, 
 over the same cleaned bodies) and for the pipeline (read, extract, clean, NLP, entities, events
 when on, DuckDB load, Prefect tasks), their ratio on a line of its own, the same ratio in CPU
 seconds (this process and Prefect's server; meaningful when the machine is shared), and peak RSS.
+Each pass also prints the seconds Python's cyclic garbage collector took inside it (`gc`).
 
 The bare pass runs once before the pipeline and once after it (`--bare-once` skips the second):
 the same parse moves by several percent between minutes on one machine, so the ratio is taken
@@ -25,6 +26,7 @@ texts its model has not seen; so does every pass here.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import shutil
@@ -60,6 +62,42 @@ def cpu_seconds() -> float:
     return total
 
 
+class GcClock:
+    """Seconds spent in Python's cyclic garbage collector (`gc.callbacks`) since `reset`: the
+    collector runs inside whatever code allocates, so a profile spreads its time over the
+    callers; this gives it on a line of its own."""
+
+    def __init__(self) -> None:
+        self.seconds = self.full_seconds = self.longest = 0.0
+        self.collections = 0
+        self._start = 0.0
+        gc.callbacks.append(self._tick)
+
+    def _tick(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+            return
+        took = time.perf_counter() - self._start
+        self.seconds += took
+        self.collections += 1
+        self.longest = max(self.longest, took)
+        if info["generation"] == 2:
+            self.full_seconds += took
+
+    def reset(self) -> None:
+        self.seconds = self.full_seconds = self.longest = 0.0
+        self.collections = 0
+
+    def __str__(self) -> str:
+        return (
+            f"gc {self.seconds:.1f} s in {self.collections} collections "
+            f"(full {self.full_seconds:.1f} s, longest {self.longest:.2f} s)"
+        )
+
+
+GC = GcClock()
+
+
 def fresh_nlp() -> Any:
     """The flow's model (the flow's own load_nlp arguments), loaded anew: a model that has parsed
     these texts parses them faster. The pipeline's batches get this object from load_nlp's
@@ -83,6 +121,7 @@ def pipeline_run(mode: str, corpus: Path) -> tuple[int, float, float]:
     fresh_nlp()  # loaded before the timer, as for the bare passes
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
+        GC.reset()
         t0, c0 = time.perf_counter(), cpu_seconds()
         summary = ingest_files_flow(paths=[str(corpus)], warehouse=str(db))
         took, took_cpu = time.perf_counter() - t0, cpu_seconds() - c0
@@ -99,7 +138,7 @@ def pipeline_run(mode: str, corpus: Path) -> tuple[int, float, float]:
         f"{label}: {took:.1f} s, {c['enriched'] / took:.1f} articles/s, "
         f"{c['words'] / took:.0f} words/s ({c['articles']} articles, {c['mentions']} "
         f"mentions, {c['events']} events, {c['quotes']} quotes, {c['failed']} failed; "
-        f"warehouse {size:.1f} MB; cpu {took_cpu:.1f} s)"
+        f"warehouse {size:.1f} MB; cpu {took_cpu:.1f} s; {GC})"
     )
     return c["words"], took, took_cpu
 
@@ -167,6 +206,7 @@ def main() -> int:
 
     def bare_pass() -> tuple[float, float]:
         nlp = fresh_nlp()  # loaded before the timer: the same start-up for every pass
+        GC.reset()
         t0, c0 = time.perf_counter(), cpu_seconds()
         for _ in nlp.pipe(
             texts, batch_size=settings.nlp.pipe_batch_size, n_process=settings.nlp.n_process
@@ -175,7 +215,7 @@ def main() -> int:
         took, took_cpu = time.perf_counter() - t0, cpu_seconds() - c0
         print(
             f"bare nlp.pipe: {took:.1f} s, {len(texts) / took:.1f} articles/s, "
-            f"{words / took:.0f} words/s (cpu {took_cpu:.1f} s)"
+            f"{words / took:.0f} words/s (cpu {took_cpu:.1f} s; {GC})"
         )
         return took, took_cpu
 
