@@ -233,6 +233,20 @@ def test_light_verb_takes_the_nouns_category(nlp, lexicon) -> None:  # type: ign
     assert ev is not None and ev.category == "RETREAT"
 
 
+def test_a_reaction_to_an_event_is_not_its_actor(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    # whoever condemns, denies or postpones an event noun did not do it; a light verb's subject
+    # still does ("held talks")
+    for text, noun in (
+        ("The ministers condemned the attack on the embassy.", "attack"),
+        ("The company denied the allegations.", "allegations"),
+        ("The opposition could use the visit to gain support.", "visit"),
+    ):
+        evs = [e for e in _all(nlp, lexicon, text) if e.trigger == noun]
+        assert evs and all(e.actor is None for e in evs), (text, evs)
+    evs = [e for e in _all(nlp, lexicon, "The two ministers held talks in Geneva.")]
+    assert any(e.actor and "ministers" in e.actor for e in evs)
+
+
 def test_purpose_clause_decides(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     ev = _main(
         nlp, lexicon, "Thousands of workers shunned work on Monday to protest against the new tax."

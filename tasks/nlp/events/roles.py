@@ -396,7 +396,11 @@ def _noun_roles(
         verb = tok.head
         while verb.head != verb and not is_verb(verb) and verb.dep_ in ("conj", "compound", "dobj"):
             verb = verb.head
-        if is_verb(verb) and tok.dep_ in ("dobj", "conj", "attr"):
+        if (
+            is_verb(verb)
+            and tok.dep_ in ("dobj", "conj", "attr")
+            and verb.lemma_.lower() not in rules.words.reaction_verbs
+        ):
             subs, passive = subjects(verb, rules.words.control_verbs)
             if not passive:
                 actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
