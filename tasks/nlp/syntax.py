@@ -494,20 +494,28 @@ def resolve_pronoun(tok: Token, mentions: Mentions) -> Phrase | None:
     return Phrase(m.text, m.start, m.end, m.entity_id, m.label)
 
 
-def _controller(verb: Token, controllers: frozenset[str]) -> list[Token]:
-    """The object that controls an infinitive: "called on Russians to rally" -> Russians."""
+def _controller(
+    verb: Token, controllers: frozenset[str], nouns: frozenset[str] = frozenset()
+) -> list[Token]:
+    """The object that controls an infinitive: "called on Russians to rally" -> Russians; with
+    a noun of pressure in `nouns` as its head's object, the "on" object of that head: "put
+    pressure on the authorities to release him" -> authorities."""
     head = verb.head
-    if head.lemma_ not in controllers:
-        return []
     objs = [c for c in head.children if c.dep_ in OBJ]
-    if objs:
-        return objs[:1]
-    preps = [
+    if head.lemma_ in controllers:
+        if objs:
+            return objs[:1]
+        preps: tuple[str, ...] = ("on", "for", "upon")
+    elif any(o.lemma_.lower() in nouns for o in objs):
+        preps = ("on", "upon")
+    else:
+        return []
+    found = [
         p
-        for p in pobjs(head, ("on", "for", "upon"), ("prep", "prt"))
+        for p in pobjs(head, preps, ("prep", "prt"))
         if p.pos_ in ("PROPN", "NOUN") and p.i < verb.i and p.ent_type_ not in ("DATE", "TIME")
     ]
-    return preps[-1:]
+    return found[-1:]
 
 
 def _marked_subject(verb: Token) -> list[Token]:
@@ -543,12 +551,18 @@ def _expletive(subs: list[Token], verb: Token) -> bool:
     )
 
 
-def subjects(verb: Token, controllers: frozenset[str] = frozenset()) -> tuple[list[Token], bool]:
+def subjects(
+    verb: Token,
+    controllers: frozenset[str] = frozenset(),
+    control_nouns: frozenset[str] = frozenset(),
+) -> tuple[list[Token], bool]:
     """Subject tokens of a verb (borrowed from its head when it has none) and whether passive.
 
     A clause without a subject borrows its head's (xcomp, advcl, conj), or the object of an
-    object-control verb in `controllers` ("called on Russians to rally"); a relative clause's
-    subject is the noun it modifies; a participle on a noun ("protesters detained") is passive.
+    object-control verb in `controllers` ("called on Russians to rally") or of a head that takes
+    a noun of pressure in `control_nouns` ("put pressure on the authorities to release him"); a
+    relative clause's subject is the noun it modifies; a participle on a noun ("protesters
+    detained") is passive.
     """
     cur = verb
     for _ in range(4):
@@ -561,7 +575,7 @@ def subjects(verb: Token, controllers: frozenset[str] = frozenset()) -> tuple[li
             return (subs or pas), bool(pas and not subs)
         if cur.dep_ in ("xcomp", "advcl", "conj", "ccomp", "acomp") and cur.head != cur:
             if cur.dep_ in ("xcomp", "advcl") and cur == verb:
-                ctrl = _controller(cur, controllers)
+                ctrl = _controller(cur, controllers, control_nouns)
                 if ctrl:
                     return ctrl, False
             if cur.dep_ == "ccomp" and not (

@@ -247,6 +247,14 @@ def test_a_reaction_to_an_event_is_not_its_actor(nlp, lexicon) -> None:  # type:
     assert any(e.actor and "ministers" in e.actor for e in evs)
 
 
+def test_pressure_on_someone_to_act_makes_them_the_actor(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
+    evs = _all(
+        nlp, lexicon, "The unions put pressure on the government to release the detained workers."
+    )
+    release = [e for e in evs if e.trigger == "release"]
+    assert release and release[0].actor == "government", evs
+
+
 def test_purpose_clause_decides(nlp, lexicon) -> None:  # type: ignore[no-untyped-def]
     ev = _main(
         nlp, lexicon, "Thousands of workers shunned work on Monday to protest against the new tax."

@@ -68,6 +68,7 @@ class Words:
     demand_verbs: frozenset[str]
     demand_nouns: frozenset[str]
     control_verbs: frozenset[str]
+    control_nouns: frozenset[str]
     reaction_verbs: frozenset[str]
     intent_adjectives: frozenset[str]
     prepare_verbs: frozenset[str]
