@@ -243,7 +243,7 @@ def test_a_reaction_to_an_event_is_not_its_actor(nlp, lexicon) -> None:  # type:
     ):
         evs = [e for e in _all(nlp, lexicon, text) if e.trigger == noun]
         assert evs and all(e.actor is None for e in evs), (text, evs)
-    evs = [e for e in _all(nlp, lexicon, "The two ministers held talks in Geneva.")]
+    evs = _all(nlp, lexicon, "The two ministers held talks in Geneva.")
     assert any(e.actor and "ministers" in e.actor for e in evs)
 
 
