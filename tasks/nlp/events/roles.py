@@ -366,6 +366,11 @@ def _party_noun(tok: Token, index: Mentions, human: frozenset[str]) -> bool:
     )
 
 
+def _subjects(verb: Token, rules: EventRules) -> tuple[list[Token], bool]:
+    """`syntax.subjects` with the rules' control verbs and nouns of pressure."""
+    return subjects(verb, rules.words.control_verbs, rules.words.control_nouns)
+
+
 def _noun_roles(
     tok: Token, trig: Trigger, index: Mentions, lexicon: EventLexicon
 ) -> tuple[list[Phrase | None], list[Phrase]]:
@@ -401,7 +406,7 @@ def _noun_roles(
             and tok.dep_ in ("dobj", "conj", "attr")
             and verb.lemma_.lower() not in rules.words.reaction_verbs
         ):
-            subs, passive = subjects(verb, rules.words.control_verbs, rules.words.control_nouns)
+            subs, passive = _subjects(verb, rules)
             if not passive:
                 actors.extend(actor_phrase(s, index, qty) for sub in subs for s in conjuncts(sub))
     asked = frozenset({"for"}) if trig.category == "DEMAND" else frozenset()
@@ -505,7 +510,7 @@ def _clause_subjects(tok: Token, rules: EventRules) -> tuple[list[Token], bool]:
         root = root.head
     if top.dep_ == "acl" and root.pos_ in ("NOUN", "PROPN") and _active(top):
         return [root], False
-    subs, passive = subjects(tok, rules.words.control_verbs, rules.words.control_nouns)
+    subs, passive = _subjects(tok, rules)
     if (
         passive
         and tok.lemma_.lower() in rules.words.in_light_verbs
@@ -516,7 +521,7 @@ def _clause_subjects(tok: Token, rules: EventRules) -> tuple[list[Token], bool]:
     if not subs and tok.dep_ == "pcomp" and tok.tag_ == "VBG" and tok.head.dep_ == "prep":
         verb = tok.head.head
         if is_verb(verb) and not any(c.dep_ in OBJ for c in verb.children):
-            return subjects(verb, rules.words.control_verbs, rules.words.control_nouns)
+            return _subjects(verb, rules)
     return subs, passive
 
 
@@ -587,7 +592,7 @@ def _verb_roles(
     if _purpose_of_head(tok, subs, lexicon):
         # "rings a bell to signal the start": a thing does not act; the purpose is the
         # main clause subject's
-        subs, passive = subjects(tok.head, rules.words.control_verbs, rules.words.control_nouns)
+        subs, passive = _subjects(tok.head, rules)
     if trig.passive:
         targets.extend(target_phrase(s, index) for sub in subs for s in conjuncts(sub))
         subs = []
