@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from tasks.stories.minhash import Signature, minhash
+from tasks.stories.minhash import Signature, minhash, minhash_encoded
 
-_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d.,:\-]*\d|\d", re.UNICODE)
+# A word, or a number: one digit or digits with inner separators ("1,000", "9:30").
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*|\d(?:[\d.,:\-]*\d)?", re.UNICODE)
 # Labels whose names tell one event from another; dates and numbers do not.
 STORY_ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
@@ -73,16 +74,25 @@ def rarity(word: str) -> float:
     return max(0.5, 8.0 - zipf_frequency(word, "en"))
 
 
-def _word(w: str) -> str:
-    w = w.lower()
-    if w.endswith(("'s", "’s")):  # a possessive: "Russia's" is "russia"
+def _trimmed(w: str) -> str:
+    """A lower-cased match as a word: no possessive ("russia's" is "russia"), no apostrophes or
+    hyphens around it."""
+    if w.endswith(("'s", "’s")):
         w = w[:-2]
     return w.strip("'’-")
 
 
 def words(text: str) -> list[str]:
     """Lower-cased words and numbers of a text, in order."""
-    return [_word(w) for w in _WORD.findall(text)]
+    found = _WORD.findall(text)
+    if not found:
+        return []
+    # Lower-cased in one call: a match never holds a newline, no character lower-cases to or
+    # from one, and a newline ends a final-sigma context as the end of a string does. A match
+    # starts with a letter or digit (so `strip` only ever trims its end): one that ends with no
+    # "s", apostrophe or hyphen is already a word.
+    lowered = "\n".join(found).lower().split("\n")
+    return [_trimmed(w) if w[-1] in "s'’-" else w for w in lowered]
 
 
 def _content(ws: Iterable[str]) -> list[str]:
@@ -120,6 +130,14 @@ def shingles(text: str, size: int, *, text_words: list[str] | None = None) -> se
     return {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
 
 
+def _encoded_shingles(ws: list[str], size: int) -> list[bytes]:
+    """The `shingles` of these words, UTF-8 encoded (a repeated shingle may repeat)."""
+    encoded = [w.encode("utf-8") for w in ws]
+    if len(encoded) <= size:
+        return [b" ".join(encoded)] if encoded else []
+    return [b" ".join(encoded[i : i + size]) for i in range(len(encoded) - size + 1)]
+
+
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine of two L2-normalised sparse vectors."""
     if len(a) > len(b):
@@ -149,9 +167,9 @@ def story_features(
         terms=terms,
         entities=frozenset(e.casefold() for e in entities),
         keyword_signature=minhash(keywords, config.num_perm, config.seed),
-        shingle_signature=minhash(
+        shingle_signature=minhash_encoded(
             # words never run across the line break: the words of title + "\n" + text
-            shingles("", config.shingle_size, text_words=words(title) + body),
+            _encoded_shingles(words(title) + body, config.shingle_size),
             config.num_perm,
             config.seed + 1,
         ),

@@ -41,7 +41,17 @@ def _permutations(
 
 def minhash(tokens: Iterable[str], num_perm: int = 64, seed: int = 1) -> Signature:
     """MinHash signature of a set of tokens; an empty set gives all-ones (it matches nothing)."""
-    hashes = np.fromiter({token_hash(t) for t in tokens}, dtype=np.uint64)
+    return minhash_encoded([t.encode("utf-8") for t in tokens], num_perm, seed)
+
+
+def minhash_encoded(tokens: Iterable[bytes], num_perm: int = 64, seed: int = 1) -> Signature:
+    """`minhash` of tokens given UTF-8 encoded (repeated tokens count once, as in a set).
+
+    The `token_hash` of every token, computed as raw little-endian digests joined into one
+    buffer: no Python int per token, and no set (a repeated hash does not change a minimum)."""
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(t, digest_size=8).digest() for t in tokens])
+    hashes = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
     if hashes.size == 0:
         return np.full(num_perm, EMPTY, dtype=np.uint32)
     a, b = _permutations(num_perm, seed)
