@@ -142,7 +142,10 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     """Cosine of two L2-normalised sparse vectors."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    # Only the shared terms' products, in `a`'s order: the others are 0.0 and add exactly
+    # nothing to a sum of positive weights (an empty `a` still gives the empty sum, 0).
+    products = [w * b[t] for t, w in a.items() if t in b]
+    return sum(products) if products or not a else 0.0
 
 
 def story_features(
