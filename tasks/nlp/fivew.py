@@ -36,13 +36,24 @@ from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.events.lexicon import EventLexicon
 from tasks.nlp.events.salience import event_depth
-from tasks.nlp.syntax import Mentions, doc_ents, doc_sents, doc_text, phrase, resolve_pronoun
+from tasks.nlp.syntax import (
+    Mentions,
+    doc_ents,
+    doc_sents,
+    doc_text,
+    phrase,
+    resolve_pronoun,
+    token_table,
+)
 from tasks.nlp.when_where import (
     dateline_span,
     event_when,
     event_where,
     lead_sentences,
+    label_ids,
+    span_text,
     text_head,
+    word_table,
 )
 from tasks.records import Article, DateMention, Event, FiveW1H, Mention
 
@@ -131,11 +142,11 @@ def _what(doc: Doc, ev: Event) -> str:
         run = [t for t in keep if t.i >= tok.i]
     while run and run[-1].dep_ in ("punct", "cc", "prep", "det"):
         run.pop()
-    return doc[run[0].i : run[-1].i + 1].text if run else ev.trigger
+    return span_text(doc, run[0].i, run[-1].i + 1) if run else ev.trigger
 
 
 def _span_text(doc: Doc, first: Token, last: Token, limit: int = 160) -> str:
-    return doc[first.i : last.i + 1].text[:limit]
+    return span_text(doc, first.i, last.i + 1)[:limit]
 
 
 def _why(
@@ -168,10 +179,22 @@ _HEADLINE_WHY_RE = re.compile(
 )
 
 
+# The words `_why_in` looks at (besides any advcl) and the words `_why_explicit` starts from.
+_WHY_IN_WORDS = frozenset({"because", "since", "as", "over", "after", "amid", "following"})
+_WHY_EXPLICIT_WORDS = frozenset({"because", "due", "result", "bid", "effort"})
+
+
 def _why_in(doc: Doc, sent: Span) -> str | None:
     """A causal phrase anywhere in a sentence: because/since/as clauses, over/after/amid/
     following phrases on a verb, a "to"-purpose clause."""
-    for t in sent:
+    lower = token_table(doc).lower
+    deps = word_table(doc).dep
+    advcl = doc.vocab.strings["advcl"]
+    for i in range(sent.start, sent.end):
+        # only the words a rule below can take are made Tokens
+        if lower[i] not in _WHY_IN_WORDS and deps[i] != advcl:
+            continue
+        t = doc[i]
         low = t.lower_
         if t.dep_ == "mark" and low in ("because", "since", "as") and t.head.dep_ == "advcl":
             return _span_text(doc, t, t.head.right_edge)
@@ -193,12 +216,16 @@ def _why_in(doc: Doc, sent: Span) -> str | None:
 def _why_explicit(doc: Doc, sent: Span) -> str | None:
     """An explicit causal connective in a sentence ("because (of)", "due to", "as a result of",
     "in a bid to", "in an effort to")."""
-    for t in sent:
+    lower = token_table(doc).lower
+    for i in range(sent.start, sent.end):
+        if lower[i] not in _WHY_EXPLICIT_WORDS:  # no Token for the words no rule takes
+            continue
+        t = doc[i]
         low = t.lower_
         prev = t.doc[t.i - 1].lower_ if t.i > 0 else ""
         if low in ("because", "due") or (low == "result" and prev == "a"):
             head = t.head if t.dep_ in ("mark", "amod") else t
-            return doc[t.i : head.right_edge.i + 1].text
+            return span_text(doc, t.i, head.right_edge.i + 1)
         if (
             low in ("bid", "effort")
             and prev in ("a", "an")
@@ -220,16 +247,16 @@ def _why_near(doc: Doc, tok: Token, sent: Span) -> str | None:
         if c.dep_ in ("advcl",) and any(
             m.lower_ in ("because", "since", "as") for m in c.children if m.dep_ == "mark"
         ):
-            return doc[c.left_edge.i : c.right_edge.i + 1].text
+            return span_text(doc, c.left_edge.i, c.right_edge.i + 1)
         if c.dep_ == "prep" and low in ("over", "after", "amid", "following", "because", "due"):
-            return doc[c.i : c.right_edge.i + 1].text
+            return span_text(doc, c.i, c.right_edge.i + 1)
         if (
             c.dep_ in ("advcl", "xcomp")
             and c.tag_ == "VB"
             and any(a.lower_ == "to" for a in c.children)
         ):
             if c.dep_ == "advcl":
-                return doc[c.left_edge.i : c.right_edge.i + 1].text
+                return span_text(doc, c.left_edge.i, c.right_edge.i + 1)
     return None
 
 
@@ -285,7 +312,7 @@ def _span_of(doc: Doc, ev: Event) -> tuple[int, int]:
     """Character span of the event's actor in the text (its first occurrence near the trigger)."""
     actor = ev.actor or ""
     trigger = _token_at(doc, ev.trigger_start, ev.trigger_end)
-    before = doc[: trigger.i].text if trigger is not None else ""
+    before = span_text(doc, 0, trigger.i) if trigger is not None else ""
     pos = before.rfind(actor) if actor else -1
     if pos < 0:
         pos = doc_text(doc).find(actor) if actor else -1
@@ -408,7 +435,7 @@ def _noun_phrase_text(doc: Doc, tok: Token) -> str:
     lo = min(t.i for t in keep)
     while lo < tok.i and doc[lo].dep_ in ("det", "punct"):
         lo += 1
-    return doc[lo : tok.i + 1].text
+    return span_text(doc, lo, tok.i + 1)
 
 
 def _who(
@@ -436,18 +463,19 @@ def _who(
                 # a name the tagger missed that the title uses ("Israel indicts ..."): its
                 # proper-noun words
                 words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
-                return doc[(words[0] if words else tok).i : tok.i + 1].text
+                return span_text(doc, (words[0] if words else tok).i, tok.i + 1)
             return None
         m = next(m for m in index.items if m[0] == hit[0] and m[1] == hit[1])
         return _canonical(canon.get(m[2] or "", m[4]), hit[2], index, canon)
 
     head = text_head(doc)
     line = dateline_span(head)
+    words = word_table(doc)
+    subject_ids = label_ids(doc, ("nsubj", "nsubjpass"))
     subj = [
         t
-        for t in sent
-        if t.dep_ in ("nsubj", "nsubjpass")
-        and t.head.dep_ == "ROOT"
+        for t in (doc[i] for i in range(sent.start, sent.end) if words.dep[i] in subject_ids)
+        if t.head.dep_ == "ROOT"
         and not (line and t.idx < line[1])  # "LONDON -- ...": a dateline is no subject
     ]
     root_name = named(subj[0]) if subj and subj[0].pos_ != "PRON" else None
@@ -487,9 +515,10 @@ def _who(
         elif people is None and _person_like(s0, human):
             people = _noun_phrase_text(doc, s0)
     lead_subjects = [
-        (t.idx, t.idx + len(t.text))
-        for t in takewhile(lambda t: t.idx < lead_end, doc)  # the lead's tokens, not the doc's
-        if t.dep_ in ("nsubj", "nsubjpass")
+        (start, start + len(doc[i].text))
+        # the lead's tokens, not the doc's
+        for i, start in enumerate(takewhile(lambda start: start < lead_end, words.idx))
+        if words.dep[i] in subject_ids
     ]
     in_title = _title_actor(index, title, ("PERSON", "ORG"), lead_subjects)
     if in_title:
@@ -579,7 +608,7 @@ def five_w1h(
         what = _predicate(headline, who)
     if what is None:
         root = sent.root
-        what = doc[root.i : root.right_edge.i + 1].text[:200]
+        what = span_text(doc, root.i, root.right_edge.i + 1)[:200]
 
     when, when_date = _when(doc, ev, dates, article, lead)
     where = event_where(

@@ -43,16 +43,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
-from spacy.attrs import IDX
+from spacy.attrs import DEP, IDX, IS_ALPHA
+from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
 from tasks.nlp.dates import _DURATION_RE, resolve_expression
-from tasks.nlp.syntax import doc_ents, doc_sents, doc_text
+from tasks.nlp.syntax import doc_ents, doc_memo, doc_sents, doc_text, token_table
 from tasks.records import DateMention, Mention
 
 LEAD_SENTENCES = 3
@@ -94,17 +96,50 @@ def is_country(name: str) -> bool:
     return low in _countries()
 
 
+class WordTable(NamedTuple):
+    """Per-token columns of a Doc that `tasks.nlp.syntax.TokenTable` lacks, read once from its
+    arrays, so that a scan over the words makes a Token only for those it keeps (a Token is
+    built on each `doc[i]`)."""
+
+    dep: list[int]  # the dependency label's string id (`Token.dep`)
+    alpha: list[int]  # `Token.is_alpha` (1 or 0)
+    idx: list[int]  # `Token.idx`
+
+
+def _word_table(doc: Doc) -> WordTable:
+    if not len(doc):
+        return WordTable([], [], [])
+    dep, alpha, idx = doc.to_array([DEP, IS_ALPHA, IDX]).T.tolist()
+    return WordTable(dep, alpha, idx)
+
+
+def word_table(doc: Doc) -> WordTable:
+    """The Doc's `WordTable`, read once per Doc."""
+    return doc_memo(doc, "when_where.words", _word_table)
+
+
+def label_ids(doc: Doc, labels: Iterable[str]) -> frozenset[int]:
+    """The string ids of dependency labels, as `WordTable.dep` holds them."""
+    strings = doc.vocab.strings
+    return frozenset(strings[label] for label in labels)
+
+
+_VERB_POS = frozenset({VERB, AUX})
+
+
 def is_content_sentence(sent: Span) -> bool:
     """A sentence of the article, not page furniture: five words or more, a verb, and not an
     imperative without a subject at its start ("Click to share", "Subscribe")."""
-    words = [t for t in sent if t.is_alpha]
-    if len(words) < 5 or not any(t.pos_ in ("VERB", "AUX") for t in sent):
+    doc = sent.doc
+    alpha = word_table(doc).alpha
+    pos = token_table(doc).pos
+    words = [i for i in range(sent.start, sent.end) if alpha[i]]
+    if len(words) < 5 or _VERB_POS.isdisjoint(pos[sent.start : sent.end]):
         return False
     root = sent.root
-    first = words[0]
     return not (
         root.tag_ == "VB"
-        and root.i == first.i
+        and root.i == words[0]
         and not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in root.children)
     )
 
@@ -112,6 +147,13 @@ def is_content_sentence(sent: Span) -> bool:
 def text_length(doc: Doc) -> int:
     """The length of a Doc's text (without building it: `doc.text` joins every token)."""
     return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+
+
+def span_text(doc: Doc, start: int, end: int) -> str:
+    """`doc[start:end].text` as a slice of the Doc's text (a Span's `.text` builds a Token for
+    each of its words; spaCy's tokens are lossless, so the slice is the same text)."""
+    span = doc[start:end]
+    return doc_text(doc)[span.start_char : span.end_char]
 
 
 def text_head(doc: Doc, chars: int = 800) -> str:
@@ -192,7 +234,8 @@ def _with_clock(doc: Doc, start: int, end: int, sent: Span, days: Sequence[DateM
     others: list[tuple[int, int]] = [(e.start_char, e.end_char) for e in _clock_times(doc, sent)]
     others += [(d.start, d.end) for d in days if sent.start_char <= d.start < sent.end_char]
     lo, hi = start, end
-    text, base = sent.text, sent.start_char
+    base = sent.start_char
+    text = doc_text(doc)[base : sent.end_char]  # the sentence's text, without its Tokens
     for a, b in others:
         if (a, b) == (start, end) or a < sent.start_char or b > sent.end_char:
             continue
@@ -258,8 +301,9 @@ def _lone_weekdays(
     """Weekdays of the lead that no resolved date expression covers: a date entity that runs
     over them and does not resolve ("the second half Monday afternoon") loses them."""
     out = []
+    full = doc_text(doc)
     for sent in lead:
-        for m in _WEEKDAY_PHRASE_RE.finditer(sent.text):
+        for m in _WEEKDAY_PHRASE_RE.finditer(full[sent.start_char : sent.end_char]):
             a, b = m.start() + sent.start_char, m.end() + sent.start_char
             if any(d.start < b and a < d.end for d in found):
                 continue
@@ -478,7 +522,7 @@ def place_phrase(tok: Token, places: Places) -> str:
         # the nested place is too far from the noun ("180mph in the rain at X"): X alone
         inner = [t for t in toks if t.dep_ == "pobj" and places.names(t)]
         return place_phrase(inner[0], places) if inner and inner[0] != tok else tok.text
-    return tok.doc[run[0].i : run[-1].i + 1].text
+    return span_text(tok.doc, run[0].i, run[-1].i + 1)
 
 
 def _names_in(tok: Token, places: Places) -> list[str]:
@@ -608,7 +652,7 @@ def event_where(
         others = _locatives(trigger.sent.root, places, _SENTENCE_STOP)
         if others:
             return answer(others[0])
-    line = dateline(doc[: lead[-1].end].text if lead else text_head(doc))
+    line = dateline(doc_text(doc)[: lead[-1].end_char] if lead else text_head(doc))
     if line:
         return line
     if lead_locs:
