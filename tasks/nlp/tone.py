@@ -49,15 +49,41 @@ def _scores_nothing(text: str) -> bool:
     (it reads them as words) and no word of its lexicon, each word cut from its punctuation by
     VADER's own `SentiText`. About a third of news sentences; VADER's own pass costs several
     times more."""
-    if not analyzer().emojis.keys().isdisjoint(text):
+    vader = analyzer()
+    if not (text.isascii() and _ascii_free()) and not vader.emojis.keys().isdisjoint(text):
         return False
-    return not any(_scored_word(word) for word in text.split())
+    words = set(text.split())
+    if not _SCORED.isdisjoint(words):
+        return False
+    for word in words.difference(_UNSCORED):  # words not met before: looked at once each
+        if _scored_word(word):
+            _remember(_SCORED, word)
+            return False
+        _remember(_UNSCORED, word)
+    return True
 
 
-@lru_cache(maxsize=200_000)
+# Whitespace-cut words whose stripped, lower-cased form VADER's lexicon scores, and words it
+# does not: words recur across sentences, so each is looked at once (while the sets are small).
+_SCORED: set[str] = set()
+_UNSCORED: set[str] = set()
+_MAX_WORDS = 200_000
+
+
+def _remember(words: set[str], word: str) -> None:
+    if len(words) >= _MAX_WORDS:  # a long run meets new words without end; start again
+        words.clear()
+    words.add(word)
+
+
+@lru_cache(maxsize=1)
+def _ascii_free() -> bool:
+    """Whether no emoji of VADER's is ASCII, so that ASCII text holds none."""
+    return not any(emoji.isascii() for emoji in analyzer().emojis)
+
+
 def _scored_word(word: str) -> bool:
-    """Whether the analyzer's lexicon scores a whitespace-cut word (words recur across sentences,
-    so each is looked at once)."""
+    """Whether the analyzer's lexicon scores a whitespace-cut word."""
     from vaderSentiment.vaderSentiment import SentiText
 
     return SentiText._strip_punc_if_word(word).lower() in analyzer().lexicon
