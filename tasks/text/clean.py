@@ -377,7 +377,6 @@ _QUOTE_MAP = {
 # shape Indic and Persian words and emoji sequences.
 _DROP_CHARS = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
 _TRANSLATE = str.maketrans({**{ord(k): v for k, v in _QUOTE_MAP.items()}, **_DROP_CHARS})
-_HSPACE_RE = re.compile(r"[^\S\n]+")  # any whitespace but a newline (nbsp, thin, ideographic)
 _LINEBREAK_RE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 _BLANKS_RE = re.compile(r"\n{3,}")
 
@@ -390,9 +389,13 @@ def normalize_text(s: str) -> str:
     """
     # Characters go first, then NFC: dropping a zero-width character between a letter and its
     # combining accent must not leave a decomposed letter behind (cleaning is idempotent).
-    s = unicodedata.normalize("NFC", s.translate(_TRANSLATE))
+    # ASCII text has none of the characters translated and is already NFC.
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s.translate(_TRANSLATE))
     s = _LINEBREAK_RE.sub("\n", s)
-    lines = (_HSPACE_RE.sub(" ", line).strip() for line in s.split("\n"))
+    # `str.split()` splits on exactly the characters `\s` matches (any whitespace, nbsp, thin
+    # and ideographic spaces included); no line holds a "\n" here.
+    lines = (" ".join(line.split()) for line in s.split("\n"))
     return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -460,7 +463,7 @@ def _compile(config: CleanConfig) -> _Compiled:
 
 def _bare(text: str) -> str:
     """Casefolded text without surrounding punctuation or spaces, for whole-line lookups."""
-    return re.sub(r"\s+", " ", text.casefold()).strip(" \t.,:;!?-–—|>»<«*•·()[]\"'")
+    return " ".join(text.casefold().split()).strip(" \t.,:;!?-–—|>»<«*•·()[]\"'")
 
 
 def _word_count(text: str) -> int:
