@@ -144,7 +144,7 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
         a, b = b, a
     # Only the shared terms' products, in `a`'s order: the others are 0.0 and add exactly
     # nothing to a sum of positive weights (an empty `a` still gives the empty sum, 0).
-    products = [w * b[t] for t, w in a.items() if t in b]
+    products = [a[t] * b[t] for t in filter(b.__contains__, a)]
     return sum(products) if products or not a else 0.0
 
 

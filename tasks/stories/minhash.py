@@ -114,13 +114,15 @@ class LSHIndex:
 
     def insert(self, key: Hashable, signature: Signature, order: Any = 0) -> None:
         """Add one item under its signature (`order` ranks it in capped buckets)."""
+        item, cap, buckets = (order, key), self.cap, self._buckets
         for band_key in self._keys(signature):
-            bucket = self._buckets[band_key]
-            if self.cap is None:
-                bucket.append((order, key))
-                continue
-            bisect.insort(bucket, (order, key))
-            if len(bucket) > self.cap:
+            bucket = buckets[band_key]
+            # Items mostly come in order: one not below the last is where `insort` puts it.
+            if cap is None or not bucket or not item < bucket[-1]:
+                bucket.append(item)
+            else:
+                bisect.insort(bucket, item)
+            if cap is not None and len(bucket) > cap:
                 del bucket[0]
         self.size += 1
 
