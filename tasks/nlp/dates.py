@@ -453,8 +453,12 @@ def infer_published_at(
     caption_dates = [d for c in captions for d in _full_dates(c)]
     text_dates = _full_dates(text)
     if nlp_doc is not None:
+        full = doc_text(nlp_doc)  # an entity's text is its slice (spaCy's tokens are lossless)
         text_dates += [
-            d for e in doc_ents(nlp_doc) if e.label_ == "DATE" for d in _full_dates(e.text)
+            d
+            for e in doc_ents(nlp_doc)
+            if e.label_ == "DATE"
+            for d in _full_dates(full[e.start_char : e.end_char])
         ]
     named_weekdays = {
         WEEKDAYS.index(m.group(1).lower())
@@ -469,8 +473,13 @@ def infer_published_at(
     return None
 
 
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")  # in every full date (its year)
+
+
 def _full_dates(text: str) -> list[date]:
-    out = []
+    out: list[date] = []
+    if _FOUR_DIGITS_RE.search(text) is None:  # a quick scan rules out many texts
+        return out
     for m in _FULL_DATE_RE.finditer(text):
         d = _parse_full_date(m.group(0))
         if d is not None and 1900 < d.year < 2100:
