@@ -379,6 +379,8 @@ _DROP_CHARS = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
 _TRANSLATE = str.maketrans({**{ord(k): v for k, v in _QUOTE_MAP.items()}, **_DROP_CHARS})
 _LINEBREAK_RE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 _BLANKS_RE = re.compile(r"\n{3,}")
+# "\n" and every character `_LINEBREAK_RE` turns into one.
+_LINE_BREAKS = ("\n", "\r", "\u2028", "\u2029", "\x0b", "\x0c", "\x85")
 
 
 def normalize_text(s: str) -> str:
@@ -392,11 +394,15 @@ def normalize_text(s: str) -> str:
     # ASCII text has none of the characters translated and is already NFC.
     if not s.isascii():
         s = unicodedata.normalize("NFC", s.translate(_TRANSLATE))
-    s = _LINEBREAK_RE.sub("\n", s)
     # `str.split()` splits on exactly the characters `\s` matches (any whitespace, nbsp, thin
-    # and ideographic spaces included); no line holds a "\n" here.
-    lines = (" ".join(line.split()) for line in s.split("\n"))
-    return _BLANKS_RE.sub("\n\n", "\n".join(lines)).strip()
+    # and ideographic spaces included): runs of them become one space, the ends go.
+    if not any(ch in s for ch in _LINE_BREAKS):
+        return " ".join(s.split())  # one line (the regexes below would find nothing)
+    s = _LINEBREAK_RE.sub("\n", s)
+    text = "\n".join(" ".join(line.split()) for line in s.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANKS_RE.sub("\n\n", text)
+    return text.strip()
 
 
 def split_paragraphs(text: str) -> list[str]:
