@@ -45,7 +45,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -627,22 +627,34 @@ def event_where(
     """The main event's where, as a phrase of the text."""
     places = Places(mentions)
     lead_end = lead[-1].end_char if lead else 0
-    lead_locs = [t for s in lead for t in _locatives(s.root, places, _SENTENCE_STOP)]
-    precise = [t for t in lead_locs if not _country_only(t, places)]
-
     headline_places = [p for p in _TITLE_PLACE_RE.findall(title) if not is_country(p)]
-    titled = [
-        t
-        for t in (_locatives_before(doc, places, text_length(doc) // 2) if headline_places else [])
-        if any(p.lower() in place_phrase(t, places).lower() for p in headline_places)
-    ]
+
+    # the lead's locatives and the headline's place phrases, looked for once and only when an
+    # answer needs them (an answer from the trigger's own clause often does not)
+    @cache
+    def lead_locs() -> list[Token]:
+        return [t for s in lead for t in _locatives(s.root, places, _SENTENCE_STOP)]
+
+    @cache
+    def precise() -> list[Token]:
+        return [t for t in lead_locs() if not _country_only(t, places)]
+
+    @cache
+    def titled() -> list[Token]:
+        if not headline_places:
+            return []
+        return [
+            t
+            for t in _locatives_before(doc, places, text_length(doc) // 2)
+            if any(p.lower() in place_phrase(t, places).lower() for p in headline_places)
+        ]
 
     def answer(tok: Token) -> str:
-        if _country_only(tok, places) and precise:
-            tok = precise[0]
+        if _country_only(tok, places) and precise():
+            tok = precise()[0]
         text = place_phrase(tok, places)
-        if titled and not any(p.lower() in text.lower() for p in headline_places):
-            return place_phrase(titled[0], places)  # the headline's place ("... at Interlagos")
+        if titled() and not any(p.lower() in text.lower() for p in headline_places):
+            return place_phrase(titled()[0], places)  # the headline's place ("... at Interlagos")
         return text
 
     if trigger is not None:
@@ -655,8 +667,8 @@ def event_where(
     line = dateline(doc_text(doc)[: lead[-1].end_char] if lead else text_head(doc))
     if line:
         return line
-    if lead_locs:
-        return answer(lead_locs[0])
+    if lead_locs():
+        return answer(lead_locs()[0])
     tok = _salient(doc, places, lead_end, title)
     return answer(tok) if tok is not None else None
 
