@@ -460,13 +460,14 @@ def infer_published_at(
             if e.label_ == "DATE"
             for d in _full_dates(full[e.start_char : e.end_char])
         ]
-    named_weekdays = {
-        WEEKDAYS.index(m.group(1).lower())
-        for m in re.finditer(rf"\b(?=[mtwfs])({_WEEKDAY_RE})\b", text, re.I)
-    }
     for pool in (caption_dates, text_dates):
         if not pool:
             continue
+        # the weekdays the text names, read only when there is a date to choose
+        named_weekdays = {
+            WEEKDAYS.index(m.group(1).lower())
+            for m in re.finditer(rf"\b(?=[mtwfs])({_WEEKDAY_RE})\b", text, re.I)
+        }
         matching = [d for d in pool if d.weekday() in named_weekdays]
         best = max(matching or pool)
         return datetime(best.year, best.month, best.day)
