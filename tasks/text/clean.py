@@ -425,6 +425,7 @@ class _Compiled:
     credit_words: frozenset[str]
     credit_prefix_re: re.Pattern[str]
     caption_res: tuple[re.Pattern[str], ...]
+    comment_headings: frozenset[str]  # casefolded
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -461,6 +462,7 @@ def _compile(config: CleanConfig) -> _Compiled:
         credit_words=frozenset(w.casefold() for w in config.credit_words),
         credit_prefix_re=re.compile(rf"^(?:{credit_prefix or '(?!)'})", re.IGNORECASE),
         caption_res=tuple(re.compile(p, re.IGNORECASE) for p in config.caption_patterns),
+        comment_headings=frozenset(h.casefold() for h in config.comment_headings),
     )
 
 
@@ -499,10 +501,14 @@ def _has_sentence_punctuation(text: str) -> bool:
 
 def is_teaser(text: str, config: CleanConfig = CleanConfig()) -> bool:
     """True for a link line: "READ MORE: ...", "Sign up ...", "Advertisement" alone."""
-    compiled = _compile(config)
-    if _bare(text) in compiled.teaser_lines:
+    return _is_teaser(text, _bare(text), _word_count(text), config, _compile(config))
+
+
+def _is_teaser(text: str, bare: str, words: int, config: CleanConfig, compiled: _Compiled) -> bool:
+    """`is_teaser`, given the text's `_bare` form and its word count."""
+    if bare in compiled.teaser_lines:
         return True
-    if _word_count(text) > config.max_teaser_words:
+    if words > config.max_teaser_words:
         return False
     if compiled.teaser_re.match(text) or compiled.notice_re.search(text):
         return True
@@ -539,9 +545,13 @@ def _is_name_slash_agency(text: str, compiled: _Compiled) -> bool:
 
 def is_photo_credit(text: str, config: CleanConfig = CleanConfig()) -> bool:
     """True for a short line that is only a credit: "AP", "Photo: X", "(Photo by X/Getty)"."""
-    compiled = _compile(config)
     text = text.strip()
-    if not text or _word_count(text) > config.max_credit_words:
+    return _is_photo_credit(text, _word_count(text), config, _compile(config))
+
+
+def _is_photo_credit(text: str, words: int, config: CleanConfig, compiled: _Compiled) -> bool:
+    """`is_photo_credit` of a stripped text, given its word count."""
+    if not text or words > config.max_credit_words:
         return False
     # One closing full stop is common on credits ("Reuters."); more than that is prose.
     body = text[:-1].rstrip() if text.endswith(".") else text
@@ -558,19 +568,39 @@ def is_photo_credit(text: str, config: CleanConfig = CleanConfig()) -> bool:
 
 def reads_like_caption(text: str, config: CleanConfig = CleanConfig()) -> bool:
     """True when the text has a caption's marks: trailing wire date, embedded credit, 'pictured'."""
-    return any(p.search(text) for p in _compile(config).caption_res)
+    return _reads_like_caption(text, _compile(config))
+
+
+def _reads_like_caption(text: str, compiled: _Compiled) -> bool:
+    """`reads_like_caption` with the configuration's regexes at hand."""
+    return any(p.search(text) for p in compiled.caption_res)
+
+
+_TRAILING_PARENS_RE = re.compile(r"\(([^()]*)\)\s*$")
+_KEY_WORD_RE = re.compile(r"[^\W_]+")
+# For ASCII text, `[^\W_]` is a letter or a digit: every other byte becomes a space.
+_ASCII_KEY_BYTES = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
+
+
+def _key_words(text: str) -> str:
+    r"""Casefolded runs of letters and digits (`[^\W_]+`), joined by single spaces."""
+    if text.isascii():  # the same by a byte table, several times faster than the regex
+        return " ".join(
+            text.encode("ascii").translate(_ASCII_KEY_BYTES).decode("ascii").lower().split()
+        )
+    return " ".join(_KEY_WORD_RE.findall(text.casefold()))
 
 
 def _dup_key(text: str, compiled: _Compiled) -> str:
     """Comparison key: casefolded words, a trailing "(AP Photo/X)" style credit dropped."""
-    match = re.search(r"\(([^()]*)\)\s*$", text)
+    match = _TRAILING_PARENS_RE.search(text) if ")" in text else None
     if match and (
         _is_agency_credit(match.group(1), compiled)
         or _is_name_slash_agency(match.group(1), compiled)
         or compiled.credit_prefix_re.match(match.group(1))
     ):
         text = text[: match.start()]
-    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+    return _key_words(text)
 
 
 def _near_same(a: str, b: str, config: CleanConfig) -> bool:
@@ -578,7 +608,7 @@ def _near_same(a: str, b: str, config: CleanConfig) -> bool:
     beats the length ratio nor the longest common subsequence's (rapidfuzz's Indel, in C)."""
     if a == b:
         return True
-    shorter, longer = sorted((len(a), len(b)))
+    shorter, longer = (len(a), len(b)) if len(a) <= len(b) else (len(b), len(a))
     r = config.near_duplicate_ratio
     if shorter < config.min_near_duplicate_chars or shorter / longer < r:
         return False
@@ -597,13 +627,18 @@ def clean_paragraphs(paragraphs: Sequence[str], config: CleanConfig = CleanConfi
     texts = [normalize_text(p).replace("\n", " ") for p in paragraphs]
     n = len(texts)
     drop: dict[int, str] = {}  # paragraph index -> rule that removed it
+    bares: dict[int, str] = {}  # `_bare` of every non-empty paragraph
 
     for i, text in enumerate(texts):
         if not text:
             drop[i] = "empty"
-        elif is_teaser(text, config):
+            continue
+        bares[i] = bare = _bare(text)
+        words = _word_count(text)
+        # (`texts` are normalised, hence stripped, as `is_photo_credit` wants them)
+        if _is_teaser(text, bare, words, config, compiled):
             drop[i] = "teaser"
-        elif is_photo_credit(text, config):
+        elif _is_photo_credit(text, words, config, compiled):
             drop[i] = "photo_credit"
 
     # Group repeated paragraphs (exact or near-exact) under their first occurrence.
@@ -626,7 +661,7 @@ def clean_paragraphs(paragraphs: Sequence[str], config: CleanConfig = CleanConfi
         next_to_credit = any(
             drop.get(j) == "photo_credit" for m in members for j in (m - 1, m + 1) if 0 <= j < n
         )
-        if next_to_credit or any(reads_like_caption(texts[m], config) for m in members):
+        if next_to_credit or any(_reads_like_caption(texts[m], compiled) for m in members):
             # The first copy stays in the body by default: captions often hold the only long
             # form of a name ("European Union" for a text that says "EU") and the article's
             # date; the other copies go. `captions` lists it either way.
@@ -644,17 +679,16 @@ def clean_paragraphs(paragraphs: Sequence[str], config: CleanConfig = CleanConfi
     # Comments: from a comments heading in the second half of the text to the end. The half is
     # measured on what stays (paragraphs the rules above dropped and short fragments left out),
     # so that cleaning the clean text again decides the same: cleaning is idempotent.
-    headings = {h.casefold() for h in config.comment_headings}
     weight = {
         i: len(t) for i, t in enumerate(texts) if i not in drop and not _is_trailing_junk(t, config)
     }
     total = sum(weight.values()) or 1
     seen = 0
-    for i, text in enumerate(texts):
+    for i in range(n):
         if (
             i not in drop
             and seen / total >= config.comments_min_position
-            and _bare(text).casefold() in headings
+            and bares[i].casefold() in compiled.comment_headings
         ):
             for j in range(i, n):
                 drop.setdefault(j, "comments")
@@ -686,8 +720,8 @@ def clean_paragraphs(paragraphs: Sequence[str], config: CleanConfig = CleanConfi
 def _is_trailing_junk(text: str, config: CleanConfig) -> bool:
     """True for a short fragment with no sentence punctuation (a question is content)."""
     return (
-        _word_count(text) <= config.trailing_max_words
-        and len(text) <= config.trailing_max_chars
+        len(text) <= config.trailing_max_chars
+        and _word_count(text) <= config.trailing_max_words
         and not _ends_sentence(text)
         and "?" not in text
     )
