@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from tasks.records import Enrichment
@@ -37,6 +39,7 @@ from tasks.store.arrow import TS, Provenance, arrow_table, prov_columns, utc
 
 TOP_ENTITIES = 5
 KEYWORD, SHINGLE = "keyword", "shingle"
+_NO_BANDS = np.empty(0, dtype=np.int16)
 
 
 def features_of(e: Enrichment, config: FeatureConfig = FeatureConfig()) -> StoryFeatures:
@@ -74,31 +77,34 @@ def band_table(
     features: Sequence[StoryFeatures], config: StoryConfig, prov: Provenance | None = None
 ) -> pa.Table:
     """One row per article and band: (article_id, published_at, kind, band, bucket), and the
-    provenance columns when `prov` is given (the rows of `story_bands`)."""
-    cols: dict[str, list[object]] = {k: [] for k in ("article_id", "published_at", "kind")}
-    bands: list[int] = []
-    buckets: list[int] = []
+    provenance columns when `prov` is given (the rows of `story_bands`).
+
+    Built as arrays: each article's id and date, each kind and each provenance value converted
+    once and repeated by index, the bands and buckets concatenated from the keys' arrays."""
+    keys: list[npt.NDArray[np.int64]] = []
     for f in features:
-        for kind, signature, n, rows in (
-            (KEYWORD, f.keyword_signature, config.keyword_bands, config.keyword_rows),
-            (SHINGLE, f.shingle_signature, config.duplicate_bands, config.duplicate_rows),
-        ):
-            keys = band_keys(signature, n, rows)
-            cols["article_id"] += [f.article_id] * len(keys)
-            cols["published_at"] += [utc(f.published_at)] * len(keys)
-            cols["kind"] += [kind] * len(keys)
-            bands += range(len(keys))
-            buckets += keys.tolist()
-    return arrow_table(
-        {
-            "article_id": (pa.string(), cols["article_id"]),
-            "published_at": (TS, cols["published_at"]),
-            "kind": (pa.string(), cols["kind"]),
-            "band": (pa.int16(), bands),
-            "bucket": (pa.int64(), buckets),
-            **(prov_columns(len(bands), prov) if prov is not None else {}),
-        }
-    )
+        keys.append(band_keys(f.keyword_signature, config.keyword_bands, config.keyword_rows))
+        keys.append(band_keys(f.shingle_signature, config.duplicate_bands, config.duplicate_rows))
+    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    n = int(lengths.sum())
+    # segment i (article i // 2, kind i % 2) repeated once per band of its signature
+    article = pa.array(np.repeat(np.arange(len(keys), dtype=np.int64) // 2, lengths))
+    kind = pa.array(np.repeat(np.arange(len(keys), dtype=np.int64) % 2, lengths))
+    columns: dict[str, pa.Array] = {
+        "article_id": pa.array([f.article_id for f in features], pa.string()).take(article),
+        "published_at": pa.array([utc(f.published_at) for f in features], TS).take(article),
+        "kind": pa.array([KEYWORD, SHINGLE], pa.string()).take(kind),
+        "band": pa.array(
+            np.concatenate([np.arange(len(k), dtype=np.int16) for k in keys] or [_NO_BANDS]),
+            pa.int16(),
+        ),
+        "bucket": pa.array(np.concatenate(keys or [np.empty(0, np.int64)]), pa.int64()),
+    }
+    if prov is not None:
+        first = pa.array(np.zeros(n, dtype=np.int64))
+        for name, (kind_type, values) in prov_columns(1, prov).items():
+            columns[name] = pa.array(values, kind_type).take(first)
+    return pa.table(columns)
 
 
 def stored_candidates(
