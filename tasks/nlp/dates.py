@@ -104,6 +104,26 @@ _FULL_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
+
+def _lower_case_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """An IGNORECASE pattern without upper-case letters, made case-sensitive: over lower-cased
+    ASCII text (lower-casing keeps every offset, and IGNORECASE compares ASCII letters by their
+    lower case) it finds the same spans as `pattern` over the text, in half the time."""
+    assert pattern.flags & re.IGNORECASE and pattern.pattern == pattern.pattern.lower()
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
+_CANDIDATE_TWIN = _lower_case_twin(_CANDIDATE_RE)
+_FULL_DATE_TWIN = _lower_case_twin(_FULL_DATE_RE)
+
+
+def _spans(pattern: re.Pattern[str], twin: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """(start, end) of each match of `pattern` in `text`, in order (by its `twin` when ASCII)."""
+    if text.isascii():
+        return [m.span() for m in twin.finditer(text.lower())]
+    return [m.span() for m in pattern.finditer(text)]
+
+
 # A length of time ("three years", "the past few weeks"), also joined by hyphens into an
 # adjective or an age ("a five-year deal", "a 25-year-old striker"): no point in time, though
 # dateparser reads some of them as one ("five-year" as a month).
@@ -395,8 +415,7 @@ def _candidate_spans(doc: Doc) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = [
         (e.start_char, e.end_char) for e in doc_ents(doc) if e.label_ == "DATE"
     ]
-    for m in _CANDIDATE_RE.finditer(doc_text(doc)):
-        s, e = m.start(), m.end()
+    for s, e in _spans(_CANDIDATE_RE, _CANDIDATE_TWIN, doc_text(doc)):
         if any(a <= s < b or a < e <= b for a, b in spans):
             # extend an entity that only covered part of the phrase ("early" + "February")
             spans = [
@@ -481,8 +500,8 @@ def _full_dates(text: str) -> list[date]:
     out: list[date] = []
     if _FOUR_DIGITS_RE.search(text) is None:  # a quick scan rules out many texts
         return out
-    for m in _FULL_DATE_RE.finditer(text):
-        d = _parse_full_date(m.group(0))
+    for start, end in _spans(_FULL_DATE_RE, _FULL_DATE_TWIN, text):
+        d = _parse_full_date(text[start:end])
         if d is not None and 1900 < d.year < 2100:
             out.append(d)
     return out
