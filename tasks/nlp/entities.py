@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -431,12 +432,12 @@ def _name_parts(text: str, label: str) -> tuple[str, str, tuple[str, ...]] | Non
 
 def _candidates(
     short: _Form,
-    forms: Sequence[_Form],
+    longer: Sequence[_Form],
     adjacent: set[tuple[str, ...]],
     place_words: set[str],
 ) -> list[_Form]:
-    """Longer forms this form may be a short form or acronym of, best kind first."""
-    longer = [f for f in forms if len(f.key) > len(short.key)]
+    """Longer forms this form may be a short form or acronym of, best kind first (`longer`:
+    the article's forms with more words than `short`, in resolution order)."""
     if len(short.key) == 1 and _is_acronym(short.words[0]):
         acronym = short.words[0].replace(".", "")
         by_initials = [f for f in longer if len(f.words) >= 2 and acronym in _initials(f.words)]
@@ -529,8 +530,12 @@ def resolve_mentions(article_id: str, spans: Sequence[Span]) -> tuple[list[Menti
     order = sorted(forms.values(), key=lambda f: (-len(f.key), f.first_start))
     root: dict[tuple[str, ...], tuple[str, ...]] = {}
     per_mention: dict[int, tuple[str, ...]] = {}  # id(item) -> root, for ambiguous forms
+    # the forms with more than n words lead `order`: the first longer_than[n] of them
+    minus_words = [-len(f.key) for f in order]  # ascending
+    longer_than = {-m: bisect_left(minus_words, m) for m in set(minus_words)}
     for form in order:
-        cands = _candidates(form, order, adjacent.get(form.key, set()), place_words)
+        longer = order[: longer_than[len(form.key)]]
+        cands = _candidates(form, longer, adjacent.get(form.key, set()), place_words)
         roots = {root.get(c.key, c.key) for c in cands}
         if len(roots) == 1:
             root[form.key] = roots.pop()
