@@ -127,11 +127,11 @@ class StoryState:
         """Per indexed article within `window_days` of `f`: the buckets it shares with `f`."""
         hits: Counter[str] = Counter()
         for bucket in index.buckets(signature):
-            hits.update(str(key) for key in bucket)
+            hits.update(map(str, bucket))
         hits.pop(f.article_id, None)
-        window = self.config.window_days
+        window, published, members = self.config.window_days, f.published_at, self.members
         for other in list(hits):
-            if _days_apart(f.published_at, self.members[other].published_at) > window:
+            if _days_apart(published, members[other].published_at) > window:
                 del hits[other]
         return hits
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,14 +84,18 @@ def band_keys(signature: Signature, bands: int, rows: int) -> npt.NDArray[np.int
         raise ValueError(
             f"signature has {signature.size} positions; the index needs {bands} bands x {rows} rows"
         )
-    if bool((signature == EMPTY).all()):
+    if signature.min() == EMPTY:  # all empty: EMPTY is the greatest uint32
         return np.empty(0, dtype=np.int64)
     values = signature[: bands * rows].astype(np.uint64).reshape(bands, rows)
-    key = np.zeros(bands, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(rows):
-            key = key * _MIX + values[:, j]  # mod 2**64
+    key = values[:, 0]  # 0 * _MIX + the first row's value
+    if rows > 1:
+        with np.errstate(over="ignore"):
+            for j in range(1, rows):
+                key = key * _MIX + values[:, j]  # mod 2**64
     return key.view(np.int64)
+
+
+_second = operator.itemgetter(1)  # the key of a bucket's (order, key) item
 
 
 @dataclass
@@ -129,10 +134,11 @@ class LSHIndex:
     def buckets(self, signature: Signature) -> list[list[Hashable]]:
         """The keys of each non-empty bucket `signature` falls in, one per agreeing band."""
         out = []
+        get = self._buckets.get
         for band_key in self._keys(signature):
-            bucket = self._buckets.get(band_key)
+            bucket = get(band_key)
             if bucket:
-                out.append([key for _, key in bucket])
+                out.append(list(map(_second, bucket)))
         return out
 
     def query_counts(self, signature: Signature) -> Counter[Hashable]:
