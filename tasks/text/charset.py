@@ -144,11 +144,15 @@ def charset_of_content_type(value: str | None) -> str | None:
     return None
 
 
+# Every byte but the control characters that are not tab, newline, form feed or return.
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 12, 13)))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    control = len(sample.translate(None, _NOT_CONTROL))  # the control bytes left
     return control > max(8, len(sample) // 100)
 
 
