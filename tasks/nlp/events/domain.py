@@ -105,37 +105,40 @@ def _count_sentences(
 ) -> list[Counter[str]]:
     """`_count` of each (start, end) token range of a Doc, read from the Doc's arrays (a Token
     object per word costs more than the look-ups)."""
-    rows = doc.to_array([IS_ALPHA, LOWER, LEMMA]).tolist()
+    columns = doc.to_array([IS_ALPHA, LOWER, LEMMA]).T.tolist() if len(doc) else [[], [], []]
+    alphas, lowers, lemmas = columns
     strings = doc.vocab.strings
     memo = vocab.memo  # (is_alpha, lower id, lemma id) -> (lower form or "" to skip, domains)
     if len(memo) > 500_000:
         memo.clear()
     firsts = vocab.phrase_firsts
+    phrases = vocab.phrases
     out: list[Counter[str]] = []
     for start, end in bounds:
-        counts: Counter[str] = Counter()
+        found: list[str] = []  # each domain once per word or phrase of it, in text order
         prev = ""
-        for row in rows[start:end]:
-            key = tuple(row)
+        for key in zip(alphas[start:end], lowers[start:end], lemmas[start:end]):
             hit = memo.get(key)
             if hit is None:
-                hit = memo[key] = _token_domains(row, strings, vocab)
+                hit = memo[key] = _token_domains(key, strings, vocab)
             lower, domains = hit
             if not lower:
                 prev = ""
                 continue
-            for d in domains:
-                counts[d] += 1
+            if domains:
+                found.extend(domains)
             if prev in firsts:
-                for d in vocab.phrases.get(f"{prev} {lower}", ()):
-                    counts[d] += 1
+                found.extend(phrases.get(f"{prev} {lower}", ()))
             prev = lower
-        out.append(counts)
+        out.append(Counter(found))
     return out
 
 
-def _token_domains(row: list[int], strings: Any, vocab: Vocabulary) -> tuple[str, tuple[str, ...]]:
-    """(lower form, domains of its lower form and lemma) of a token's array row; ("", ()) for a
+def _token_domains(
+    row: tuple[int, int, int], strings: Any, vocab: Vocabulary
+) -> tuple[str, tuple[str, ...]]:
+    """(lower form, domains of its lower form and lemma) of a token's array row (is_alpha, lower
+    id, lemma id); ("", ()) for a
     token that is neither alphabetic nor hyphenated (the text has a hyphen when its lower form
     has)."""
     alpha, lo, le = row
