@@ -10,6 +10,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from contextlib import suppress
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 __all__ = [
@@ -128,8 +129,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """
     url = _WS_RE.sub("", (url or "").strip())
     if base:
-        url = urljoin(_WS_RE.sub("", base.strip()), url)
-    parts = urlsplit(url)
+        with suppress(ValueError):  # a malformed base ("//[") leaves the URL as it is
+            url = urljoin(_WS_RE.sub("", base.strip()), url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "//[": an unbalanced IPv6 bracket; no web URL, only its fragment goes
+        return url.partition("#")[0].strip()
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.netloc:
         # Not a web URL (mailto:, urn:, relative without base): only strip the fragment, and
