@@ -26,7 +26,8 @@ from tasks.text.charset import (
     decode,
     replacement_warning,
 )
-from tasks.text.clean import CleanConfig, clean_paragraphs, normalize_text, split_paragraphs
+from tasks.text.clean import CleanConfig, clean_paragraphs
+from tasks.text.normalize import normalize_text, split_paragraphs
 
 PLAINTEXT_EXTRACTOR = "plaintext/1"
 JSON_EXTRACTOR = "json/1"
