@@ -122,16 +122,9 @@ def term_weights(
     return {w: raw[w] / norm for w in top}
 
 
-def shingles(text: str, size: int, *, text_words: list[str] | None = None) -> set[str]:
-    """Word n-grams of a text (the whole text as one shingle when it is shorter)."""
-    ws = words(text) if text_words is None else text_words
-    if len(ws) <= size:
-        return {" ".join(ws)} if ws else set()
-    return {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
-
-
-def _encoded_shingles(ws: list[str], size: int) -> list[bytes]:
-    """The `shingles` of these words, UTF-8 encoded (a repeated shingle may repeat)."""
+def shingles(ws: list[str], size: int) -> list[bytes]:
+    """Word n-grams of these words, UTF-8 encoded, as `minhash_encoded` takes them (all the
+    words as one shingle when there are fewer; a repeated shingle may repeat)."""
     encoded = [w.encode("utf-8") for w in ws]
     if len(encoded) <= size:
         return [b" ".join(encoded)] if encoded else []
@@ -172,7 +165,7 @@ def story_features(
         keyword_signature=minhash(keywords, config.num_perm, config.seed),
         shingle_signature=minhash_encoded(
             # words never run across the line break: the words of title + "\n" + text
-            _encoded_shingles(words(title) + body, config.shingle_size),
+            shingles(words(title) + body, config.shingle_size),
             config.num_perm,
             config.seed + 1,
         ),

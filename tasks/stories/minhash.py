@@ -25,11 +25,6 @@ Signature = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)
 
 
-def token_hash(token: str) -> int:
-    """A stable 64-bit hash of a token (the same in every process, unlike `hash`)."""
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-
-
 @lru_cache(maxsize=8)
 def _permutations(
     num_perm: int, seed: int
@@ -48,8 +43,10 @@ def minhash(tokens: Iterable[str], num_perm: int = 64, seed: int = 1) -> Signatu
 def minhash_encoded(tokens: Iterable[bytes], num_perm: int = 64, seed: int = 1) -> Signature:
     """`minhash` of tokens given UTF-8 encoded (repeated tokens count once, as in a set).
 
-    The `token_hash` of every token, computed as raw little-endian digests joined into one
-    buffer: no Python int per token, and no set (a repeated hash does not change a minimum)."""
+    A token's hash is the 8-byte blake2b digest of its UTF-8 bytes, read as a little-endian
+    64-bit integer: stable across processes (unlike `hash`), so stored signatures stay
+    comparable. The digests are joined into one buffer: no Python int per token, and no set
+    (a repeated hash does not change a minimum)."""
     blake2b = hashlib.blake2b
     digests = b"".join([blake2b(t, digest_size=8).digest() for t in tokens])
     hashes = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
